@@ -1,0 +1,101 @@
+// The module contract: schema, plan (read-only), apply (exactly the plan).
+// The engine plans again after apply; a non-empty second plan fails the task
+// as "not converged", which is how idempotence is enforced at run time.
+
+import type { Host } from '../host/host.js';
+import type { Ledger } from './ledger.js';
+
+/** One property that differs between the host and the task. */
+export interface Change {
+  /** What changes: "content", "mode", "owner", "state", "package:nginx" ... */
+  property: string;
+  before?: unknown;
+  after?: unknown;
+  /** Unified diff for content changes. */
+  diff?: string;
+  /** A sentence a person reads: "would start nginx". */
+  summary?: string;
+  /**
+   * Set in --check when the change can only be judged after an earlier task's
+   * predicted change (1-based task number in the play).
+   */
+  afterTask?: number;
+}
+
+/** Something a task makes exist, recorded in the check-mode ledger. */
+export interface Provided {
+  kind: 'package' | 'path' | 'unit' | 'user' | 'group' | 'command';
+  name: string;
+}
+
+export interface PlanResult<S = unknown> {
+  changes: Change[];
+  /** Things this plan would create; recorded in --check so later tasks can depend on them. */
+  provides?: Provided[];
+  /** Values for `register` (stat, rc, stdout ...), when known at plan time. */
+  result?: Record<string, unknown>;
+  /** Skip the task with this reason (e.g. `creates` exists). */
+  skip?: string;
+  /** Module-private data handed from plan to apply (observed state). */
+  state?: S;
+}
+
+export interface ApplyResult {
+  /** Values for `register` after apply (rc, stdout ...). */
+  result?: Record<string, unknown>;
+  /** For modules that cannot be verified by re-planning (command): whether something changed. */
+  changed?: boolean;
+  /** A failure the module detected (failed_when, assert, non-zero exit). */
+  failed?: string;
+}
+
+export interface ModuleContext {
+  host: Host;
+  /** --check: plan, report, stop. */
+  check: boolean;
+  /** Directory of the playbook (or role) the task comes from: relative `src` resolves here. */
+  baseDir: string;
+  /** Predicted changes of earlier tasks on this host, in --check. */
+  ledger: Ledger;
+  /** 1-based number of the task in its play, for ledger entries. */
+  taskNumber: number;
+  /** Renders a template file's text with the task's variables. */
+  renderTemplate(text: string, name: string): string;
+  /** Evaluates a Jinja expression (changed_when, failed_when ...) with extra variables. */
+  evaluate(expr: string, extra?: Record<string, unknown>): unknown;
+  /** Variables visible to the task (read-only). */
+  vars: Record<string, unknown>;
+  /** Progress for long work; quiet when not on a terminal. */
+  progress(message: string): void;
+}
+
+export type JSONSchema = Record<string, unknown>;
+
+export interface ModuleDefinition<P = any, S = any> {
+  name: string;
+  /** Other names, including ansible.builtin.* forms handled by the registry. */
+  aliases?: string[];
+  /** One paragraph for `converge doc` and the README. */
+  description: string;
+  /** JSON Schema of the parameters; `description` on each property feeds the docs. */
+  schema: JSONSchema;
+  /** Parameter used for the free-form `command: ls -l` style. */
+  freeForm?: string;
+  /**
+   * Modules whose effect cannot be re-observed (command, shell, restarts) say
+   * false; the engine then trusts apply's `changed` instead of re-planning.
+   */
+  verify?: boolean;
+  /** Runs on the controller only (debug, assert, set_fact, meta): no host access. */
+  controllerOnly?: boolean;
+  plan(params: P, ctx: ModuleContext): Promise<PlanResult<S>>;
+  apply(params: P, plan: PlanResult<S>, ctx: ModuleContext): Promise<ApplyResult>;
+}
+
+/** A task failed in a way the module explains (bad state on the host, validator error ...). */
+export class TaskFailedError extends Error {
+  constructor(message: string, public readonly result?: Record<string, unknown>) {
+    super(message);
+    this.name = 'TaskFailedError';
+  }
+}

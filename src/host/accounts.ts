@@ -1,0 +1,60 @@
+// User and group names <-> numeric ids, read from the host's own /etc/passwd
+// and /etc/group (so a chroot tree answers for itself), falling back to
+// `getent` for directory-service accounts. Cached per host for the run.
+
+import type { Host } from './host.js';
+
+interface Table { byName: Map<string, number>; byId: Map<number, string> }
+
+function parseTable(text: string): Table {
+  const byName = new Map<string, number>();
+  const byId = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f.length < 3 || line.startsWith('#')) continue;
+    const id = Number(f[2]);
+    if (!Number.isInteger(id)) continue;
+    byName.set(f[0], id);
+    if (!byId.has(id)) byId.set(id, f[0]);
+  }
+  return { byName, byId };
+}
+
+export class AccountCache {
+  private tables = new Map<string, Promise<Table>>();
+
+  constructor(private host: Pick<Host, 'readFile' | 'run'>, private useGetent: boolean) {}
+
+  private table(file: 'passwd' | 'group'): Promise<Table> {
+    let t = this.tables.get(file);
+    if (!t) {
+      t = this.host.readFile(`/etc/${file}`).then((b) => parseTable(b ? b.toString('utf8') : ''));
+      this.tables.set(file, t);
+    }
+    return t;
+  }
+
+  /** Forget what was read: after a task that may have added users. */
+  invalidate(): void {
+    this.tables.clear();
+  }
+
+  private async lookup(file: 'passwd' | 'group', name: string): Promise<number | undefined> {
+    if (/^\d+$/.test(name)) return Number(name);
+    const t = await this.table(file);
+    const id = t.byName.get(name);
+    if (id !== undefined || !this.useGetent) return id;
+    const r = await this.host.run(['getent', file, name]);
+    if (r.rc !== 0) return undefined;
+    const f = r.stdout.trim().split(':');
+    return f.length >= 3 ? Number(f[2]) : undefined;
+  }
+
+  uidOf(name: string) { return this.lookup('passwd', name); }
+  gidOf(name: string) { return this.lookup('group', name); }
+
+  async nameOf(file: 'passwd' | 'group', id: number): Promise<string> {
+    const t = await this.table(file);
+    return t.byId.get(id) ?? String(id);
+  }
+}

@@ -1,0 +1,129 @@
+// The Host is the only way a module reaches a machine. Every implementation
+// (local, ssh, chroot) must behave the same for the same calls, so that a
+// module written against one works on all three.
+
+export interface CommandResult {
+  rc: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Working directory on the host. */
+  cwd?: string;
+  /** Extra environment variables (names must be plain identifiers). */
+  env?: Record<string, string>;
+  /** Bytes written to the command's standard input. */
+  stdin?: string | Buffer;
+  /** Kill the command after this many milliseconds (rc 124). */
+  timeoutMs?: number;
+}
+
+export type FileType = 'file' | 'directory' | 'link' | 'other';
+
+export interface FileStat {
+  exists: boolean;
+  type?: FileType;
+  /** Permission bits only (0o7777). */
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  mtimeMs?: number;
+  /** For links: where it points (readlink, not resolved). */
+  linkTarget?: string;
+  /** Inode and link count, for hard links. */
+  ino?: number;
+  nlink?: number;
+}
+
+export interface Ownership {
+  /** User name or numeric id as a string. */
+  owner?: string;
+  group?: string;
+}
+
+export interface WriteOptions extends Ownership {
+  /** Permission bits; the file has them from the first byte written. */
+  mode?: number;
+}
+
+export interface Facts {
+  /** Ansible's names: Debian, RedHat, Suse. */
+  os_family: string;
+  distribution: string;
+  distribution_version: string;
+  distribution_major_version: string;
+  /** ID from os-release (debian, rocky, opensuse-leap, sles ...). */
+  os_id: string;
+  pkg_mgr: 'apt' | 'dnf' | 'zypper' | 'unknown';
+  service_mgr: 'systemd' | 'none';
+  /** True when systemd is running as PID 1 (services can be started). */
+  systemd_running: boolean;
+  hostname: string;
+  architecture: string;
+  interfaces: string[];
+  /** Addresses per interface (IPv4, CIDR notation). */
+  ipv4: Record<string, string[]>;
+}
+
+export interface Host {
+  /** Inventory name of the host. */
+  readonly name: string;
+  readonly kind: 'local' | 'ssh' | 'chroot';
+
+  /** Runs argv without any shell. Never throws for a non-zero exit code. */
+  run(argv: string[], opts?: RunOptions): Promise<CommandResult>;
+
+  /** File content, or null when the path does not exist. */
+  readFile(path: string): Promise<Buffer | null>;
+  /** lstat (links are not followed). A missing path gives {exists:false}. */
+  stat(path: string): Promise<FileStat>;
+  /**
+   * Atomic replace: temp file in the same directory, mode/owner set, content
+   * written and synced, then renamed over the target.
+   */
+  writeFile(path: string, content: Buffer | string, opts?: WriteOptions): Promise<void>;
+  mkdir(path: string, mode?: number): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  chown(path: string, own: Ownership): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  link(target: string, path: string): Promise<void>;
+  /** Removes a file, link or (recursively) a directory. Missing is fine. */
+  remove(path: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+
+  /** Numeric id of a user or group name (numeric strings pass through). */
+  uidOf(user: string): Promise<number | undefined>;
+  gidOf(group: string): Promise<number | undefined>;
+  userName(uid: number): Promise<string>;
+  groupName(gid: number): Promise<string>;
+
+  /** Gathered once per host and cached. */
+  facts(): Promise<Facts>;
+  close(): Promise<void>;
+}
+
+/** The host could not be reached at all (connection, auth, host key). */
+export class HostUnreachableError extends Error {
+  constructor(public readonly host: string, message: string) {
+    super(message);
+    this.name = 'HostUnreachableError';
+  }
+}
+
+/** The connection was lost while a task was running. */
+export class ConnectionLostError extends Error {
+  constructor(public readonly host: string, message: string) {
+    super(message);
+    this.name = 'ConnectionLostError';
+  }
+}
+
+/** A host operation failed (permission denied, no such directory ...). */
+export class HostOperationError extends Error {
+  constructor(message: string, public readonly code?: string) {
+    super(message);
+    this.name = 'HostOperationError';
+  }
+}
