@@ -1,0 +1,133 @@
+// Jinja2 through nunjucks: strings with {{ }} are rendered against the task's
+// variables; a string that is exactly one {{ expression }} keeps its native
+// type (a list stays a list), as in Ansible. Undefined variables are errors
+// that name the variable, the template and the line.
+
+import nunjucks from 'nunjucks';
+import { installFilters } from './filters.js';
+import { undefinedNames } from './undefined-names.js';
+
+export class TemplateError extends Error {
+  constructor(message: string, public readonly source: string, public readonly line?: number, public readonly col?: number) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+let captured: unknown;
+const GLOBALS = new Set(['__native', 'lookup', 'query', 'range', 'cycler', 'joiner', 'omit']);
+const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, trimBlocks: true });
+installFilters(env as never);
+env.addGlobal('__native', (v: unknown) => {
+  captured = v;
+  return '';
+});
+env.addGlobal('lookup', () => {
+  throw new Error('lookup() is set per render');
+});
+env.addGlobal('range', (a: number, b?: number, step = 1) => {
+  const [start, end] = b === undefined ? [0, a] : [a, b];
+  const out: number[] = [];
+  for (let i = start; step > 0 ? i < end : i > end; i += step) out.push(i);
+  return out;
+});
+
+export type Lookup = (kind: string, ...args: unknown[]) => unknown;
+let currentLookup: Lookup | undefined;
+
+env.addGlobal('lookup', (kind: string, ...args: unknown[]) => {
+  if (!currentLookup) throw new Error(`lookup('${kind}') is not available here`);
+  return currentLookup(kind, ...args);
+});
+env.addGlobal('query', (kind: string, ...args: unknown[]) => {
+  if (!currentLookup) throw new Error(`query('${kind}') is not available here`);
+  const v = currentLookup(kind, ...args);
+  return Array.isArray(v) ? v : [v];
+});
+
+export function hasTemplate(s: string): boolean {
+  return s.includes('{{') || s.includes('{%');
+}
+
+const SINGLE_EXPR = /^\s*\{\{((?:(?!\}\}|\{\{)[\s\S])*)\}\}\s*$/;
+
+function nunjucksLocation(e: unknown): { line?: number; col?: number; msg: string } {
+  const msg = e instanceof Error ? e.message : String(e);
+  const raw = e as { lineno?: number; colno?: number; firstUpdate?: boolean };
+  if (typeof raw.lineno === 'number' && !/\[Line \d+/.test(msg)) {
+    return { line: raw.lineno + 1, col: (raw.colno ?? 0) + 1, msg: msg.replace(/^\([^)]*\)\s*/, '').trim() };
+  }
+  const m = /\[Line (\d+), Column (\d+)\]\s*([\s\S]*)$/.exec(msg);
+  if (m) return { line: Number(m[1]), col: Number(m[2]), msg: m[3].replace(/^\s*(Error: )?/, '').trim() };
+  return { msg: msg.replace(/^\([^)]*\)\s*/, '').trim() };
+}
+
+function checkDefined(src: string, vars: Record<string, unknown>, name: string, lineOffset = 0): void {
+  let missing;
+  try {
+    missing = undefinedNames(src, (n) => n in vars || GLOBALS.has(n));
+  } catch (e) {
+    const loc = nunjucksLocation(e);
+    // nunjucks gives no position for an error at the end of the input.
+    const line = loc.line ?? src.split('\n').length;
+    throw new TemplateError(`template syntax error: ${loc.msg}`, name, line + lineOffset, loc.col);
+  }
+  if (missing.length) {
+    const m = missing[0];
+    throw new TemplateError(`undefined variable '${m.name}'`, name, m.line + lineOffset, m.col);
+  }
+}
+
+function compileAndRender(src: string, vars: Record<string, unknown>, name: string, lookup?: Lookup): string {
+  const prev = currentLookup;
+  currentLookup = lookup;
+  try {
+    return new nunjucks.Template(src, env, name, true).render(vars);
+  } catch (e) {
+    if (e instanceof TemplateError) throw e;
+    const loc = nunjucksLocation(e);
+    throw new TemplateError(loc.msg, name, loc.line, loc.col);
+  } finally {
+    currentLookup = prev;
+  }
+}
+
+/** Renders a whole template file's text. */
+export function renderText(src: string, vars: Record<string, unknown>, name: string, lookup?: Lookup): string {
+  checkDefined(src, vars, name);
+  return compileAndRender(src, vars, name, lookup);
+}
+
+/** Evaluates a bare Jinja expression (`when:`, `changed_when:`) to its native value. */
+export function evaluateExpression(expr: string, vars: Record<string, unknown>, name: string, lookup?: Lookup): unknown {
+  const src = `{{ __native(${expr}) }}`;
+  checkDefined(src, vars, name);
+  captured = undefined;
+  compileAndRender(src, vars, name, lookup);
+  const v = captured;
+  captured = undefined;
+  return v;
+}
+
+/** Renders one string value: native type for a lone {{ expr }}, text otherwise. */
+export function renderValue(s: string, vars: Record<string, unknown>, name: string, lookup?: Lookup): unknown {
+  if (!hasTemplate(s)) return s;
+  const m = SINGLE_EXPR.exec(s);
+  if (m) return evaluateExpression(m[1], vars, name, lookup);
+  return renderText(s, vars, name, lookup);
+}
+
+/** Renders every string inside a structure (task parameters, vars). */
+export function renderDeep(v: unknown, vars: Record<string, unknown>, name: string, lookup?: Lookup): unknown {
+  if (typeof v === 'string') return renderValue(v, vars, name, lookup);
+  if (Array.isArray(v)) return v.map((x) => renderDeep(x, vars, name, lookup));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = renderDeep(x, vars, name, lookup);
+    return out;
+  }
+  return v;
+}
+
+export { undefinedNames };
+export const templateGlobals = (): string[] => [...GLOBALS];

@@ -1,0 +1,124 @@
+// Finds the variables a Jinja template reads that nobody defines, with their
+// line and column, by walking nunjucks' syntax tree. Used at run time for a
+// clear "undefined variable 'x'" and before the run for static validation.
+// Names guarded by `is defined`, `is undefined`, `default(...)` or `d(...)`
+// are not counted, nor names bound inside the template (for, set, macro).
+
+import nunjucks from 'nunjucks';
+
+// nunjucks exposes its parser and node classes at runtime but not in its types.
+const nj = nunjucks as unknown as {
+  parser: { parse(src: string, extensions?: unknown[], opts?: unknown): Node };
+  nodes: Record<string, new (...a: unknown[]) => Node>;
+};
+
+interface Node {
+  typename: string;
+  lineno: number;
+  colno: number;
+  fields: string[];
+  children?: Node[];
+  value?: unknown;
+  [k: string]: unknown;
+}
+
+export interface UndefinedName { name: string; line: number; col: number }
+
+const GUARD_TESTS = new Set(['defined', 'undefined', 'none']);
+const GUARD_FILTERS = new Set(['default', 'd', 'mandatory']);
+
+function symbolsIn(node: unknown, out: Node[], bound: Set<string>): void {
+  if (!node || typeof node !== 'object') return;
+  const n = node as Node;
+  if (!n.typename) return;
+  switch (n.typename) {
+    case 'Symbol':
+      out.push(n);
+      return;
+    case 'Is': {
+      const right = n.right as Node;
+      const testName = right?.typename === 'Symbol' ? String(right.value) : right?.typename === 'FunCall' ? String((right.name as Node)?.value) : '';
+      if (GUARD_TESTS.has(testName)) return; // the guarded operand may be undefined
+      symbolsIn(n.left, out, bound);
+      // The test's own name is a Symbol node but not a variable; its arguments are.
+      if (right?.typename === 'FunCall') symbolsIn(right.args, out, bound);
+      return;
+    }
+    case 'Filter': {
+      const name = String((n.name as Node)?.value ?? '');
+      if (GUARD_FILTERS.has(name)) {
+        const args = (n.args as Node).children ?? [];
+        for (const a of args.slice(1)) symbolsIn(a, out, bound);
+        return;
+      }
+      // The filter's own name is a Symbol node but is not a variable.
+      symbolsIn(n.args, out, bound);
+      return;
+    }
+    case 'FunCall': {
+      const name = n.name as Node;
+      if (name?.typename !== 'Symbol') symbolsIn(name, out, bound);
+      symbolsIn(n.args, out, bound);
+      return;
+    }
+    case 'LookupVal':
+      symbolsIn(n.target, out, bound);
+      symbolsIn(n.val, out, bound);
+      return;
+    case 'For':
+      collectTargets(n.name as Node, bound);
+      bound.add('loop');
+      break;
+    case 'Set':
+      for (const t of (n.targets as Node[]) ?? []) collectTargets(t, bound);
+      break;
+    case 'Macro':
+      collectTargets(n.name as Node, bound);
+      for (const a of ((n.args as Node)?.children ?? [])) collectTargets(a, bound);
+      break;
+    case 'Import':
+    case 'FromImport':
+      collectTargets(n.target as Node, bound);
+      break;
+    case 'KeywordArgs':
+    case 'Dict':
+      for (const p of n.children ?? []) symbolsIn((p as Node).value, out, bound);
+      return;
+  }
+  for (const f of n.fields ?? []) {
+    const v = n[f];
+    if (Array.isArray(v)) v.forEach((c) => symbolsIn(c, out, bound));
+    else symbolsIn(v, out, bound);
+  }
+  if (Array.isArray(n.children)) n.children.forEach((c) => symbolsIn(c, out, bound));
+}
+
+function collectTargets(n: Node | undefined, bound: Set<string>): void {
+  if (!n) return;
+  if (n.typename === 'Symbol') bound.add(String(n.value));
+  else if (n.typename === 'Pair') { collectTargets(n.key as Node, bound); collectTargets(n.value as Node, bound); }
+  for (const c of n.children ?? []) collectTargets(c, bound);
+}
+
+/** Throws nunjucks' own syntax error for a malformed template. */
+export function undefinedNames(src: string, isDefined: (name: string) => boolean): UndefinedName[] {
+  const root = nj.parser.parse(src, [], {});
+  const symbols: Node[] = [];
+  const bound = new Set<string>();
+  symbolsIn(root, symbols, bound);
+  const seen = new Set<string>();
+  const out: UndefinedName[] = [];
+  for (const s of symbols) {
+    const name = String(s.value);
+    if (bound.has(name) || isDefined(name) || seen.has(name)) continue;
+    if (['true', 'false', 'none', 'True', 'False', 'None', 'loop', 'caller'].includes(name)) continue;
+    seen.add(name);
+    out.push({ name, line: s.lineno + 1, col: s.colno + 1 });
+  }
+  return out;
+}
+
+/** Every top-level variable name a template reads (for static analysis). */
+export function referencedNames(src: string): UndefinedName[] {
+  return undefinedNames(src, () => false);
+}
