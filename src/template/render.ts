@@ -32,6 +32,22 @@ env.addGlobal('range', (a: number, b?: number, step = 1) => {
   return out;
 });
 
+// nunjucks copies the context object's keys when a render starts, which
+// would evaluate every lazy variable. Make its Context read through instead.
+{
+  let proto: { init: (...a: any[]) => void } | undefined;
+  env.addGlobal('__grab_context', function (this: object) {
+    proto = Object.getPrototypeOf(this);
+    return '';
+  });
+  new nunjucks.Template('{{ __grab_context() }}', env).render({});
+  const original = proto!.init;
+  proto!.init = function (this: { ctx: object }, ctx: object, blocks: unknown, e: unknown) {
+    original.call(this, {}, blocks, e);
+    this.ctx = Object.create(ctx ?? {});
+  };
+}
+
 export type Lookup = (kind: string, ...args: unknown[]) => unknown;
 let currentLookup: Lookup | undefined;
 

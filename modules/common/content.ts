@@ -1,0 +1,81 @@
+// Content changes with a unified diff a person can judge. Binary or very large
+// content gets a one-line summary instead; secrets get no diff at all.
+
+import { createHash } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
+import type { Host } from '../../src/host/host.js';
+import type { Change } from '../../src/engine/module.js';
+import { basename } from './paths.js';
+
+/** Above this size (either side) no diff is computed: it would be unreadable and slow. */
+export const MAX_DIFF_BYTES = 256 * 1024;
+
+export function sha1(data: Buffer | string): string {
+  return createHash('sha1').update(data).digest('hex');
+}
+
+export function isBinary(data: Buffer): boolean {
+  const head = data.subarray(0, 8000);
+  if (head.includes(0)) return true;
+  // Not valid UTF-8 -> binary for diffing purposes.
+  return Buffer.from(head.toString('utf8'), 'utf8').length !== head.length && !endsInCutCharacter(head);
+}
+
+/** A multi-byte character cut at the 8000-byte boundary is not a sign of binary data. */
+function endsInCutCharacter(head: Buffer): boolean {
+  if (head.length < 8000) return false;
+  const s = head.toString('utf8');
+  return Buffer.from(s.replace(/\uFFFD+$/, ''), 'utf8').length >= head.length - 3;
+}
+
+/** Names that usually hold secrets: private keys, shadow files, anything "secret". */
+export function hasSecretName(path: string): boolean {
+  const n = basename(path).toLowerCase();
+  return /^id_/.test(n) && !n.endsWith('.pub')
+    || /\.(key|pem|p12|pfx)$/.test(n)
+    || /^g?shadow-?$/.test(n)
+    || n.includes('secret') || n.includes('password') || n.includes('passwd.key');
+}
+
+/** A file nobody but its owner may read is treated as a secret (0600, 0400, 0700 ...). */
+export function hasSecretMode(mode: number | undefined): boolean {
+  return mode !== undefined && (mode & 0o077) === 0;
+}
+
+export interface ContentOptions {
+  /** Current content; read from the host when not given (null = missing). */
+  old?: Buffer | null;
+  /** Mode the file has or will have: 0600-like modes hide the diff. */
+  mode?: number;
+  /** show_diff_of_secret: true in the task. */
+  showSecret?: boolean;
+}
+
+function describeSize(b: Buffer | null): string {
+  return b === null ? 'absent' : `${b.length} bytes`;
+}
+
+/**
+ * The content change from the current file to `content`, or null when equal.
+ * before/after are sha1 checksums (undefined for a missing file).
+ */
+export async function planContent(host: Host, path: string, content: Buffer, opts: ContentOptions = {}): Promise<Change | null> {
+  const old = opts.old !== undefined ? opts.old : await host.readFile(path);
+  if (old !== null && old.equals(content)) return null;
+  const change: Change = {
+    property: 'content',
+    before: old === null ? undefined : sha1(old),
+    after: sha1(content),
+    summary: old === null ? `create ${path}` : `update content of ${path}`,
+  };
+  const secret = !opts.showSecret && (hasSecretMode(opts.mode) || hasSecretName(path));
+  if (secret) {
+    const why = hasSecretName(path) ? 'key-like name' : `mode 0${(opts.mode! & 0o777).toString(8)}`;
+    change.diff = `content changed (diff hidden: ${why}; set show_diff_of_secret: true to see it)`;
+  } else if ((old && (isBinary(old) || old.length > MAX_DIFF_BYTES)) || isBinary(content) || content.length > MAX_DIFF_BYTES) {
+    change.diff = `binary or large content changed: ${describeSize(old)} -> ${content.length} bytes (sha1 ${change.after})`;
+  } else {
+    change.diff = createTwoFilesPatch(`before: ${path}`, `after: ${path}`, old ? old.toString('utf8') : '', content.toString('utf8'), undefined, undefined, { context: 3 });
+  }
+  return change;
+}

@@ -1,0 +1,123 @@
+// A YAML file loaded with YAML 1.1 semantics (yes/no, octal 0644) that can
+// say where any value came from: every error about the user's files names
+// file:line:col.
+
+import { readFileSync, statSync } from 'node:fs';
+import YAML, { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
+import { ConfigError, type SourcePos } from './errors.js';
+
+/** Larger input files are refused: a playbook is never this big. */
+export const MAX_INPUT_BYTES = 8 * 1024 * 1024;
+
+export type YamlPath = Array<string | number>;
+
+export class YamlSource {
+  constructor(
+    public readonly file: string,
+    public readonly text: string,
+    private readonly doc: Document | undefined,
+    private readonly lines: LineCounter,
+    public readonly value: unknown,
+  ) {}
+
+  private pos(offset: number | undefined): SourcePos {
+    if (offset === undefined) return { file: this.file };
+    const lp = this.lines.linePos(offset);
+    return { file: this.file, line: lp.line, col: lp.col };
+  }
+
+  /** Position of the value at `path`, or of its key when `atKey`. Falls back to the nearest parent. */
+  posOf(path: YamlPath, atKey = false): SourcePos {
+    if (!this.doc) return { file: this.file };
+    let node: unknown = this.doc.contents;
+    let best: number | undefined = (node as Node | null)?.range?.[0];
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i];
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) break;
+        const keyNode = pair.key as Node;
+        if (last && atKey) return this.pos(keyNode.range?.[0]);
+        node = pair.value;
+        best = (node as Node | null)?.range?.[0] ?? keyNode.range?.[0] ?? best;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(seg)];
+        if (item === undefined) break;
+        node = item;
+        best = (node as Node | null)?.range?.[0] ?? best;
+      } else break;
+    }
+    return this.pos(best);
+  }
+
+  /** Line (1-based) at which the value at `path` starts. */
+  lineOf(path: YamlPath): number | undefined {
+    return this.posOf(path).line;
+  }
+
+  error(message: string, path: YamlPath, atKey = false): ConfigError {
+    return new ConfigError(message, this.posOf(path, atKey));
+  }
+}
+
+function decodeUtf8(file: string, buf: Buffer): string {
+  if (buf.includes(0)) {
+    const off = buf.indexOf(0);
+    const line = buf.subarray(0, off).toString('latin1').split('\n').length;
+    throw new ConfigError('binary file: contains a NUL byte; expected YAML text', { file, line });
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    // Find the first invalid sequence to point at its line.
+    let lo = 0;
+    let hi = buf.length;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      try { new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, mid)); lo = mid; } catch { hi = mid; }
+    }
+    const line = buf.subarray(0, lo).toString('utf8').split('\n').length;
+    throw new ConfigError('not valid UTF-8 text; expected a UTF-8 encoded YAML file', { file, line });
+  }
+}
+
+export function parseYaml(file: string, text: string): YamlSource {
+  const lines = new LineCounter();
+  const doc = YAML.parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, lineCounter: lines, merge: true });
+  const err = doc.errors[0];
+  if (err) {
+    const lp = err.linePos?.[0];
+    const msg = err.code === 'DUPLICATE_KEY' ? 'duplicate key: a mapping key appears twice' : err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`invalid YAML: ${msg}`, { file, line: lp?.line, col: lp?.col });
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    throw new ConfigError(`invalid YAML: ${(e as Error).message}`, { file });
+  }
+  return new YamlSource(file, text, doc, lines, value);
+}
+
+export function loadYamlFile(file: string, what = 'file'): YamlSource {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new ConfigError(`${what} not found`, { file });
+  }
+  if (size > MAX_INPUT_BYTES) throw new ConfigError(`${what} is ${size} bytes; refusing input larger than ${MAX_INPUT_BYTES} bytes`, { file });
+  return parseYaml(file, decodeUtf8(file, readFileSync(file)));
+}
+
+export function readTextFile(file: string, what = 'file'): string {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new ConfigError(`${what} not found`, { file });
+  }
+  if (size > MAX_INPUT_BYTES) throw new ConfigError(`${what} is ${size} bytes; refusing input larger than ${MAX_INPUT_BYTES} bytes`, { file });
+  return decodeUtf8(file, readFileSync(file));
+}

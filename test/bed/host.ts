@@ -1,0 +1,244 @@
+// Bringing a bed host up and down. `up`: reserve a slot, write the state
+// file, mount an overlay of the flavor's cached tree, write the per-host
+// files, create the networks, boot systemd-nspawn detached, wait for the
+// container's PID 1 and its sshd. `down`: kill by PID, unmount, delete
+// namespaces, links and the nft table, remove state. Teardown is synchronous
+// and tolerant of missing parts, so it runs from exit handlers and after crashes.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { BED_PASSWORD_SUDO_USER, BED_SUDO_PASSWORD, BED_USER } from './debian-base.js';
+import { getFlavor } from './flavors.js';
+import { generateKeys } from './keys.js';
+import { createNetworks, destroyNetworks, netNames, subnetInUse } from './network.js';
+import { ensureHostTools } from './prereqs.js';
+import { pidAlive, run, runOk, runSync, sleep, tail } from './proc.js';
+import { ensureLayer } from './rootfs.js';
+import { HOST_DIR, listStates, readState, releaseSlot, removeState, reserveSlot, slotOwner, writeState, type HostState } from './state.js';
+
+export interface UpOptions {
+  name?: string;
+  /** Keep the host after this process exits (the CLI's `up`). Default: torn down at exit. */
+  persistent?: boolean;
+  /** Progress of a first-time cache build (default: stderr). */
+  log?: (s: string) => void;
+}
+
+const NAME_RE = /^[a-z][a-z0-9-]{0,30}$/;
+
+/** Hosts this process created and must tear down at exit. */
+export const ownedHosts = new Set<string>();
+
+export async function upHostState(flavorName: string, opts: UpOptions = {}): Promise<HostState> {
+  await ensureHostTools();
+  reapOrphans();
+  const flavor = await getFlavor(flavorName);
+  const lower = await ensureLayer(await flavor.layer(), opts.log);
+  const name = opts.name ?? `${flavorName}-${randomBytes(2).toString('hex')}`;
+  if (!NAME_RE.test(name)) throw new Error(`test bed: bad host name "${name}" (lowercase letters, digits, '-', up to 31)`);
+  if (readState(name)) throw new Error(`test bed: a host named "${name}" exists; \`npm run testbed -- down ${name}\` first`);
+  const slot = reserveSlot(name, subnetInUse);
+  const n = netNames(slot);
+  const dir = join(HOST_DIR, name);
+  const st: HostState = {
+    name, flavor: flavorName, slot, ownerPid: opts.persistent ? null : process.pid, createdAt: new Date().toISOString(),
+    netns: n.netns, switchNetns: n.switchNetns, bridge: n.bridge, privateInterface: n.privateInterface,
+    hostVeth: n.hostVeth, hostAddress: n.hostAddress, address: n.address, port: 22, nftTable: n.nftTable,
+    dir, rootDir: join(dir, 'root'), logPath: join(dir, 'console.log'),
+    user: BED_USER, rootUser: 'root', sudoPassword: BED_SUDO_PASSWORD, passwordSudoUser: BED_PASSWORD_SUDO_USER,
+    privateKeyPath: join(dir, 'id_ed25519'), knownHostsPath: join(dir, 'known_hosts'), knownHostsLine: '', hostKeyFingerprint: '',
+    vms: [],
+  };
+  writeState(st);
+  if (!opts.persistent) {
+    ownedHosts.add(name);
+    installExitGuard();
+  }
+  try {
+    rmSync(dir, { recursive: true, force: true });
+    for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true });
+    await runOk(['mount', '-t', 'overlay', `cvbed-${name}`, '-o',
+      `lowerdir=${lower.join(':')},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, st.rootDir]);
+    const keys = await generateKeys(dir, name);
+    st.knownHostsLine = `${st.address} ${keys.hostPublicKey.split(/\s+/).slice(0, 2).join(' ')}`;
+    st.hostKeyFingerprint = keys.hostKeyFingerprint;
+    writeFileSync(st.knownHostsPath, st.knownHostsLine + '\n');
+    writePerHostFiles(st, keys.hostKeyPath, keys.clientPublicKey);
+    writeState(st);
+    await createNetworks(n);
+    await boot(st);
+    writeState(st);
+    await waitForSsh(st);
+    return st;
+  } catch (e) {
+    const log = existsSync(st.logPath) ? tail(readFileSync(st.logPath, 'utf8'), 30) : '';
+    downHostSync(name);
+    throw new Error(`test bed: up ${name} failed: ${(e as Error).message}${log ? `\n--- console ---\n${log}` : ''}`);
+  }
+}
+
+function passwdIds(root: string, user: string): { uid: number; gid: number; home: string } {
+  for (const line of readFileSync(join(root, 'etc/passwd'), 'utf8').split('\n')) {
+    const f = line.split(':');
+    if (f[0] === user) return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] };
+  }
+  throw new Error(`test bed: user ${user} missing from the image`);
+}
+
+function writePerHostFiles(st: HostState, hostKeyPath: string, clientPublicKey: string): void {
+  const r = st.rootDir;
+  writeFileSync(join(r, 'etc/machine-id'), randomBytes(16).toString('hex') + '\n');
+  writeFileSync(join(r, 'etc/hostname'), st.name + '\n');
+  writeFileSync(join(r, 'etc/hosts'), `127.0.0.1\tlocalhost\n127.0.1.1\t${st.name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
+  // the build machine's resolver, reached through the NAT (a 127.x resolver would not be)
+  try {
+    writeFileSync(join(r, 'etc/resolv.conf'), readFileSync('/etc/resolv.conf'));
+  } catch { /* none */ }
+  const keyDest = join(r, 'etc/ssh/ssh_host_ed25519_key');
+  writeFileSync(keyDest, readFileSync(hostKeyPath), { mode: 0o600 });
+  chmodSync(keyDest, 0o600);
+  writeFileSync(`${keyDest}.pub`, readFileSync(`${hostKeyPath}.pub`), { mode: 0o644 });
+  for (const user of ['root', st.user, st.passwordSudoUser]) {
+    const { uid, gid, home } = passwdIds(r, user);
+    const sshDir = join(r, home, '.ssh');
+    mkdirSync(sshDir, { recursive: true, mode: 0o700 });
+    chownSync(sshDir, uid, gid);
+    chmodSync(sshDir, 0o700);
+    writeFileSync(join(sshDir, 'authorized_keys'), clientPublicKey + '\n', { mode: 0o600 });
+    chownSync(join(sshDir, 'authorized_keys'), uid, gid);
+  }
+}
+
+async function boot(st: HostState): Promise<void> {
+  const logFd = openSync(st.logPath, 'a');
+  const child = spawn('systemd-nspawn', [
+    '-D', st.rootDir, '-b', '-M', st.name, '--register=no', '--keep-unit',
+    `--network-namespace-path=/run/netns/${st.netns}`,
+    // a private network namespace: the container may manage it (firewalld, nftables, addresses)
+    '--capability=CAP_NET_ADMIN',
+    '--resolv-conf=off', '--timezone=off', '--link-journal=no', '--console=passive',
+  ], { detached: true, stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  child.unref();
+  if (!child.pid) throw new Error('systemd-nspawn did not start');
+  st.nspawnPid = child.pid;
+  writeState(st);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (!pidAlive(st.nspawnPid) || child.exitCode !== null) throw new Error('systemd-nspawn exited during boot');
+    const r = await run(['pgrep', '-P', String(st.nspawnPid), '-x', 'systemd']);
+    const pid = Number(r.stdout.trim().split('\n')[0]);
+    if (pid > 0) {
+      st.leaderPid = pid;
+      return;
+    }
+    await sleep(30);
+  }
+  throw new Error('the container did not start systemd within 30 s');
+}
+
+function sshBanner(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: address, port });
+    const done = (ok: boolean) => { sock.destroy(); resolve(ok); };
+    sock.setTimeout(2000, () => done(false));
+    sock.on('data', (d) => done(d.toString().startsWith('SSH-')));
+    sock.on('error', () => done(false));
+    sock.on('close', () => resolve(false));
+  });
+}
+
+async function waitForSsh(st: HostState): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (await sshBanner(st.address, st.port)) return;
+    if (!pidAlive(st.leaderPid)) throw new Error('the container stopped during boot');
+    await sleep(50);
+  }
+  throw new Error(`sshd did not answer on ${st.address}:${st.port} within 60 s`);
+}
+
+function procComm(pid: number | undefined): string {
+  if (!pid) return '';
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Kills a PID only if it still runs the program we started (PIDs get reused). */
+function killIfComm(pid: number | undefined, comms: string[], signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (!pid || !comms.includes(procComm(pid))) return;
+  try {
+    process.kill(pid, signal);
+  } catch { /* gone */ }
+}
+
+function waitGoneSync(pid: number | undefined, ms: number): boolean {
+  const deadline = Date.now() + ms;
+  while (pid && pidAlive(pid) && procComm(pid) !== '' && Date.now() < deadline) {
+    runSync(['sleep', '0.05']);
+  }
+  return !pidAlive(pid);
+}
+
+/** Tears a host down completely; returns false when no such host was known. */
+export function downHostSync(name: string): boolean {
+  const st = readState(name);
+  if (!st) return false;
+  for (const vm of st.vms ?? []) killIfComm(vm.pid, ['qemu-system-x86']);
+  killIfComm(st.radvdPid, ['radvd']);
+  // Killing the container's PID 1 kills every process in its PID namespace at once.
+  killIfComm(st.leaderPid, ['systemd']);
+  if (!waitGoneSync(st.nspawnPid, 5000)) killIfComm(st.nspawnPid, ['systemd-nspawn']);
+  waitGoneSync(st.nspawnPid, 2000);
+  for (const vm of st.vms ?? []) waitGoneSync(vm.pid, 2000);
+  if (existsSync(st.rootDir)) {
+    if (runSync(['umount', st.rootDir]).rc !== 0) runSync(['umount', '-l', st.rootDir]);
+  }
+  rmSync(st.dir, { recursive: true, force: true });
+  const others = listStates().filter((s) => s.name !== name);
+  destroyNetworks(netNames(st.slot), others.length === 0);
+  if (slotOwner(st.slot) === name) releaseSlot(st.slot);
+  removeState(name);
+  ownedHosts.delete(name);
+  return true;
+}
+
+/** Hosts whose creating process died without tearing them down (killed test runs). */
+export function reapOrphans(): string[] {
+  const reaped: string[] = [];
+  for (const s of listStates()) {
+    if (s.ownerPid !== null && !pidAlive(s.ownerPid)) {
+      downHostSync(s.name);
+      reaped.push(s.name);
+    }
+  }
+  return reaped;
+}
+
+let guardInstalled = false;
+
+/** Tears down this process's hosts on exit, SIGINT and SIGTERM. */
+export function installExitGuard(): void {
+  if (guardInstalled) return;
+  guardInstalled = true;
+  const cleanup = () => {
+    for (const name of [...ownedHosts]) {
+      try {
+        downHostSync(name);
+      } catch { /* best effort at exit */ }
+    }
+  };
+  process.on('exit', cleanup);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      cleanup();
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
