@@ -1,0 +1,74 @@
+// `validate: "visudo -cf %s"`: the new content is written to a temp file and
+// checked before anything is replaced, in real runs and in --check alike.
+// The command template is split into argv by shell-like rules (it is written
+// by the playbook author); %s becomes the temp path inside its word, so a
+// path with spaces or `$(...)` stays one literal argument. No shell runs.
+
+import { randomBytes } from 'node:crypto';
+import type { Host, WriteOptions } from '../../src/host/host.js';
+import { TaskFailedError } from '../../src/engine/module.js';
+import type { Ledger } from '../../src/engine/ledger.js';
+import { basename, dirname, joinPath } from './paths.js';
+import { splitWords } from './words.js';
+
+export const validateSchema = {
+  type: 'string',
+  pattern: '%s',
+  description: "Command that checks the new content before it replaces the file, with %s for the path of a temp copy, e.g. 'visudo -cf %s'. Runs in --check too. Split into words like a shell would, but no shell runs.",
+};
+
+export interface ValidateOptions extends WriteOptions {
+  check?: boolean;
+  ledger?: Ledger;
+}
+
+export interface ValidateOutcome {
+  /** --check: the validator is not installed yet but an earlier task installs packages. */
+  afterTask?: number;
+}
+
+/** argv of the validator with %s replaced by `tempPath` (in every word that holds it). */
+export function validateArgv(template: string, tempPath: string): string[] {
+  if (!template.includes('%s')) throw new TaskFailedError(`validate must contain %s (the path of the file to check): ${template}`);
+  let words: string[];
+  try {
+    words = splitWords(template);
+  } catch (e) {
+    throw new TaskFailedError(`validate: ${(e as Error).message}`);
+  }
+  if (words.length === 0) throw new TaskFailedError('validate is empty');
+  return words.map((w) => w.split('%s').join(tempPath));
+}
+
+export async function runValidate(host: Host, template: string, content: Buffer, target: string, opts: ValidateOptions = {}): Promise<ValidateOutcome> {
+  const dir = dirname(target);
+  const dirStat = await host.stat(dir);
+  const where = dirStat.exists && dirStat.type === 'directory' ? dir : '/tmp';
+  const temp = joinPath(where, `.${basename(target)}.converge-validate-${randomBytes(4).toString('hex')}`);
+  const argv = validateArgv(template, temp);
+  const write: WriteOptions = {};
+  if (opts.mode !== undefined) write.mode = opts.mode;
+  else {
+    const t = await host.stat(target);
+    write.mode = t.exists && t.type === 'file' ? t.mode : 0o644;
+  }
+  // Owner/group only when they exist already (in --check they may not yet).
+  if (opts.owner !== undefined && (await host.uidOf(opts.owner)) !== undefined) write.owner = opts.owner;
+  if (opts.group !== undefined && (await host.gidOf(opts.group)) !== undefined) write.group = opts.group;
+  let r;
+  try {
+    await host.writeFile(temp, content, write);
+    r = await host.run(argv);
+  } finally {
+    await host.remove(temp).catch(() => {});
+  }
+  if (r.rc === 0) return {};
+  if (r.rc === 127 && opts.check) {
+    const task = opts.ledger?.lastOfKind('package');
+    if (task !== undefined) return { afterTask: task };
+  }
+  const output = r.stderr.trim() || r.stdout.trim() || '(no output)';
+  throw new TaskFailedError(`validation failed, ${target} left unchanged: '${template}' exited with rc ${r.rc}: ${output}`, {
+    rc: r.rc, stdout: r.stdout, stderr: r.stderr, validate: template,
+  });
+}
