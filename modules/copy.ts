@@ -1,0 +1,114 @@
+// copy: puts a file from the playbook (src) or given text (content) on the
+// host, atomically, with mode/owner/group, optional validation and backup.
+
+import type { ModuleContext, ModuleDefinition, PlanResult } from '../src/engine/module.js';
+import { TaskFailedError } from '../src/engine/module.js';
+import { readControllerFile } from './common/controller-files.js';
+import { writeProperties } from './common/dest-schema.js';
+import { applyFileWrite, planFileWrite, type FileWriteSpec, type FileWriteState } from './common/file-write.js';
+import { modeSchema } from './common/mode.js';
+import { basename, joinPath, requireAbsolute, resolveLinks } from './common/paths.js';
+
+export interface CopyParams {
+  src?: string;
+  content?: unknown;
+  dest: string;
+  mode?: string | number;
+  owner?: string;
+  group?: string;
+  backup: boolean;
+  validate?: string;
+  force: boolean;
+  follow: boolean;
+  remote_src: boolean;
+  directory_mode?: string | number;
+  show_diff_of_secret: boolean;
+}
+
+interface CopyState { spec: FileWriteSpec; write: FileWriteState | undefined }
+
+/** Ansible turns non-string content (a YAML mapping or list) into JSON. */
+function contentText(c: unknown): string {
+  return typeof c === 'string' ? c : JSON.stringify(c);
+}
+
+async function source(p: CopyParams, ctx: ModuleContext): Promise<{ content: Buffer; mode?: number; name?: string } | { afterTask: number; name: string }> {
+  if (p.content !== undefined) return { content: Buffer.from(contentText(p.content), 'utf8') };
+  const src = p.src!;
+  if (!p.remote_src) {
+    const f = readControllerFile(ctx.baseDir, src, 'files');
+    return { content: f.content, mode: f.mode, name: basename(f.path) };
+  }
+  const path = requireAbsolute(src, 'src');
+  const r = await resolveLinks(ctx.host, path);
+  if (r.stat.type === 'file') return { content: (await ctx.host.readFile(r.path))!, mode: r.stat.mode, name: basename(path) };
+  if (r.stat.exists) throw new TaskFailedError(`src ${path} on the host is not a regular file; copying directories is not supported yet`);
+  const task = ctx.check ? ctx.ledger.findPath(path) : undefined;
+  if (task !== undefined) return { afterTask: task, name: basename(path) };
+  throw new TaskFailedError(`src ${path} does not exist on ${ctx.host.name}`);
+}
+
+async function destPath(p: CopyParams, name: string | undefined, ctx: ModuleContext): Promise<{ path: string; makeParents: boolean }> {
+  const raw = p.dest;
+  if (raw.endsWith('/')) {
+    if (!name) throw new TaskFailedError(`dest ${raw} is a directory; with content, dest must name a file`);
+    return { path: joinPath(requireAbsolute(raw, 'dest'), name), makeParents: true };
+  }
+  const dest = requireAbsolute(raw, 'dest');
+  const st = await ctx.host.stat(dest);
+  const isDir = st.type === 'directory' || (st.type === 'link' && (await resolveLinks(ctx.host, dest)).stat.type === 'directory');
+  if (isDir) {
+    if (!name) throw new TaskFailedError(`dest ${dest} is a directory; with content, dest must name a file`);
+    return { path: joinPath(dest, name), makeParents: false };
+  }
+  return { path: dest, makeParents: false };
+}
+
+export const copyModule: ModuleDefinition<CopyParams, CopyState> = {
+  name: 'copy',
+  description:
+    'Copies a file from the playbook (src, looked up in files/ then next to the playbook) or given text (content) to dest on the host. ' +
+    'The write is atomic and the new file has its mode and owner from the first byte; validate checks the new content first (in --check too); ' +
+    'backup keeps the old file. A dest ending in / or naming a directory receives the file under its own name. Directory trees are not copied yet.',
+  schema: {
+    properties: {
+      src: { type: 'string', description: 'File to copy: relative paths are looked up in files/ and then next to the playbook; with remote_src, a path on the host.' },
+      content: { description: 'Text to write instead of src (a mapping or list is written as JSON).' },
+      dest: { type: 'string', description: 'Absolute path on the host; ending in / (or an existing directory) puts the file inside.' },
+      ...writeProperties,
+      mode: { ...modeSchema, description: `${modeSchema.description} 'preserve' keeps the mode of src.` },
+      force: { type: 'boolean', default: true, description: 'Replace a file whose content differs; false writes only when dest does not exist.' },
+      follow: { type: 'boolean', default: false, description: 'If dest is a symbolic link, write to its target instead of replacing the link.' },
+      remote_src: { type: 'boolean', default: false, description: 'src is a file on the host rather than next to the playbook.' },
+      directory_mode: { ...modeSchema, description: 'Mode of directories this task creates (dest ending in /).' },
+    },
+    required: ['dest'],
+    anyOf: [{ required: ['src'] }, { required: ['content'] }],
+    not: { required: ['src', 'content'] },
+  },
+
+  async plan(p, ctx): Promise<PlanResult<CopyState>> {
+    const s = await source(p, ctx);
+    const dest = await destPath(p, s.name, ctx);
+    if ('afterTask' in s) {
+      return {
+        changes: [{ property: 'content', afterTask: s.afterTask, summary: `copy ${p.src} to ${dest.path} (src created by task ${s.afterTask})` }],
+        provides: [{ kind: 'path', name: dest.path }],
+      };
+    }
+    const spec: FileWriteSpec = {
+      path: dest.path, content: s.content,
+      mode: p.mode === 'preserve' ? s.mode : p.mode, owner: p.owner, group: p.group,
+      validate: p.validate, backup: p.backup, force: p.force, follow: p.follow,
+      makeParents: dest.makeParents, directoryMode: p.directory_mode, showSecret: p.show_diff_of_secret,
+    };
+    const plan = await planFileWrite(spec, ctx);
+    return { ...plan, result: { ...plan.result, ...(p.src ? { src: p.src } : {}) }, state: { spec, write: plan.state } };
+  },
+
+  async apply(p, plan, ctx) {
+    const { spec, write } = plan.state!;
+    const result = await applyFileWrite(spec, { ...plan, state: write }, ctx);
+    return { result };
+  },
+};
