@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { BED_PASSWORD_SUDO_USER, BED_SUDO_PASSWORD, BED_USER } from './debian-base.js';
 import { getFlavor } from './flavors.js';
+import { cgroupPids, createHostCgroups, removeHostCgroups } from './cgroups.js';
 import { generateKeys } from './keys.js';
 import { createNetworks, destroyNetworks, netNames, subnetInUse } from './network.js';
 import { ensureHostTools } from './prereqs.js';
@@ -114,13 +115,16 @@ function writePerHostFiles(st: HostState, hostKeyPath: string, clientPublicKey: 
 
 async function boot(st: HostState): Promise<void> {
   const logFd = openSync(st.logPath, 'a');
-  const child = spawn('systemd-nspawn', [
+  const cgroups = createHostCgroups(st.name);
+  // A fixed script: join the host's cgroups, then become systemd-nspawn with the given argv.
+  const joinCgroups = 'for c in $CVBED_CGROUPS; do echo $$ > "$c/cgroup.procs"; done; exec "$@"';
+  const child = spawn('/bin/sh', ['-c', joinCgroups, 'sh', 'systemd-nspawn', 
     '-D', st.rootDir, '-b', '-M', st.name, '--register=no', '--keep-unit',
     `--network-namespace-path=/run/netns/${st.netns}`,
     // a private network namespace: the container may manage it (firewalld, nftables, addresses)
     '--capability=CAP_NET_ADMIN',
     '--resolv-conf=off', '--timezone=off', '--link-journal=no', '--console=passive',
-  ], { detached: true, stdio: ['ignore', logFd, logFd] });
+  ], { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, CVBED_CGROUPS: cgroups.join(' ') } });
   closeSync(logFd);
   child.unref();
   if (!child.pid) throw new Error('systemd-nspawn did not start');
@@ -178,12 +182,21 @@ function killIfComm(pid: number | undefined, comms: string[], signal: NodeJS.Sig
   } catch { /* gone */ }
 }
 
+/** Running (not a zombie waiting for a parent that may never reap it). */
+function running(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
 function waitGoneSync(pid: number | undefined, ms: number): boolean {
   const deadline = Date.now() + ms;
-  while (pid && pidAlive(pid) && procComm(pid) !== '' && Date.now() < deadline) {
-    runSync(['sleep', '0.05']);
-  }
-  return !pidAlive(pid);
+  while (running(pid) && Date.now() < deadline) runSync(['sleep', '0.02']);
+  return !running(pid);
 }
 
 /** Tears a host down completely; returns false when no such host was known. */
@@ -194,8 +207,15 @@ export function downHostSync(name: string): boolean {
   killIfComm(st.radvdPid, ['radvd']);
   // Killing the container's PID 1 kills every process in its PID namespace at once.
   killIfComm(st.leaderPid, ['systemd']);
-  if (!waitGoneSync(st.nspawnPid, 5000)) killIfComm(st.nspawnPid, ['systemd-nspawn']);
+  // nspawn takes ~2 s to notice; nothing of it outlives its mount namespace, so kill it too.
+  if (!waitGoneSync(st.nspawnPid, 200)) killIfComm(st.nspawnPid, ['systemd-nspawn']);
   waitGoneSync(st.nspawnPid, 2000);
+  // anything left in the host's cgroups (a leader that was never recorded, strays)
+  for (const pid of cgroupPids(name)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  for (let i = 0; i < 100 && cgroupPids(name).some(running); i++) runSync(['sleep', '0.02']);
+  removeHostCgroups(name);
   for (const vm of st.vms ?? []) waitGoneSync(vm.pid, 2000);
   if (existsSync(st.rootDir)) {
     if (runSync(['umount', st.rootDir]).rc !== 0) runSync(['umount', '-l', st.rootDir]);
