@@ -1,2 +1,98 @@
 #!/usr/bin/env node
-console.log("converge")
+// The converge command line. Errors become exit codes here and only here.
+
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, ConfigErrors, UsageError } from '../config/errors.js';
+import { ConnectionConfigError } from '../host/connect.js';
+import { EXIT } from './exit-codes.js';
+import { loadAndValidate, runCommand, type RunCliOptions } from './run-command.js';
+import { docCommand } from './doc.js';
+import { registerAgentCommands } from './agent-commands.js';
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+function runOptions(cmd: Command): Command {
+  return cmd
+    .option('-i, --inventory <path>', 'inventory file, directory or comma-separated host list (default: ./inventory, else localhost)')
+    .option('-C, --check', 'report what would change, with diffs; change nothing')
+    .option('-D, --diff', 'show diffs of changed files')
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern (names, groups, globs)')
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)')
+    .option('--skip-tags <tags>', 'skip tasks with these tags')
+    .option('-e, --extra-vars <vars>', 'KEY=VALUE, @FILE or JSON; repeatable', collect, [])
+    .option('-f, --forks <n>', 'hosts converged at once', '50')
+    .option('--json', 'print one JSON document describing the run')
+    .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
+    .option('--detailed-exitcodes', "Puppet's exit codes: 0 no changes, 2 changes, 4 failures, 6 both")
+    .option('--accept-new-host-keys', 'record the keys of hosts not yet in known_hosts (never a changed key)')
+    .option('--known-hosts-file <path>', 'known_hosts file to check and record host keys in')
+    .option('-v, --verbose', 'more output (repeatable)', (_v, prev: number) => prev + 1, 0);
+}
+
+/** Prints an error the way its kind should be printed and returns the exit code. */
+export function reportError(e: unknown): number {
+  if (e instanceof ConfigErrors) {
+    for (const err of e.errors) process.stderr.write(`error: ${err.located}\n`);
+    return EXIT.parseError;
+  }
+  if (e instanceof ConfigError) {
+    process.stderr.write(`error: ${e.located}\n`);
+    return EXIT.parseError;
+  }
+  if (e instanceof ConnectionConfigError) {
+    process.stderr.write(`error: host '${e.host}': ${e.message}\n`);
+    return EXIT.parseError;
+  }
+  if (e instanceof UsageError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return EXIT.badOptions;
+  }
+  process.stderr.write(`unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  return EXIT.unexpected;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('converge')
+    .description('Declarative reconciler for Linux hosts: Ansible-shaped playbooks, planned, applied and verified.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  runOptions(program.command('run', { isDefault: true }).description('converge the hosts to the playbook (the default command)'))
+    .argument('<playbook>', 'playbook file')
+    .action(async (pb: string, o: RunCliOptions) => { code = await runCommand(pb, o); });
+
+  program.command('validate')
+    .description('every static check (YAML, schemas, variables, templates, inventory); no host is contacted')
+    .argument('<playbook>', 'playbook file')
+    .option('-i, --inventory <path>', 'inventory')
+    .option('-e, --extra-vars <vars>', 'KEY=VALUE, @FILE or JSON; repeatable', collect, [])
+    .action((pb: string, o: RunCliOptions) => {
+      const { playbook, inventory } = loadAndValidate(pb, o);
+      const tasks = playbook.plays.reduce((n, p) => n + p.tasks.length + p.handlers.length, 0);
+      process.stdout.write(`${pb}: valid (${playbook.plays.length} play(s), ${tasks} task(s), ${inventory.hosts.size || 1} host(s))\n`);
+    });
+
+  program.command('doc')
+    .description('module documentation, generated from the module schemas')
+    .argument('[module]', 'module name')
+    .option('--markdown', 'all modules as Markdown (for the README)')
+    .action((name: string | undefined, o: { markdown?: boolean }) => { process.stdout.write(docCommand(name, !!o.markdown) + '\n'); });
+
+  registerAgentCommands(program, runOptions, (c) => { code = c; });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
+      return EXIT.badOptions;
+    }
+    return reportError(e);
+  }
+  return code;
+}
+
+main(process.argv).then((code) => { process.exitCode = code; }, (e) => { process.exitCode = reportError(e); });

@@ -11,6 +11,15 @@ export function splitWords(text: string): string[] {
   let has = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
+    // Jinja blocks are one word even when they contain spaces, as in Ansible.
+    if (!quote && (text.startsWith('{{', i) || text.startsWith('{%', i))) {
+      const close = text.indexOf(text[i + 1] === '{' ? '}}' : '%}', i + 2);
+      const end = close < 0 ? text.length : close + 2;
+      cur += text.slice(i, end);
+      has = true;
+      i = end - 1;
+      continue;
+    }
     if (quote) {
       if (c === quote) quote = null;
       else if (c === '\\' && quote === '"' && i + 1 < text.length && '"\\$`'.includes(text[i + 1])) cur += text[++i];

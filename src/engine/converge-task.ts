@@ -28,6 +28,7 @@ export async function convergeTask(def: ModuleDefinition, params: unknown, ctx: 
   }
   if (plan.skip !== undefined) return { status: 'skipped', changes: [], result: plan.result ?? {}, message: plan.skip };
   if (ctx.check) {
+    if (plan.changes.length) ctx.ledger.noteChanged(ctx.taskNumber);
     if (plan.changes.length && plan.provides) ctx.ledger.record(ctx.taskNumber, plan.provides);
     return { status: plan.changes.length ? 'changed' : 'ok', changes: plan.changes, result: plan.result ?? {} };
   }

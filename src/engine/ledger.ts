@@ -36,7 +36,19 @@ export class Ledger {
     return undefined;
   }
 
+  /** The latest task with any predicted change. */
+  lastTask(): number | undefined {
+    const last = this.entries.length ? this.entries[this.entries.length - 1].task : 0;
+    return Math.max(last, this.lastChanged ?? 0) || undefined;
+  }
+
+  /** Tasks predicted to change something, even when they name nothing they create. */
+  private lastChanged: number | undefined;
+  noteChanged(task: number): void {
+    this.lastChanged = task;
+  }
+
   get empty(): boolean {
-    return this.entries.length === 0;
+    return this.entries.length === 0 && this.lastChanged === undefined;
   }
 }

@@ -20,6 +20,14 @@ export interface Change {
    * predicted change (1-based task number in the play).
    */
   afterTask?: number;
+  /**
+   * An action done every time the task runs, not a difference that converges
+   * away (service state=restarted/reloaded, apt update_cache without
+   * cache_valid_time). It makes the task apply and report "changed"; the
+   * verifying re-plan after apply ignores changes marked this way, and still
+   * checks every other property (started, enabled ...).
+   */
+  repeats?: boolean;
 }
 
 /** Something a task makes exist, recorded in the check-mode ledger. */

@@ -54,7 +54,7 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
 }
 
 function wildcardMatch(pattern: string, name: string): boolean {
-  const re = '^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
+  const re = '^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
   return new RegExp(re, 'i').test(name);
 }
 

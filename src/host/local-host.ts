@@ -181,8 +181,10 @@ export class PrefixedFs {
       await fs.link(this.real(target), tmp);
       await fs.rename(tmp, this.real(p));
     } catch (e) {
-      await fs.rm(tmp, { force: true }).catch(() => {});
       throw opError(e, `link ${p}`);
+    } finally {
+      // rename(2) between two names of one inode does nothing: the temp name would stay.
+      await fs.rm(tmp, { force: true }).catch(() => {});
     }
   }
 

@@ -1,0 +1,17 @@
+// set_fact: define host variables for the rest of the run.
+
+import type { ModuleDefinition } from '../src/engine/module.js';
+
+export const setFact: ModuleDefinition<Record<string, unknown>> = {
+  name: 'set_fact',
+  description: 'Sets variables for this host for the rest of the run (any key: value pairs). Changes nothing on the host.',
+  controllerOnly: true,
+  schema: { additionalProperties: true, properties: { cacheable: { type: 'boolean', description: 'Accepted for compatibility; facts are not cached between runs.' } } },
+  async plan(p) {
+    const { cacheable: _c, ...facts } = p;
+    return { changes: [], result: { ansible_facts: facts } };
+  },
+  async apply() {
+    return {};
+  },
+};

@@ -1,0 +1,104 @@
+// `converge PLAYBOOK`: load, validate everything, then converge the hosts.
+
+import { loadPlaybook } from '../config/load-playbook.js';
+import { validatePlaybook } from '../config/validate-playbook.js';
+import type { Playbook } from '../config/playbook-model.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import type { Inventory } from '../inventory/inventory.js';
+import { connectHost } from '../host/connect.js';
+import { runPlaybook } from '../engine/run-playbook.js';
+import type { Reporter } from '../engine/events.js';
+import { ConsoleReporter } from '../output/console-reporter.js';
+import { JsonReporter, TeeReporter } from '../output/json-reporter.js';
+import { UsageError } from '../config/errors.js';
+import { exitCodeFor } from './exit-codes.js';
+import { parseExtraVars } from './extra-vars.js';
+
+export interface RunCliOptions {
+  inventory?: string;
+  check?: boolean;
+  diff?: boolean;
+  limit?: string;
+  tags?: string;
+  skipTags?: string;
+  extraVars?: string[];
+  forks?: string;
+  json?: boolean;
+  color?: string;
+  detailedExitcodes?: boolean;
+  verbose?: number;
+  acceptNewHostKeys?: boolean;
+  knownHostsFile?: string;
+}
+
+export interface Loaded {
+  playbook: Playbook;
+  inventory: Inventory;
+  extraVars: Record<string, unknown>;
+}
+
+/** Everything that can be checked without a host; throws ConfigError(s) or UsageError. */
+export function loadAndValidate(playbookFile: string, o: RunCliOptions): Loaded {
+  const extraVars = parseExtraVars(o.extraVars ?? []);
+  const playbook = loadPlaybook(playbookFile);
+  const inventory = loadInventory(o.inventory, playbook.dir);
+  validatePlaybook(playbook, inventory, extraVars);
+  return { playbook, inventory, extraVars };
+}
+
+export function useColor(opt: string | undefined, stream: NodeJS.WriteStream): boolean {
+  if (opt === 'always') return true;
+  if (opt === 'never') return false;
+  if (opt !== undefined && opt !== 'auto') throw new UsageError(`--color must be auto, always or never, got '${opt}'`);
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  return !!stream.isTTY;
+}
+
+export function parseList(s: string | undefined): string[] {
+  return (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+export interface RunHooks {
+  /** Extra reporters (the agent's history). */
+  reporters?: Reporter[];
+  stopRequested?: () => boolean;
+}
+
+export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: RunHooks = {}): Promise<number> {
+  const forks = o.forks === undefined ? 50 : Number(o.forks);
+  if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive whole number, got '${o.forks}'`);
+  const { playbook, inventory, extraVars } = loadAndValidate(playbookFile, o);
+  const check = !!o.check;
+  const main: Reporter = o.json
+    ? new JsonReporter(playbook.file, check, process.stdout)
+    : new ConsoleReporter({ color: useColor(o.color, process.stdout), verbose: o.verbose ?? 0, out: process.stdout, tty: !!process.stderr.isTTY });
+  const reporter = hooks.reporters?.length ? new TeeReporter([main, ...hooks.reporters]) : main;
+
+  let limitFn: ((hosts: string[]) => string[]) | undefined;
+  if (o.limit) {
+    const allowed = new Set(inventory.match(o.limit.replace(/,/g, ':')));
+    if (allowed.size === 0 && !/^(localhost|127\.0\.0\.1)$/.test(o.limit)) throw new UsageError(`--limit '${o.limit}' matches no host in the inventory`);
+    limitFn = (hosts) => hosts.filter((h) => allowed.has(h) || (h === 'localhost' && o.limit === 'localhost'));
+  }
+
+  let stop = false;
+  const onSignal = () => { stop = true; };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const result = await runPlaybook(playbook, inventory, {
+      check,
+      diff: !!o.diff,
+      tags: parseList(o.tags),
+      skipTags: parseList(o.skipTags),
+      extraVars,
+      forks,
+      connect: (name, vars) => connectHost(name, vars, { acceptNewHostKeys: o.acceptNewHostKeys, knownHostsFile: o.knownHostsFile }),
+      stopRequested: () => stop || (hooks.stopRequested?.() ?? false),
+    }, reporter, limitFn);
+    return exitCodeFor(result.summary, result.interrupted, !!o.detailedExitcodes);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,172 @@
+// Every check that needs no host: module parameters against their schemas,
+// variables that nothing defines, template syntax, `when` syntax, missing
+// source files. Run before any host is contacted (and by `converge validate`).
+
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, ConfigErrors } from './errors.js';
+import { validateModuleParams, ModuleParamsError } from './module-params.js';
+import type { Play, Playbook, Task } from './playbook-model.js';
+import { loadYamlFile, readTextFile, type YamlPath } from './yaml-source.js';
+import type { Inventory } from '../inventory/inventory.js';
+import { hasTemplate, templateGlobals, undefinedNames } from '../template/render.js';
+
+const MAGIC = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'hostvars', 'playbook_dir',
+  'inventory_dir', 'ansible_check_mode', 'ansible_diff_mode', 'omit', 'ansible_facts', 'ansible_loop_var', 'item',
+  'ansible_play_hosts', 'play_hosts', 'result'];
+
+function isKnownFact(name: string): boolean {
+  return name.startsWith('ansible_');
+}
+
+function containsTemplate(v: unknown): boolean {
+  if (typeof v === 'string') return hasTemplate(v);
+  if (Array.isArray(v)) return v.some(containsTemplate);
+  if (v && typeof v === 'object') return Object.values(v).some(containsTemplate);
+  return false;
+}
+
+function valueAt(v: unknown, p: string[]): unknown {
+  let cur = v;
+  for (const k of p) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+  return cur;
+}
+
+/** Keys of every vars file a templated `vars_files` entry could name (vars/{{ x }}.yml -> vars/*.yml). */
+function templatedVarsFileKeys(dir: string, entry: string): string[] {
+  const abs = path.resolve(dir, entry);
+  const folder = path.dirname(abs);
+  if (hasTemplate(folder) || !existsSync(folder)) return [];
+  const re = new RegExp('^' + path.basename(abs).split(/\{\{.*?\}\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const keys: string[] = [];
+  for (const f of readdirSync(folder)) {
+    if (!re.test(f)) continue;
+    try {
+      const v = loadYamlFile(path.join(folder, f), 'vars file').value;
+      if (v && typeof v === 'object') keys.push(...Object.keys(v));
+    } catch { /* reported when the file is used */ }
+  }
+  return keys;
+}
+
+export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record<string, unknown>): void {
+  const errors: ConfigError[] = [];
+  const globals = new Set(templateGlobals());
+  const invNames = new Set<string>();
+  for (const h of inv.hosts.keys()) for (const k of Object.keys(inv.varsOf(h))) invNames.add(k);
+  for (const g of inv.groups.values()) for (const k of Object.keys(g.vars)) invNames.add(k);
+
+  const registered = new Set<string>();
+  const factNames = new Set<string>();
+  for (const play of pb.plays) for (const t of [...play.tasks, ...play.handlers]) {
+    if (t.register) registered.add(t.register);
+    if (t.module.name === 'set_fact') for (const k of Object.keys(t.params)) factNames.add(k);
+  }
+
+  for (const play of pb.plays) {
+    const playNames = new Set<string>([...Object.keys(play.vars), ...Object.keys(extraVars)]);
+    for (const vf of play.varsFiles) {
+      if (hasTemplate(vf.file)) templatedVarsFileKeys(pb.dir, vf.file).forEach((k) => playNames.add(k));
+      else Object.keys(vf.vars).forEach((k) => playNames.add(k));
+    }
+    const known = (extra: Set<string>) => (n: string) =>
+      extra.has(n) || playNames.has(n) || invNames.has(n) || registered.has(n) || factNames.has(n) || MAGIC.includes(n) || isKnownFact(n) || globals.has(n);
+
+    // Play vars may refer to each other and to inventory variables.
+    const playKnown = known(new Set());
+    for (const [k, v] of Object.entries(play.vars)) checkValue(v, [...play.origin.path, 'vars', k], play, playKnown);
+    for (const t of [...play.tasks, ...play.handlers]) validateTask(t, known);
+  }
+
+  function checkString(s: string, p: YamlPath, src: Play['origin']['source'], isKnown: (n: string) => boolean, expr = false): void {
+    const text = expr ? `{{ ${s} }}` : s;
+    if (!expr && !hasTemplate(s)) return;
+    const pos = src.posOf(p);
+    try {
+      for (const u of undefinedNames(text, isKnown)) {
+        errors.push(new ConfigError(`undefined variable '${u.name}'`, { file: pos.file, line: (pos.line ?? 1) + u.line - 1, col: u.line === 1 ? pos.col : u.col }));
+      }
+    } catch (e) {
+      const msg = (e as Error).message.replace(/^\([^)]*\)\s*/, '').replace(/\s*\[Line \d+, Column \d+\]\s*/, ' ').trim();
+      errors.push(new ConfigError(`${expr ? 'bad expression' : 'bad template'} '${s}': ${msg}`, pos));
+    }
+  }
+
+  function checkValue(v: unknown, p: YamlPath, play: Play, isKnown: (n: string) => boolean): void {
+    const src = play.origin.source;
+    if (typeof v === 'string') checkString(v, p, src, isKnown);
+    else if (Array.isArray(v)) v.forEach((x, i) => checkValue(x, [...p, i], play, isKnown));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) checkValue(x, [...p, k], play, isKnown);
+  }
+
+  function validateTask(t: Task, known: (extra: Set<string>) => (n: string) => boolean): void {
+    const src = t.origin.source;
+    const local = new Set<string>(Object.keys(t.vars));
+    if (t.loop !== undefined) {
+      local.add(t.loopControl.loop_var);
+      if (t.loopControl.index_var) local.add(t.loopControl.index_var);
+    }
+    const isKnown = known(local);
+    const p = t.origin.path;
+    for (const [i, w] of t.when.entries()) checkString(w, [...p, 'when', ...(t.when.length > 1 ? [i] : [])], src, isKnown, true);
+    for (const w of t.changedWhen ?? []) checkString(w, [...p, 'changed_when'], src, isKnown, true);
+    for (const w of t.failedWhen ?? []) checkString(w, [...p, 'failed_when'], src, isKnown, true);
+    if (typeof t.loop === 'string') checkString(t.loop, [...p, 'loop'], src, known(new Set(Object.keys(t.vars))));
+    for (const [k, v] of Object.entries(t.params)) {
+      if (typeof v === 'string') checkString(v, t.paramPath(k), src, isKnown);
+      else if (v && typeof v === 'object') {
+        const walk = (x: unknown, sub: YamlPath) => {
+          if (typeof x === 'string') checkString(x, sub, src, isKnown);
+          else if (x && typeof x === 'object') for (const [kk, xx] of Object.entries(x)) walk(xx, [...sub, kk]);
+        };
+        walk(v, t.paramPath(k));
+      }
+    }
+
+    if ('_raw_params' in t.params) {
+      errors.push(src.error(`expected key=value parameters for '${t.moduleKey}', found '${t.params._raw_params}'`, [...p, t.moduleKey]));
+      return;
+    }
+    if (t.module.name !== 'set_fact') {
+      try {
+        validateModuleParams(t.module, t.params);
+      } catch (e) {
+        if (!(e instanceof ModuleParamsError)) throw e;
+        for (const prob of e.problems) {
+          // A templated value is only known at run time; its type is checked then.
+          if (!prob.atKey && containsTemplate(valueAt(t.params, prob.path))) continue;
+          if (prob.message.includes('must be') && prob.path.length && containsTemplate(valueAt(t.params, prob.path.slice(0, 1)))) continue;
+          const sub = prob.path.slice(1);
+          const pp = [...t.paramPath(prob.path[0] ?? ''), ...sub];
+          errors.push(src.error(prob.message, prob.path.length ? pp : [...p, t.moduleKey], prob.atKey));
+        }
+      }
+    }
+
+    // Source files of copy and template must exist; templates are checked for syntax and variables.
+    const srcParam = t.params.src;
+    if ((t.module.name === 'template' || t.module.name === 'copy') && typeof srcParam === 'string' && !hasTemplate(srcParam) && !t.params.remote_src) {
+      const sub = t.module.name === 'template' ? 'templates' : 'files';
+      const candidates = path.isAbsolute(srcParam) ? [srcParam] : [path.resolve(t.baseDir, sub, srcParam), path.resolve(t.baseDir, srcParam)];
+      const found = candidates.find((c) => existsSync(c));
+      if (!found) {
+        errors.push(src.error(`${t.module.name} src not found: '${srcParam}' (looked in ${candidates.join(', ')})`, t.paramPath('src')));
+      } else if (t.module.name === 'template') {
+        try {
+          const text = readTextFile(found, 'template');
+          pb.files.push(found);
+          for (const u of undefinedNames(text, isKnown)) errors.push(new ConfigError(`undefined variable '${u.name}' in template`, { file: found, line: u.line, col: u.col }));
+        } catch (e) {
+          if (e instanceof ConfigError) errors.push(e);
+          else {
+            const raw = e as { lineno?: number; colno?: number; message: string };
+            const line = /\[Line (\d+)/.exec(raw.message)?.[1];
+            errors.push(new ConfigError(`template syntax error: ${raw.message.replace(/^\([^)]*\)\s*/, '').replace(/\s*\[Line \d+, Column \d+\]\s*/, ' ').trim()}`, { file: found, line: line ? Number(line) : (raw.lineno ?? 0) + 1 }));
+          }
+        }
+      }
+    }
+  }
+
+  if (errors.length) throw new ConfigErrors(errors);
+}

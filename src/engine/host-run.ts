@@ -1,0 +1,244 @@
+// Everything converge knows about one host during a run: its connection,
+// facts, registered results, pending handlers, ledger and counts.
+
+import * as path from 'node:path';
+import type { Play, Task } from '../config/playbook-model.js';
+import type { Host } from '../host/host.js';
+import { HostUnreachableError } from '../host/host.js';
+import { LocalHost } from '../host/local-host.js';
+import type { Inventory } from '../inventory/inventory.js';
+import type { Lookup } from '../template/render.js';
+import { emptySummary, type HostSummary, type Reporter, type TaskEvent } from './events.js';
+import { factVariables } from './facts-vars.js';
+import { Ledger } from './ledger.js';
+import { OMIT, TaskRunner } from './run-task.js';
+import { VarScope } from './variables.js';
+
+export interface RunOptions {
+  check: boolean;
+  diff: boolean;
+  tags: string[];
+  skipTags: string[];
+  extraVars: Record<string, unknown>;
+  forks: number;
+  /** Opens a Host for an inventory host (local, ssh, chroot). */
+  connect: (name: string, vars: Record<string, unknown>) => Host;
+  /** Set by SIGINT/SIGTERM: stop after the current task. */
+  stopRequested: () => boolean;
+}
+
+export interface SharedRun {
+  inventory: Inventory;
+  playbookDir: string;
+  options: RunOptions;
+  reporter: Reporter;
+  lookup: Lookup;
+  /** Every host's state, for `hostvars`. */
+  hosts: Map<string, HostRun>;
+}
+
+export class HostRun {
+  summary: HostSummary = emptySummary();
+  unreachable?: string;
+  failed = false;
+  readonly ledger = new Ledger();
+  playName = '';
+  private hostPromise?: Promise<Host>;
+  private host?: Host;
+  private factsLayer: Record<string, unknown> = {};
+  private setFactLayer: Record<string, unknown> = {};
+  private playLayers: Array<Record<string, unknown>> = [];
+  private notified = new Set<string>();
+  private notifiers = new Map<string, Task>();
+  private readonly runner = new TaskRunner(this);
+  private controller?: Host;
+
+  constructor(public readonly name: string, private readonly shared: SharedRun) {}
+
+  get options(): RunOptions { return this.shared.options; }
+  get lookup(): Lookup { return this.shared.lookup; }
+
+  /** Inventory variables and magic variables, without the play's. */
+  private baseLayers(): Array<Record<string, unknown>> {
+    const inv = this.shared.inventory;
+    const invVars = inv.hosts.has(this.name) ? inv.varsOf(this.name) : { ansible_connection: 'local' };
+    const magic: Record<string, unknown> = {
+      inventory_hostname: this.name,
+      inventory_hostname_short: this.name.split('.')[0],
+      group_names: inv.hosts.has(this.name) ? inv.groupNames(this.name) : [],
+      groups: inv.groupMap(),
+      hostvars: this.hostvarsProxy(),
+      playbook_dir: this.shared.playbookDir,
+      inventory_dir: inv.files[0] ? path.dirname(inv.files[0]) : this.shared.playbookDir,
+      ansible_check_mode: this.options.check,
+      ansible_diff_mode: this.options.diff,
+      omit: OMIT,
+    };
+    return [magic, invVars, this.factsLayer];
+  }
+
+  private hostvarsProxy(): Record<string, unknown> {
+    const shared = this.shared;
+    return new Proxy({}, {
+      get: (_t, k) => (typeof k === 'string' ? shared.hosts.get(k)?.varsView() ?? (shared.inventory.hosts.has(k) ? new VarScope([shared.inventory.varsOf(k)]).proxy : undefined) : undefined),
+      has: (_t, k) => typeof k === 'string' && (shared.hosts.has(k) || shared.inventory.hosts.has(k)),
+      ownKeys: () => [...shared.inventory.hosts.keys()],
+      getOwnPropertyDescriptor: (_t, k) => (typeof k === 'string' && shared.inventory.hosts.has(k) ? { enumerable: true, configurable: true, value: shared.hosts.get(k)?.varsView() } : undefined),
+    });
+  }
+
+  /** What other hosts see through hostvars[this]. */
+  varsView(): Record<string, unknown> {
+    return new VarScope([...this.baseLayers(), ...this.playLayers, this.setFactLayer], this.lookup).proxy;
+  }
+
+  scope(): VarScope {
+    return new VarScope([...this.baseLayers(), ...this.playLayers, this.setFactLayer, this.options.extraVars], this.lookup);
+  }
+
+  isCheck(task: Task): boolean {
+    return task.checkMode ?? this.playCheck ?? this.options.check;
+  }
+
+  private playCheck?: boolean;
+  private playBecome = false;
+  private playBecomeUser?: string;
+
+  report(ev: TaskEvent): void {
+    const s = this.summary;
+    if (ev.status === 'failed' && ev.ignored) s.ignored++;
+    else if (ev.status === 'unreachable') s.unreachable++;
+    else s[ev.status]++;
+    this.shared.reporter.task(ev);
+  }
+
+  progress(message: string): void {
+    this.shared.reporter.progress(this.name, message);
+  }
+
+  register(name: string, value: Record<string, unknown>): void {
+    this.setFactLayer = { ...this.setFactLayer, [name]: value };
+  }
+
+  setFacts(facts: Record<string, unknown>): void {
+    this.setFactLayer = { ...this.setFactLayer, ...facts };
+  }
+
+  notify(handler: string, by: Task): void {
+    this.notified.add(handler);
+    this.notifiers.set(handler, by);
+  }
+
+  markUnreachable(message: string): void {
+    if (this.unreachable) return;
+    this.unreachable = message;
+    this.summary.unreachable++;
+    this.shared.reporter.hostUnreachable(this.name, message);
+  }
+
+  controllerHost(): Host {
+    this.controller ??= new LocalHost('localhost');
+    return this.controller;
+  }
+
+  async connect(): Promise<Host> {
+    if (this.unreachable) throw new HostUnreachableError(this.name, this.unreachable);
+    this.hostPromise ??= (async () => {
+      const vars = this.scope();
+      const connVars: Record<string, unknown> = {};
+      for (const k of vars.keys()) if (k.startsWith('ansible_') && !k.startsWith('ansible_facts')) connVars[k] = vars.get(k);
+      // Play-level `become:` escalates the connection unless the inventory decides.
+      if (this.playBecome && connVars.ansible_become === undefined) connVars.ansible_become = true;
+      if (this.playBecomeUser && connVars.ansible_become_user === undefined) connVars.ansible_become_user = this.playBecomeUser;
+      const h = this.options.connect(this.name, connVars);
+      this.host = h;
+      return h;
+    })();
+    return this.hostPromise;
+  }
+
+  async close(): Promise<void> {
+    await this.host?.close().catch(() => {});
+  }
+
+  private tagged(task: Task): boolean {
+    const { tags, skipTags } = this.options;
+    const t = new Set(task.tags);
+    if (t.has('always') && !skipTags.includes('always')) return true;
+    if (skipTags.some((x) => t.has(x)) || (t.has('never') && !tags.some((x) => t.has(x)))) return false;
+    if (tags.length === 0 || tags.includes('all')) return !t.has('never');
+    if (tags.includes('tagged') && t.size) return true;
+    if (tags.includes('untagged') && !t.size) return true;
+    return tags.some((x) => t.has(x));
+  }
+
+  /** Runs a play's tasks and then its notified handlers. */
+  async runPlay(play: Play, playVars: (hr: HostRun) => Array<Record<string, unknown>>): Promise<void> {
+    this.playName = play.name;
+    this.playLayers = [play.vars];
+    this.playCheck = play.checkMode;
+    this.playBecome = play.become;
+    this.playBecomeUser = play.becomeUser;
+    this.notified.clear();
+    if (this.failed || this.unreachable) return;
+    if (play.gatherFacts) {
+      try {
+        const host = await this.connect();
+        this.factsLayer = factVariables(await host.facts());
+      } catch (e) {
+        this.markUnreachable(e instanceof Error ? e.message : String(e));
+        return;
+      }
+    }
+    try {
+      this.playLayers = playVars(this);
+    } catch (e) {
+      this.failed = true;
+      this.summary.failed++;
+      this.shared.reporter.task({
+        host: this.name, play: play.name, task: 0, name: 'vars_files', module: 'vars_files', status: 'failed',
+        check: this.options.check, changes: [], message: e instanceof Error ? e.message : String(e), noLog: false,
+        showDiff: false, handler: false, durationMs: 0, source: play.origin.source.file,
+      });
+      return;
+    }
+    for (const task of play.tasks) {
+      if (this.options.stopRequested()) return;
+      if (!this.tagged(task)) continue;
+      if (task.meta === 'flush_handlers') {
+        if (!(await this.runHandlers(play))) return;
+        continue;
+      }
+      if (task.meta === 'end_play' || task.meta === 'end_host') return;
+      if (task.meta !== undefined && task.meta !== 'noop') continue;
+      const status = await this.runner.run(task);
+      if (status === 'failed' || status === 'unreachable') {
+        this.failed = true;
+        return;
+      }
+    }
+    await this.runHandlers(play);
+  }
+
+  /** Notified handlers, once each, in definition order. */
+  private async runHandlers(play: Play): Promise<boolean> {
+    if (this.notified.size === 0) return true;
+    const pending = new Set(this.notified);
+    this.notified.clear();
+    for (const h of play.handlers) {
+      if (!pending.has(h.name) && !h.listen.some((l) => pending.has(l))) continue;
+      if (this.options.stopRequested()) return false;
+      const status = await this.runner.run(h, true);
+      if (status === 'failed' || status === 'unreachable') {
+        this.failed = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Handler names notified but not run (the run stopped early). */
+  pendingHandlers(): string[] {
+    return [...this.notified];
+  }
+}

@@ -1,0 +1,242 @@
+// A remote machine over SSH: one ssh2 connection for the whole run (opened on
+// first use or by connect(), closed by close()), commands as exec channels,
+// files over one SFTP session, or through fixed sudo helper scripts when the
+// login user is not the user we become.
+
+import type { Client, SFTPWrapper } from 'ssh2';
+import { AccountCache } from './accounts.js';
+import { gatherFacts } from './facts.js';
+import {
+  ConnectionLostError, HostOperationError, HostUnreachableError,
+  type CommandResult, type Facts, type FileStat, type Host, type Ownership, type RunOptions, type WriteOptions,
+} from './host.js';
+import { commandLine, sudoWrap, uniqueToken, withCwdEnv, type BecomeSpec } from './ssh-command.js';
+import { openSshConnection, type SshTarget } from './ssh-connect.js';
+import { execOnClient, type ExecOutcome } from './ssh-exec.js';
+import type { FileOps } from './ssh-file-ops.js';
+import { SftpFiles } from './ssh-sftp-files.js';
+import { SudoFiles } from './ssh-sudo-files.js';
+
+export interface SshHostOptions extends SshTarget {
+  /** Privilege escalation through sudo; absent = run as the login user. */
+  become?: BecomeSpec;
+}
+
+/** sudo refused (wrong or missing password, not allowed): every later call fails the same way. */
+export class BecomeError extends HostOperationError {
+  constructor(public readonly host: string, message: string) {
+    super(message, 'EBECOME');
+    this.name = 'BecomeError';
+  }
+}
+
+// OpenSSH's default MaxSessions is 10 per connection; SFTP holds one.
+const MAX_CHANNELS = 8;
+
+export class SshHost implements Host {
+  readonly kind = 'ssh' as const;
+  readonly name: string;
+  private client?: Client;
+  private connecting?: Promise<Client>;
+  private sftpPromise?: Promise<SFTPWrapper>;
+  private filesPromise?: Promise<FileOps>;
+  private lost?: ConnectionLostError;
+  private becomeFailure?: BecomeError;
+  private closed = false;
+  private active = 0;
+  private waiting: Array<() => void> = [];
+  private lostWaiters = new Set<(e: Error) => void>();
+  private readonly accounts: AccountCache;
+  private factsPromise?: Promise<Facts>;
+  /** Whether commands and files go through sudo (become to a user other than the login user). */
+  readonly viaSudo: boolean;
+  private readonly sudoPrompt = `[${uniqueToken('sudo')}] `;
+
+  constructor(private readonly opts: SshHostOptions) {
+    this.name = opts.name;
+    this.viaSudo = opts.become !== undefined && opts.become.user !== opts.user;
+    this.accounts = new AccountCache({ readFile: (p) => this.readFile(p), run: (a) => this.run(a) }, true);
+  }
+
+  /** Where this host connects, for messages: user@host:port. */
+  get address(): string {
+    return `${this.opts.user}@${this.opts.host}:${this.opts.port}`;
+  }
+
+  /** Opens the connection now (otherwise the first operation does). HostUnreachableError on failure. */
+  async connect(): Promise<void> {
+    await this.connection();
+  }
+
+  private connection(): Promise<Client> {
+    if (this.lost) return Promise.reject(this.lost);
+    if (this.closed) return Promise.reject(new ConnectionLostError(this.name, `connection to ${this.address} was closed`));
+    this.connecting ??= openSshConnection(this.opts).then((c) => {
+      this.client = c;
+      const onGone = (why: string) => {
+        if (this.closed || this.lost) return;
+        this.lost = new ConnectionLostError(this.name, `connection to ${this.opts.host}:${this.opts.port} lost: ${why}`);
+        for (const w of this.lostWaiters) w(this.lost);
+        this.lostWaiters.clear();
+      };
+      c.on('error', (e: Error) => onGone(e.message.split('\n')[0]));
+      c.on('close', () => onGone('closed by the remote side'));
+      c.on('end', () => onGone('closed by the remote side'));
+      return c;
+    });
+    return this.connecting;
+  }
+
+  /**
+   * Runs an operation; if the connection drops meanwhile (or has dropped), the
+   * result is a ConnectionLostError, whatever error the operation itself saw.
+   */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.becomeFailure) throw this.becomeFailure;
+    await this.connection();
+    let off!: () => void;
+    const lostP = new Promise<never>((_, reject) => {
+      const w = (e: Error) => reject(e);
+      this.lostWaiters.add(w);
+      off = () => this.lostWaiters.delete(w);
+    });
+    try {
+      return await Promise.race([fn(), lostP]);
+    } catch (e) {
+      if (e instanceof HostUnreachableError || e instanceof BecomeError) throw e;
+      // ssh2 may fail pending requests just before it reports the close: give it a turn.
+      await new Promise((r) => setImmediate(r));
+      if (this.lost) throw this.lost;
+      throw e;
+    } finally {
+      off();
+    }
+  }
+
+  private async channelSlot<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= MAX_CHANNELS) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  /** Runs argv (as the become user when set) and returns raw bytes. */
+  private async exec(argv: string[], opts: RunOptions = {}): Promise<ExecOutcome> {
+    return this.guard(async () => {
+      const client = await this.connection();
+      let full = withCwdEnv(argv, opts);
+      const become = this.viaSudo ? this.opts.become : undefined;
+      const marker = uniqueToken('started');
+      if (become) full = sudoWrap(full, become, marker, this.sudoPrompt);
+      const outcome = await this.channelSlot(() => execOnClient(client, {
+        command: commandLine(full),
+        stdin: opts.stdin,
+        timeoutMs: opts.timeoutMs,
+        sudo: become ? { spec: become, marker, prompt: this.sudoPrompt, stageTimeoutMs: this.opts.connectTimeoutMs } : undefined,
+      }).catch((e: Error) => {
+        throw new HostOperationError(`cannot start a command on ${this.address}: ${e.message}`);
+      }));
+      if (outcome.sudoFailure) {
+        this.becomeFailure ??= new BecomeError(this.name, `become ${become!.user} on ${this.address}: ${outcome.sudoFailure}`);
+        throw this.becomeFailure;
+      }
+      if (outcome.noExitStatus) {
+        await new Promise((r) => setImmediate(r));
+        if (this.lost) throw this.lost;
+      }
+      return outcome;
+    });
+  }
+
+  async run(argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
+    if (argv.length === 0) return { rc: 127, stdout: '', stderr: 'empty command' };
+    const o = await this.exec(argv, opts);
+    return { rc: o.rc, stdout: o.stdout.toString('utf8'), stderr: o.stderr.toString('utf8') };
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpPromise ??= this.connection().then((c) => new Promise<SFTPWrapper>((resolve, reject) => {
+      c.sftp((err, s) => (err ? reject(new HostOperationError(`cannot open SFTP on ${this.address}: ${err.message}`)) : resolve(s)));
+    }));
+    return this.sftpPromise;
+  }
+
+  private files(): Promise<FileOps> {
+    this.filesPromise ??= this.viaSudo
+      ? Promise.resolve(new SudoFiles(async (script, args, stdin) => {
+        const o = await this.exec(['sh', '-c', script, 'sh', ...args], { stdin });
+        return { rc: o.rc, stdout: o.stdout, stderr: o.stderr.toString('utf8') };
+      }))
+      : this.sftp().then((s) => new SftpFiles(s, (argv) => this.run(argv)));
+    // A failed SFTP start should be retried by nobody: keep the rejection (it is the host's state).
+    return this.filesPromise;
+  }
+
+  private async onFiles<T>(fn: (f: FileOps) => Promise<T>): Promise<T> {
+    return this.guard(async () => fn(await this.files()));
+  }
+
+  private async ids(own: Ownership): Promise<{ uid: number; gid: number }> {
+    let uid = -1;
+    let gid = -1;
+    if (own.owner !== undefined) {
+      const u = await this.accounts.uidOf(own.owner);
+      if (u === undefined) throw new HostOperationError(`no such user: ${own.owner}`);
+      uid = u;
+    }
+    if (own.group !== undefined) {
+      const g = await this.accounts.gidOf(own.group);
+      if (g === undefined) throw new HostOperationError(`no such group: ${own.group}`);
+      gid = g;
+    }
+    return { uid, gid };
+  }
+
+  readFile(path: string): Promise<Buffer | null> { return this.onFiles((f) => f.readFile(path)); }
+  stat(path: string): Promise<FileStat> { return this.onFiles((f) => f.stat(path)); }
+
+  async writeFile(path: string, content: Buffer | string, opts: WriteOptions = {}): Promise<void> {
+    const { uid, gid } = await this.ids(opts);
+    const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    return this.onFiles((f) => f.writeFile(path, data, { mode: opts.mode, uid, gid }));
+  }
+
+  mkdir(path: string, mode = 0o755): Promise<void> { return this.onFiles((f) => f.mkdir(path, mode)); }
+  chmod(path: string, mode: number): Promise<void> { return this.onFiles((f) => f.chmod(path, mode)); }
+
+  async chown(path: string, own: Ownership): Promise<void> {
+    const { uid, gid } = await this.ids(own);
+    return this.onFiles((f) => f.chown(path, uid, gid));
+  }
+
+  symlink(target: string, path: string): Promise<void> { return this.onFiles((f) => f.symlink(target, path)); }
+  link(target: string, path: string): Promise<void> { return this.onFiles((f) => f.link(target, path)); }
+  remove(path: string): Promise<void> { return this.onFiles((f) => f.remove(path)); }
+  readdir(path: string): Promise<string[]> { return this.onFiles((f) => f.readdir(path)); }
+
+  uidOf(user: string) { return this.accounts.uidOf(user); }
+  gidOf(group: string) { return this.accounts.gidOf(group); }
+  userName(uid: number) { return this.accounts.nameOf('passwd', uid); }
+  groupName(gid: number) { return this.accounts.nameOf('group', gid); }
+
+  facts(): Promise<Facts> {
+    this.factsPromise ??= gatherFacts(this);
+    return this.factsPromise;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const c = this.client ?? (this.connecting ? await this.connecting.catch(() => undefined) : undefined);
+    if (!c) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 2000);
+      c.once('close', () => { clearTimeout(t); resolve(); });
+      c.end();
+    });
+  }
+}

@@ -1,0 +1,265 @@
+// File operations over one SFTP session, as the login user. Requests are
+// pipelined where a failure of an early one cannot do harm, so that a stat is
+// one round trip, a read two and an atomic write three.
+
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { HostOperationError, type FileStat } from './host.js';
+import { tempNameFor } from './local-host.js';
+import { fileTypeOf, type FileOps, type NumericWrite } from './ssh-file-ops.js';
+
+// SFTP status codes (draft-ietf-secsh-filexfer-02).
+const SFTP_EOF = 1;
+const SFTP_NO_SUCH_FILE = 2;
+const SFTP_PERMISSION_DENIED = 3;
+const SFTP_OP_UNSUPPORTED = 8;
+
+const READ_CHUNK = 256 * 1024;
+const WRITE_CHUNK = 32 * 1024;
+const WRITES_IN_FLIGHT = 16;
+/** (uid_t)-1: chown leaves the id as it is. */
+const KEEP_ID = 0xffffffff;
+
+// eslint-style any: ssh2's callbacks differ per method (some pass no value).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Cb<T> = (err: Error | undefined | null, v: T) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyCb = (...args: any[]) => void;
+
+function call<T = void>(fn: (cb: Cb<T> & AnyCb) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    try {
+      fn(((err: Error | undefined | null, v: T) => (err ? reject(err) : resolve(v))) as Cb<T> & AnyCb);
+    } catch (e) {
+      reject(e);
+    }
+  });
+}
+
+function sftpCode(e: unknown): number | undefined {
+  const c = (e as { code?: unknown }).code;
+  return typeof c === 'number' ? c : undefined;
+}
+
+export function sftpError(e: unknown, what: string): HostOperationError {
+  const code = sftpCode(e);
+  const errno = code === SFTP_NO_SUCH_FILE ? 'ENOENT' : code === SFTP_PERMISSION_DENIED ? 'EACCES'
+    : code === SFTP_OP_UNSUPPORTED ? 'ENOTSUP' : code === undefined ? (e as NodeJS.ErrnoException).code : 'EIO';
+  const msg = (e as Error).message ?? String(e);
+  return new HostOperationError(`${what}: ${errno ? errno + ' ' : ''}${msg}`.trim(), errno);
+}
+
+export class SftpFiles implements FileOps {
+  constructor(private readonly sftp: SFTPWrapper, private readonly run: (argv: string[]) => Promise<{ rc: number; stderr: string }>) {}
+
+  private has(ext: string): boolean {
+    // ssh2 keeps the server's extension list here; there is no public accessor.
+    const exts = (this.sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
+    return exts[ext] !== undefined;
+  }
+
+  private lstatRaw(p: string): Promise<Stats | null> {
+    return call<Stats>((cb) => this.sftp.lstat(p, cb)).catch((e) => {
+      if (sftpCode(e) === SFTP_NO_SUCH_FILE) return null;
+      throw e;
+    });
+  }
+
+  async stat(p: string): Promise<FileStat> {
+    let st: Stats | null;
+    try { st = await this.lstatRaw(p); } catch (e) { throw sftpError(e, `stat ${p}`); }
+    if (!st) return { exists: false };
+    const type = fileTypeOf(st.mode);
+    // SFTP v3 carries no inode, link count or sub-second times.
+    const out: FileStat = {
+      exists: true, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtime * 1000,
+    };
+    if (type === 'link') {
+      try { out.linkTarget = await call<string>((cb) => this.sftp.readlink(p, cb)); } catch (e) { throw sftpError(e, `readlink ${p}`); }
+    }
+    return out;
+  }
+
+  async readFile(p: string): Promise<Buffer | null> {
+    let handle: Buffer;
+    try {
+      handle = await call<Buffer>((cb) => this.sftp.open(p, 'r', cb));
+    } catch (e) {
+      if (sftpCode(e) === SFTP_NO_SUCH_FILE) return null;
+      throw sftpError(e, `read ${p}`);
+    }
+    try {
+      const readAt = (pos: number, len: number) => call<number>((cb) => {
+        const buf = Buffer.allocUnsafe(len);
+        this.sftp.read(handle, buf, 0, len, pos, (err, n) => cb(err, n));
+        chunksByPos.set(pos, buf);
+      }).catch((e) => {
+        if (sftpCode(e) === SFTP_EOF) return 0;
+        throw e;
+      });
+      const chunksByPos = new Map<number, Buffer>();
+      // Size and the first chunk in one round trip.
+      const [st, n0] = await Promise.all([call<Stats>((cb) => this.sftp.fstat(handle, cb)), readAt(0, READ_CHUNK)]);
+      const parts: Buffer[] = [chunksByPos.get(0)!.subarray(0, n0)];
+      let pos = n0;
+      if (n0 > 0 && (n0 === READ_CHUNK || st.size > n0)) {
+        // The rest, several chunks at a time, then on until EOF (the file may have grown).
+        for (;;) {
+          const want: number[] = [];
+          for (let i = 0; i < 8; i++) want.push(pos + i * READ_CHUNK);
+          const got = await Promise.all(want.map((w) => readAt(w, READ_CHUNK)));
+          let short = false;
+          for (let i = 0; i < want.length; i++) {
+            if (short) break;
+            parts.push(chunksByPos.get(want[i])!.subarray(0, got[i]));
+            pos += got[i];
+            if (got[i] < READ_CHUNK) short = true;
+          }
+          if (short) break;
+        }
+      }
+      return Buffer.concat(parts);
+    } catch (e) {
+      throw sftpError(e, `read ${p}`);
+    } finally {
+      // Not awaited: requests are answered in order, nothing later depends on it.
+      this.sftp.close(handle, () => {});
+    }
+  }
+
+  async writeFile(p: string, content: Buffer, opts: NumericWrite): Promise<void> {
+    const tmp = tempNameFor(p);
+    // Created with no permissions for others; old state read in the same round trip.
+    const [oldR, openR] = await Promise.allSettled([
+      this.lstatRaw(p),
+      call<Buffer>((cb) => this.sftp.open(tmp, 'wx', { mode: 0o600 }, cb)),
+    ]);
+    if (openR.status === 'rejected') throw sftpError(openR.reason, `write ${p}`);
+    const handle = openR.value;
+    let closed = false;
+    try {
+      if (oldR.status === 'rejected') throw oldR.reason;
+      const old = oldR.value;
+      const keep = old !== null && fileTypeOf(old.mode) === 'file';
+      const mode = opts.mode ?? (keep ? old!.mode & 0o7777 : 0o644);
+      const uid = opts.uid !== -1 ? opts.uid : keep ? old!.uid : -1;
+      const gid = opts.gid !== -1 ? opts.gid : keep ? old!.gid : -1;
+      const ops: Promise<unknown>[] = [];
+      // Owner before mode: chown clears setuid/setgid bits.
+      if (uid !== -1 || gid !== -1) {
+        ops.push(call((cb) => this.sftp.fchown(handle, uid === -1 ? KEEP_ID : uid, gid === -1 ? KEEP_ID : gid, cb)));
+      }
+      ops.push(call((cb) => this.sftp.fchmod(handle, mode, cb)));
+      // Content is only sent after the permission requests (the server answers in order),
+      // and the file stays mode 0600 until then.
+      let inFlight: Promise<unknown>[] = [];
+      for (let off = 0; off < content.length; off += WRITE_CHUNK) {
+        const len = Math.min(WRITE_CHUNK, content.length - off);
+        const w = call((cb) => this.sftp.write(handle, content, off, len, off, cb));
+        ops.push(w);
+        inFlight.push(w);
+        if (inFlight.length >= WRITES_IN_FLIGHT) { await Promise.all(inFlight); inFlight = []; }
+      }
+      if (this.has('fsync@openssh.com')) ops.push(call((cb) => this.sftp.ext_openssh_fsync(handle, cb)));
+      closed = true;
+      ops.push(call((cb) => this.sftp.close(handle, cb)));
+      await Promise.all(ops);
+      await this.renameOver(tmp, p);
+    } catch (e) {
+      if (!closed) this.sftp.close(handle, () => {});
+      this.sftp.unlink(tmp, () => {});
+      throw e instanceof HostOperationError ? e : sftpError(e, `write ${p}`);
+    }
+  }
+
+  /** rename(2) semantics (replace the target). posix-rename@openssh.com, else mv. */
+  private async renameOver(from: string, to: string): Promise<void> {
+    if (this.has('posix-rename@openssh.com')) {
+      await call((cb) => this.sftp.ext_openssh_rename(from, to, cb));
+      return;
+    }
+    // Plain SFTP rename refuses to replace an existing file.
+    const r = await this.run(['mv', '-fT', '--', from, to]);
+    if (r.rc !== 0) throw new HostOperationError(`rename ${to}: ${r.stderr.trim()}`);
+  }
+
+  async mkdir(p: string, mode: number): Promise<void> {
+    try {
+      await call((cb) => this.sftp.mkdir(p, { mode }, cb));
+    } catch (e) {
+      const st = await this.lstatRaw(p).catch(() => null);
+      if (st) throw new HostOperationError(`mkdir ${p}: EEXIST file exists`, 'EEXIST');
+      throw sftpError(e, `mkdir ${p}`);
+    }
+    // mkdir's mode passed through the server's umask.
+    try { await call((cb) => this.sftp.chmod(p, mode, cb)); } catch (e) { throw sftpError(e, `mkdir ${p}`); }
+  }
+
+  async chmod(p: string, mode: number): Promise<void> {
+    try { await call((cb) => this.sftp.chmod(p, mode, cb)); } catch (e) { throw sftpError(e, `chmod ${p}`); }
+  }
+
+  async chown(p: string, uid: number, gid: number): Promise<void> {
+    const attrs = { uid: uid === -1 ? KEEP_ID : uid, gid: gid === -1 ? KEEP_ID : gid };
+    try {
+      if (this.has('lsetstat@openssh.com')) await call((cb) => this.sftp.ext_openssh_lsetstat(p, attrs, cb));
+      else await call((cb) => this.sftp.setstat(p, attrs, cb)); // follows links: old servers only
+    } catch (e) {
+      throw sftpError(e, `chown ${p}`);
+    }
+  }
+
+  async symlink(target: string, p: string): Promise<void> {
+    const tmp = tempNameFor(p);
+    try {
+      await call((cb) => this.sftp.symlink(target, tmp, cb));
+    } catch (e) {
+      throw sftpError(e, `symlink ${p}`);
+    }
+    try { await this.renameOver(tmp, p); } catch (e) {
+      this.sftp.unlink(tmp, () => {});
+      throw e instanceof HostOperationError ? e : sftpError(e, `symlink ${p}`);
+    }
+  }
+
+  async link(target: string, p: string): Promise<void> {
+    const tmp = tempNameFor(p);
+    try {
+      if (this.has('hardlink@openssh.com')) await call((cb) => this.sftp.ext_openssh_hardlink(target, tmp, cb));
+      else {
+        const r = await this.run(['ln', '--', target, tmp]);
+        if (r.rc !== 0) throw new HostOperationError(`link ${p}: ${r.stderr.trim()}`);
+      }
+    } catch (e) {
+      throw e instanceof HostOperationError ? e : sftpError(e, `link ${p}`);
+    }
+    try { await this.renameOver(tmp, p); } catch (e) {
+      throw e instanceof HostOperationError ? e : sftpError(e, `link ${p}`);
+    } finally {
+      // rename(2) of two names of one inode does nothing: the temp name would stay.
+      this.sftp.unlink(tmp, () => {});
+    }
+  }
+
+  async remove(p: string): Promise<void> {
+    const st = await this.lstatRaw(p).catch((e) => { throw sftpError(e, `remove ${p}`); });
+    if (!st) return;
+    if (fileTypeOf(st.mode) !== 'directory') {
+      try { await call((cb) => this.sftp.unlink(p, cb)); } catch (e) {
+        if (sftpCode(e) !== SFTP_NO_SUCH_FILE) throw sftpError(e, `remove ${p}`);
+      }
+      return;
+    }
+    // A tree: one command instead of a round trip per entry.
+    const r = await this.run(['rm', '-rf', '--', p]);
+    if (r.rc !== 0) throw new HostOperationError(`remove ${p}: ${r.stderr.trim()}`);
+  }
+
+  async readdir(p: string): Promise<string[]> {
+    try {
+      const list = await call<Array<{ filename: string }>>((cb) => this.sftp.readdir(p, cb));
+      return list.map((e) => e.filename).sort();
+    } catch (e) {
+      throw sftpError(e, `readdir ${p}`);
+    }
+  }
+}
