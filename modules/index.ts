@@ -1,6 +1,8 @@
 // Every module converge knows. Add a module here when it compiles.
 
 import type { ModuleDefinition } from '../src/engine/module.js';
+import { aptModule, dnfModule, packageModuleDef, zypperModule } from './package/index.js';
 
 export const modules: ModuleDefinition[] = [
+  packageModuleDef, dnfModule, zypperModule, aptModule,
 ];
