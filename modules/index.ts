@@ -2,7 +2,9 @@
 
 import type { ModuleDefinition } from '../src/engine/module.js';
 import { aptModule, dnfModule, packageModuleDef, zypperModule } from './package/index.js';
+import { sysconfigModule } from './sysconfig.js';
 
 export const modules: ModuleDefinition[] = [
   packageModuleDef, dnfModule, zypperModule, aptModule,
+  sysconfigModule,
 ];
