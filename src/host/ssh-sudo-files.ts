@@ -55,7 +55,7 @@ const S = {
 };
 
 const ERRNO: Array<[RegExp, string]> = [
-  [/No such file or directory/i, 'ENOENT'], [/Permission denied/i, 'EACCES'], [/File exists/i, 'EEXIST'],
+  [/No such file or directory|Directory nonexistent/i, 'ENOENT'], [/Permission denied/i, 'EACCES'], [/File exists/i, 'EEXIST'],
   [/Not a directory/i, 'ENOTDIR'], [/Is a directory/i, 'EISDIR'], [/Directory not empty/i, 'ENOTEMPTY'],
   [/Operation not permitted/i, 'EPERM'], [/invalid user|invalid group/i, 'EINVAL'],
 ];
