@@ -12,6 +12,7 @@
 //   h.address, h.port, h.user, h.privateKeyPath, h.knownHostsPath  // for the `ssh` client / an inventory
 //   h.privateInterface ('eth1' inside, no address), h.bridge ('br0' in h.switchNetns)
 //   await pxeBoot(h.name, { mac: '52:54:00:12:34:56', expect: 'MARKER', timeoutS: 120 })
+//   const a = await ensurePxeAssets();  // cached kernel + busybox initramfs printing PXE_MARKER, iPXE binaries
 //
 // Flavors: 'debian12' (real), 'rocky8', 'rocky9', 'rocky10', 'suse15' (SHAPED: Debian underneath
 // with that distribution's os-release, dnf/zypper and a local RPM repository; see shaped/).
@@ -26,6 +27,8 @@ import { listStates, readState, type HostState } from './state.js';
 
 export type { HostState, UpOptions, ProcResult };
 export { installExitGuard, reapOrphans };
+export { pxeBoot, type PxeOptions, type PxeResult } from './pxe.js';
+export { ensurePxeAssets, PXE_MARKER, type PxeAssets } from './pxe-assets.js';
 
 /** Connection settings for ssh2's Client.connect. */
 export interface BedSshConfig {
