@@ -3,6 +3,8 @@
 // literal); `shell` hands the text to /bin/sh -c. creates/removes make a
 // command idempotent. In --check nothing runs (as in Ansible); creates and
 // removes are still evaluated, against the ledger of earlier tasks too.
+// Inline options in the free form (`command: make creates=/x`) are split
+// off by the playbook loader (src/config/shorthand.ts), not here.
 
 import type { ModuleContext, ModuleDefinition, PlanResult } from '../src/engine/module.js';
 import { TaskFailedError } from '../src/engine/module.js';
@@ -23,19 +25,6 @@ export interface CommandParams {
 }
 
 interface CommandPlan { argv: string[]; display: string; cwd?: string }
-
-/** Options Ansible accepts inline in the free form: `command: make install chdir=/src creates=/usr/bin/x`. */
-const INLINE = /(^|\s)(creates|removes|chdir|executable|stdin)=("[^"]*"|'[^']*'|\S+)/g;
-
-function inlineOptions(p: CommandParams): CommandParams {
-  if (p.cmd === undefined || p.cmd.search(INLINE) < 0) return p;
-  const out = { ...p };
-  out.cmd = p.cmd.replace(INLINE, (_m, lead: string, key: keyof CommandParams, value: string) => {
-    (out as unknown as Record<string, string>)[key] = /^["']/.test(value) ? value.slice(1, -1) : value;
-    return lead;
-  }).trim();
-  return out;
-}
 
 function absolute(path: string, chdir: string | undefined, param: string): string {
   if (posix.isAbsolute(path)) return posix.normalize(path);
@@ -80,7 +69,7 @@ function makeModule(kind: 'command' | 'shell'): ModuleDefinition<CommandParams, 
     },
 
     async plan(params, ctx): Promise<PlanResult<CommandPlan>> {
-      const p = inlineOptions(params);
+      const p = params;
       let argv: string[];
       let display: string;
       if (kind === 'shell') {
@@ -123,7 +112,7 @@ function makeModule(kind: 'command' | 'shell'): ModuleDefinition<CommandParams, 
     },
 
     async apply(params, plan, ctx) {
-      const p = inlineOptions(params);
+      const p = params;
       const { argv, cwd } = plan.state!;
       const start = new Date();
       const stdin = p.stdin !== undefined ? p.stdin + (p.stdin_add_newline ? '\n' : '') : undefined;

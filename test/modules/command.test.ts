@@ -52,7 +52,7 @@ test('command: non-zero exit fails with rc and the first stderr line; missing bi
   }
 });
 
-test('command: creates/removes skip, also inline in the free form; a glob in creates', async () => {
+test('command: creates/removes skip, relative to chdir; a glob in creates', async () => {
   const d = await tempDir();
   try {
     const make = { cmd: `touch ${d}/made`, creates: `${d}/made` };
@@ -60,8 +60,8 @@ test('command: creates/removes skip, also inline in the free form; a glob in cre
     assert.equal(first.status, 'changed');
     const second = await planModule(commandModule, make, { host, baseDir: d });
     assert.equal(second.skip, `${d}/made exists`);
-    const inline = await planModule(commandModule, { cmd: `touch x creates=made chdir=${d}` }, { host, baseDir: d });
-    assert.equal(inline.skip, `${d}/made exists`);
+    const relative = await planModule(commandModule, { cmd: 'touch x', creates: 'made', chdir: d }, { host, baseDir: d });
+    assert.equal(relative.skip, `${d}/made exists`);
     const glob = await planModule(shellModule, { cmd: 'false', creates: `${d}/ma*` }, { host, baseDir: d });
     assert.equal(glob.skip, `${d}/ma* exists`);
     const rm = await planModule(commandModule, { cmd: 'rm x', removes: `${d}/nothing` }, { host, baseDir: d });
