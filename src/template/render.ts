@@ -6,6 +6,7 @@
 import nunjucks from 'nunjucks';
 import { installFilters } from './filters.js';
 import { undefinedNames } from './undefined-names.js';
+import { balanceBraces } from './balance-braces.js';
 
 export class TemplateError extends Error {
   constructor(message: string, public readonly source: string, public readonly line?: number, public readonly col?: number) {
@@ -15,7 +16,7 @@ export class TemplateError extends Error {
 }
 
 let captured: unknown;
-const GLOBALS = new Set(['__native', 'lookup', 'query', 'range', 'cycler', 'joiner', 'omit']);
+const GLOBALS = new Set(['True', 'False', 'None', '__native', 'lookup', 'query', 'range', 'cycler', 'joiner', 'omit']);
 const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, trimBlocks: true });
 installFilters(env as never);
 env.addGlobal('__native', (v: unknown) => {
@@ -25,6 +26,10 @@ env.addGlobal('__native', (v: unknown) => {
 env.addGlobal('lookup', () => {
   throw new Error('lookup() is set per render');
 });
+// Jinja2 spells its constants True, False and None as well.
+env.addGlobal('True', true);
+env.addGlobal('False', false);
+env.addGlobal('None', null);
 env.addGlobal('range', (a: number, b?: number, step = 1) => {
   const [start, end] = b === undefined ? [0, a] : [a, b];
   const out: number[] = [];
@@ -65,7 +70,7 @@ export function hasTemplate(s: string): boolean {
   return s.includes('{{') || s.includes('{%');
 }
 
-const SINGLE_EXPR = /^\s*\{\{((?:(?!\}\}|\{\{)[\s\S])*)\}\}\s*$/;
+const SINGLE_EXPR = /^\{\{((?:(?!\}\}|\{\{)[\s\S])*)\}\}$/;
 
 function nunjucksLocation(e: unknown): { line?: number; col?: number; msg: string } {
   const msg = e instanceof Error ? e.message : String(e);
@@ -81,7 +86,7 @@ function nunjucksLocation(e: unknown): { line?: number; col?: number; msg: strin
 function checkDefined(src: string, vars: Record<string, unknown>, name: string, lineOffset = 0): void {
   let missing;
   try {
-    missing = undefinedNames(src, (n) => n in vars || GLOBALS.has(n));
+    missing = undefinedNames(balanceBraces(src), (n) => n in vars || GLOBALS.has(n));
   } catch (e) {
     const loc = nunjucksLocation(e);
     // nunjucks gives no position for an error at the end of the input.
@@ -98,7 +103,7 @@ function compileAndRender(src: string, vars: Record<string, unknown>, name: stri
   const prev = currentLookup;
   currentLookup = lookup;
   try {
-    return new nunjucks.Template(src, env, name, true).render(vars);
+    return new nunjucks.Template(balanceBraces(src), env, name, true).render(vars);
   } catch (e) {
     if (e instanceof TemplateError) throw e;
     const loc = nunjucksLocation(e);

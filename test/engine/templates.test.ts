@@ -1,0 +1,60 @@
+// Jinja2 through nunjucks with Ansible's filters, native types for a lone
+// expression, and undefined variables reported with their line.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateExpression, renderText, renderValue, TemplateError } from '../../src/template/render.js';
+import { VarScope } from '../../src/engine/variables.js';
+
+const vars = {
+  net: '192.168.0.0/24',
+  nodes: [{ name: 'node-000', mac: 'fc:ab:14:e8:66:01' }, { name: 'node-001' }],
+  words: ['b', 'a', 'b'],
+  path: '/srv/tftpboot/undionly.kpxe',
+  d1: { a: 1, nested: { x: 1 } },
+};
+
+const cases: Array<[string, unknown]> = [
+  ['{{ words }}', ['b', 'a', 'b']],
+  ['{{ words | unique | sort | join(",") }}', 'a,b'],
+  ["{{ nodes | selectattr('mac', 'defined') | map(attribute='name') | list }}", ['node-000']],
+  ["{{ nodes | rejectattr('mac', 'defined') | map(attribute='name') | first }}", 'node-001'],
+  ['{{ net | ipaddr("network") }}/{{ net | ipaddr("netmask") }}', '192.168.0.0/255.255.255.0'],
+  ['{{ net | ipaddr(1) | ipaddr("address") }}', '192.168.0.1'],
+  ['{{ path | basename }} {{ path | dirname }}', 'undionly.kpxe /srv/tftpboot'],
+  ["{{ 'a b' | quote }}", "'a b'"],
+  ["{{ 'abc' | b64encode }}", 'YWJj'],
+  ["{{ d1 | combine({'b': 2, 'nested': {'y': 2}}, recursive=True) | to_json }}", '{"a":1,"nested":{"x":1,"y":2},"b":2}'],
+  ["{{ 'node-7' | regex_replace('^node-(\\\\d+)$', 'n\\\\1') }}", 'n7'],
+  ["{{ missing | default('fallback') }}", 'fallback'],
+  ["{{ 'yes' | bool }}", true],
+  ['{{ {"k": [1, 2]} | to_nice_yaml }}', 'k:\n  - 1\n  - 2\n'],
+];
+
+for (const [tpl, expected] of cases) {
+  test(`renders ${tpl}`, () => {
+    assert.deepEqual(renderValue(tpl, vars, 'case'), expected);
+  });
+}
+
+test('conditions evaluate like Ansible when clauses', () => {
+  assert.equal(evaluateExpression("nodes | length == 2 and 'a' in words", vars, 'w'), true);
+  assert.equal(evaluateExpression('undefined_thing is not defined', vars, 'w'), true);
+});
+
+test('an undefined variable names itself, the template and the line', () => {
+  assert.throws(() => renderText('line one\n{{ nodes | length }} {{ nope }}\n', vars, 'dhcpd.conf.j2'), (e: unknown) => {
+    assert.ok(e instanceof TemplateError);
+    assert.equal(e.message, "undefined variable 'nope'");
+    assert.equal(e.source, 'dhcpd.conf.j2');
+    assert.equal(e.line, 2);
+    return true;
+  });
+});
+
+test('variables are templated lazily and see the final value of what they reference', () => {
+  const scope = new VarScope([{ root: '/srv', boot: '{{ root }}/boot', root2: '{{ boot }}/x' }, { root: '/var/lib' }]);
+  assert.equal(scope.get('root2'), '/var/lib/boot/x');
+  const loop = new VarScope([{ a: '{{ b }}', b: '{{ a }}' }]);
+  assert.throws(() => loop.get('a'), /refers to itself/);
+});
