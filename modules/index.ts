@@ -3,8 +3,10 @@
 import type { ModuleDefinition } from '../src/engine/module.js';
 import { aptModule, dnfModule, packageModuleDef, zypperModule } from './package/index.js';
 import { sysconfigModule } from './sysconfig.js';
+import { nfsExportModule } from './nfs-export.js';
 
 export const modules: ModuleDefinition[] = [
   packageModuleDef, dnfModule, zypperModule, aptModule,
   sysconfigModule,
+  nfsExportModule,
 ];
