@@ -106,7 +106,7 @@ function makeModule(kind: 'command' | 'shell'): ModuleDefinition<CommandParams, 
         if (task === undefined) throw new TaskFailedError(`chdir ${chdir} is not a directory`);
         afterTask = Math.max(afterTask ?? 0, task);
       }
-      const change = { property: 'command', summary: `would run: ${display}`, ...(afterTask !== undefined ? { afterTask } : {}) };
+      const change = { property: 'command', summary: `${ctx.check ? 'would run' : 'run'}: ${display}`, ...(afterTask !== undefined ? { afterTask } : {}) };
       const provides = p.creates !== undefined && !/[*?[]/.test(p.creates) ? [{ kind: 'path' as const, name: absolute(p.creates, chdir, 'creates') }] : undefined;
       return { changes: [change], provides, result, state: { argv, display, cwd: chdir } };
     },

@@ -68,7 +68,7 @@ export async function runValidate(host: Host, template: string, content: Buffer,
     if (task !== undefined) return { afterTask: task };
   }
   const output = r.stderr.trim() || r.stdout.trim() || '(no output)';
-  throw new TaskFailedError(`validation failed, ${target} left unchanged: '${template}' exited with rc ${r.rc}: ${output}`, {
+  throw new TaskFailedError(`validation failed (rc ${r.rc} from: ${template}), ${target} left unchanged: ${output}`, {
     rc: r.rc, stdout: r.stdout, stderr: r.stderr, validate: template,
   });
 }
