@@ -11,7 +11,11 @@ import { connectHost } from '../../src/host/connect.js';
 import { ConnectionLostError, HostUnreachableError, type Host } from '../../src/host/host.js';
 import { LocalHost, runLocal } from '../../src/host/local-host.js';
 import { BecomeError, SshHost, type SshHostOptions } from '../../src/host/ssh-host.js';
-import { createUsers, killTree, NOPW_USER, PW_USER, removeUsers, startSshd, USER_PASSWORD, type Sshd } from './sshd-fixture.js';
+import { createUsers, killTree, removeUsers, startSshd, testUsers, USER_PASSWORD, type Sshd } from './sshd-fixture.js';
+
+const users = testUsers('h');
+const NOPW_USER = users.nopw;
+const PW_USER = users.pw;
 
 let sshd: Sshd;
 let work: string;
@@ -30,7 +34,7 @@ function ssh(over: Partial<SshHostOptions> = {}): SshHost {
 
 before(async () => {
   sshd = await startSshd();
-  await createUsers();
+  await createUsers(users);
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cvg-ssh-work-'));
   fs.chmodSync(work, 0o755);
 });
@@ -38,7 +42,7 @@ before(async () => {
 after(async () => {
   for (const h of open) await h.close().catch(() => {});
   await sshd?.stop();
-  await removeUsers();
+  await removeUsers(users);
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 

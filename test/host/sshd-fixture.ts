@@ -10,11 +10,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runLocal } from '../../src/host/local-host.js';
 
-export const NOPW_USER = 'cvg-ssh-nopw';
-export const PW_USER = 'cvg-ssh-pw';
-/** Login password of both users and sudo password of PW_USER (a throwaway test account). */
+/** Login password of the test users and sudo password of the `pw` one (throwaway test accounts). */
 export const USER_PASSWORD = 'cvg-Secret-1';
-const SUDOERS = '/etc/sudoers.d/cvg-ssh-test';
+
+/** Two non-root users per test file (tag), so test files running at once do not share accounts. */
+export interface TestUsers { nopw: string; pw: string; sudoers: string }
+
+export function testUsers(tag: string): TestUsers {
+  return { nopw: `cvg-ssh-${tag}-nopw`, pw: `cvg-ssh-${tag}-pw`, sudoers: `/etc/sudoers.d/cvg-ssh-${tag}` };
+}
 
 export interface Sshd {
   dir: string;
@@ -125,26 +129,24 @@ export async function killTree(pid: number): Promise<void> {
   try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
 }
 
-export async function createUsers(): Promise<void> {
-  await removeUsers();
-  for (const u of [NOPW_USER, PW_USER]) {
-    await must(['useradd', '-m', '-s', '/bin/sh', u]);
+export async function createUsers(u: TestUsers): Promise<void> {
+  await removeUsers(u);
+  for (const name of [u.nopw, u.pw]) {
+    await must(['useradd', '-m', '-s', '/bin/sh', name]);
     // A password also unlocks the account: sshd without PAM refuses locked accounts.
-    await must(['chpasswd'], `${u}:${USER_PASSWORD}\n`);
+    await must(['chpasswd'], `${name}:${USER_PASSWORD}\n`);
   }
-  const rules = `${NOPW_USER} ALL=(ALL) NOPASSWD: ALL\n${PW_USER} ALL=(ALL) ALL\nDefaults:${PW_USER} !lecture\n`;
-  fs.writeFileSync(SUDOERS + '.tmp', rules, { mode: 0o440 });
-  await must(['visudo', '-c', '-q', '-f', SUDOERS + '.tmp']);
-  fs.renameSync(SUDOERS + '.tmp', SUDOERS);
+  const rules = `${u.nopw} ALL=(ALL) NOPASSWD: ALL\n${u.pw} ALL=(ALL) ALL\nDefaults:${u.pw} !lecture\n`;
+  fs.writeFileSync(u.sudoers + '.tmp', rules, { mode: 0o440 });
+  await must(['visudo', '-c', '-q', '-f', u.sudoers + '.tmp']);
+  fs.renameSync(u.sudoers + '.tmp', u.sudoers);
 }
 
-export async function removeUsers(): Promise<void> {
-  fs.rmSync(SUDOERS, { force: true });
-  fs.rmSync(SUDOERS + '.tmp', { force: true });
-  for (const u of [NOPW_USER, PW_USER]) {
-    const r = await runLocal(['id', '-u', u]);
-    if (r.rc === 0) {
-      await runLocal(['userdel', '-r', '-f', u]);
-    }
+export async function removeUsers(u: TestUsers): Promise<void> {
+  fs.rmSync(u.sudoers, { force: true });
+  fs.rmSync(u.sudoers + '.tmp', { force: true });
+  for (const name of [u.nopw, u.pw]) {
+    const r = await runLocal(['id', '-u', name]);
+    if (r.rc === 0) await runLocal(['userdel', '-r', '-f', name]);
   }
 }
