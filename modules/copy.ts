@@ -3,7 +3,8 @@
 
 import type { ModuleContext, ModuleDefinition, PlanResult } from '../src/engine/module.js';
 import { TaskFailedError } from '../src/engine/module.js';
-import { readControllerFile } from './common/controller-files.js';
+import { findControllerPath, readControllerFile, readControllerTree } from './common/controller-files.js';
+import { applyTreeCopy, planTreeCopy, type TreeCopySpec, type TreeCopyState } from './common/copy-tree.js';
 import { writeProperties } from './common/dest-schema.js';
 import { applyFileWrite, planFileWrite, type FileWriteSpec, type FileWriteState } from './common/file-write.js';
 import { modeSchema } from './common/mode.js';
@@ -25,7 +26,7 @@ export interface CopyParams {
   show_diff_of_secret: boolean;
 }
 
-interface CopyState { spec: FileWriteSpec; write: FileWriteState | undefined }
+type CopyState = { spec: FileWriteSpec; write: FileWriteState | undefined } | { tree: TreeCopySpec; treeState: TreeCopyState | undefined };
 
 /** Ansible turns non-string content (a YAML mapping or list) into JSON. */
 function contentText(c: unknown): string {
@@ -42,7 +43,7 @@ async function source(p: CopyParams, ctx: ModuleContext): Promise<{ content: Buf
   const path = requireAbsolute(src, 'src');
   const r = await resolveLinks(ctx.host, path);
   if (r.stat.type === 'file') return { content: (await ctx.host.readFile(r.path))!, mode: r.stat.mode, name: basename(path) };
-  if (r.stat.exists) throw new TaskFailedError(`src ${path} on the host is not a regular file; copying directories is not supported yet`);
+  if (r.stat.exists) throw new TaskFailedError(`src ${path} on the host is not a regular file (remote_src copies single files only)`);
   const task = ctx.check ? ctx.ledger.findPath(path) : undefined;
   if (task !== undefined) return { afterTask: task, name: basename(path) };
   throw new TaskFailedError(`src ${path} does not exist on ${ctx.host.name}`);
@@ -64,12 +65,28 @@ async function destPath(p: CopyParams, name: string | undefined, ctx: ModuleCont
   return { path: dest, makeParents: false };
 }
 
+/** src is a directory: `src: dir/` copies its contents into dest, `src: dir` copies the directory itself. */
+async function planTree(p: CopyParams, ctx: ModuleContext): Promise<PlanResult<CopyState>> {
+  const found = findControllerPath(ctx.baseDir, p.src!, 'files');
+  const dest = requireAbsolute(p.dest, 'dest');
+  const root = p.src!.endsWith('/') ? dest : joinPath(dest, basename(found.path));
+  const tree: TreeCopySpec = {
+    root, entries: readControllerTree(found.path), preserveMode: p.mode === 'preserve',
+    mode: p.mode === 'preserve' ? undefined : p.mode, owner: p.owner, group: p.group,
+    validate: p.validate, backup: p.backup, force: p.force, follow: p.follow,
+    directoryMode: p.directory_mode, showSecret: p.show_diff_of_secret,
+  };
+  const plan = await planTreeCopy(tree, ctx);
+  return { ...plan, state: { tree, treeState: plan.state } };
+}
+
 export const copyModule: ModuleDefinition<CopyParams, CopyState> = {
   name: 'copy',
   description:
     'Copies a file from the playbook (src, looked up in files/ then next to the playbook) or given text (content) to dest on the host. ' +
     'The write is atomic and the new file has its mode and owner from the first byte; validate checks the new content first (in --check too); ' +
-    'backup keeps the old file. A dest ending in / or naming a directory receives the file under its own name. Directory trees are not copied yet.',
+    'backup keeps the old file. A dest ending in / or naming a directory receives the file under its own name. A directory src is copied ' +
+    'recursively (src ending in / copies its contents, otherwise the directory itself); directory_mode applies to directories it creates.',
   schema: {
     properties: {
       src: { type: 'string', description: 'File to copy: relative paths are looked up in files/ and then next to the playbook; with remote_src, a path on the host.' },
@@ -88,6 +105,7 @@ export const copyModule: ModuleDefinition<CopyParams, CopyState> = {
   },
 
   async plan(p, ctx): Promise<PlanResult<CopyState>> {
+    if (p.src !== undefined && !p.remote_src && findControllerPath(ctx.baseDir, p.src, 'files').isDir) return planTree(p, ctx);
     const s = await source(p, ctx);
     const dest = await destPath(p, s.name, ctx);
     if ('afterTask' in s) {
@@ -107,8 +125,9 @@ export const copyModule: ModuleDefinition<CopyParams, CopyState> = {
   },
 
   async apply(p, plan, ctx) {
-    const { spec, write } = plan.state!;
-    const result = await applyFileWrite(spec, { ...plan, state: write }, ctx);
+    const st = plan.state!;
+    if ('tree' in st) return { result: await applyTreeCopy(st.tree, { ...plan, state: st.treeState }, ctx) };
+    const result = await applyFileWrite(st.spec, { ...plan, state: st.write }, ctx);
     return { result };
   },
 };

@@ -2,7 +2,7 @@
 // src). These are read with node's fs on purpose: they are the playbook's own
 // files, not the managed host's, which modules only ever reach via the Host.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { TaskFailedError } from '../../src/engine/module.js';
 
@@ -18,13 +18,47 @@ export interface ControllerFile {
   mode: number;
 }
 
-export function readControllerFile(baseDir: string, src: string, subdir: 'files' | 'templates'): ControllerFile {
+/** The first candidate that exists (file or directory); TaskFailedError naming every path tried. */
+export function findControllerPath(baseDir: string, src: string, subdir: 'files' | 'templates'): { path: string; isDir: boolean } {
   const tried = controllerCandidates(baseDir, src, subdir);
   for (const p of tried) {
-    let st;
-    try { st = statSync(p); } catch { continue; }
-    if (st.isDirectory()) throw new TaskFailedError(`src ${p} is a directory; copying directories is not supported yet`);
-    return { path: p, content: readFileSync(p), mode: st.mode & 0o7777 };
+    try {
+      return { path: p, isDir: statSync(p).isDirectory() };
+    } catch { /* try the next one */ }
   }
   throw new TaskFailedError(`src file not found: ${src} (looked in ${tried.join(', ')})`);
+}
+
+export function readControllerFile(baseDir: string, src: string, subdir: 'files' | 'templates'): ControllerFile {
+  const found = findControllerPath(baseDir, src, subdir);
+  if (found.isDir) throw new TaskFailedError(`src ${found.path} is a directory, not a file`);
+  return { path: found.path, content: readFileSync(found.path), mode: statSync(found.path).mode & 0o7777 };
+}
+
+export interface TreeEntry {
+  /** Path relative to the tree's root, with '/' separators. */
+  rel: string;
+  isDir: boolean;
+  content?: Buffer;
+  mode: number;
+}
+
+/** Every directory and file below `root`, parents before children, links followed (Ansible's local_follow). */
+export function readControllerTree(root: string): TreeEntry[] {
+  const out: TreeEntry[] = [];
+  const walk = (dir: string, rel: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      const r = rel ? `${rel}/${name}` : name;
+      const st = statSync(p);
+      if (st.isDirectory()) {
+        out.push({ rel: r, isDir: true, mode: st.mode & 0o7777 });
+        walk(p, r);
+      } else if (st.isFile()) {
+        out.push({ rel: r, isDir: false, content: readFileSync(p), mode: st.mode & 0o7777 });
+      }
+    }
+  };
+  walk(root, '');
+  return out;
 }

@@ -25,6 +25,8 @@ export interface FileWriteSpec extends Attributes {
   makeParents?: boolean;
   directoryMode?: string | number;
   showSecret?: boolean;
+  /** The caller creates the missing parents itself (a directory tree copy). */
+  parentsPlanned?: boolean;
 }
 
 export interface FileWriteState {
@@ -64,7 +66,7 @@ export async function planFileWrite(spec: FileWriteSpec, ctx: ModuleContext): Pr
   const provides: Provided[] = [];
   const dirs = await missingDirs(host, dirname(path));
   let afterTask: number | undefined;
-  if (dirs.length) {
+  if (dirs.length && !spec.parentsPlanned) {
     if (spec.makeParents) {
       changes.push(...dirs.map(dirChange));
       provides.push(...dirs.map((d) => ({ kind: 'path' as const, name: d })));
@@ -97,7 +99,7 @@ export async function planFileWrite(spec: FileWriteSpec, ctx: ModuleContext): Pr
   if (changes.length === 0) return { changes, result };
   return {
     changes, provides, result,
-    state: { path, stat, dirs, writeContent: content !== null, attributeChanges: attrs.length },
+    state: { path, stat, dirs: spec.parentsPlanned ? [] : dirs, writeContent: content !== null, attributeChanges: attrs.length },
   };
 }
 

@@ -249,3 +249,31 @@ test('template: failing validate in --check and real runs, old file intact', asy
     await removeDir(d);
   }
 });
+
+test('copy: a directory src is copied recursively (dir/ copies contents, dir the directory itself)', async () => {
+  const d = await tempDir();
+  try {
+    await fs.mkdir(`${d}/files/ipxe/menus`, { recursive: true });
+    await fs.writeFile(`${d}/files/ipxe/boot.ipxe`, '#!ipxe\n');
+    await fs.writeFile(`${d}/files/ipxe/menus/main.ipxe`, 'menu\n');
+    await fs.chmod(`${d}/files/ipxe/boot.ipxe`, 0o755);
+    await fs.mkdir(`${d}/srv`);
+    const { plan } = await cycle(copyModule, { src: 'ipxe', dest: `${d}/srv`, directory_mode: '0750', mode: 'preserve' }, d, [
+      `state:${d}/srv/ipxe`, `content:${d}/srv/ipxe/boot.ipxe`, `mode:${d}/srv/ipxe/boot.ipxe`,
+      `state:${d}/srv/ipxe/menus`, `content:${d}/srv/ipxe/menus/main.ipxe`, `mode:${d}/srv/ipxe/menus/main.ipxe`,
+    ]);
+    assert.match(plan.find((c) => c.property === `content:${d}/srv/ipxe/menus/main.ipxe`)!.diff!, /\+menu/);
+    assert.equal((await fs.stat(`${d}/srv/ipxe/boot.ipxe`)).mode & 0o777, 0o755);
+    assert.equal((await fs.stat(`${d}/srv/ipxe/menus`)).mode & 0o777, 0o750);
+    // Contents only, into a directory that does not exist yet; then one file changes.
+    await cycle(copyModule, { src: 'ipxe/', dest: `${d}/tftp`, owner: 'nobody' }, d, [
+      `state:${d}/tftp`, `content:${d}/tftp/boot.ipxe`, `owner:${d}/tftp/boot.ipxe`,
+      `state:${d}/tftp/menus`, `content:${d}/tftp/menus/main.ipxe`, `owner:${d}/tftp/menus/main.ipxe`,
+    ]);
+    assert.equal((await fs.stat(`${d}/tftp/menus`)).uid, 65534);
+    await fs.writeFile(`${d}/files/ipxe/menus/main.ipxe`, 'menu v2\n');
+    await cycle(copyModule, { src: 'ipxe/', dest: `${d}/tftp`, owner: 'nobody' }, d, [`content:${d}/tftp/menus/main.ipxe`]);
+  } finally {
+    await removeDir(d);
+  }
+});
