@@ -13,6 +13,7 @@ import { JsonReporter, TeeReporter } from '../output/json-reporter.js';
 import { UsageError } from '../config/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 import { parseExtraVars } from './extra-vars.js';
+import { manualRunGuard, type RunGuardFactory } from '../agent/run-guard.js';
 
 export interface RunCliOptions {
   inventory?: string;
@@ -62,17 +63,21 @@ export interface RunHooks {
   /** Extra reporters (the agent's history). */
   reporters?: Reporter[];
   stopRequested?: () => boolean;
+  /** Lock and history around the run (src/agent/run-guard.ts); manual runs get manualRunGuard. */
+  guard?: RunGuardFactory;
+  /** Replaces the console/JSON reporter (the agent logs its own lines). */
+  mainReporter?: Reporter;
 }
 
 export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: RunHooks = {}): Promise<number> {
   const forks = o.forks === undefined ? 50 : Number(o.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive whole number, got '${o.forks}'`);
-  const { playbook, inventory, extraVars } = loadAndValidate(playbookFile, o);
+  const loaded = loadAndValidate(playbookFile, o);
+  const { playbook, inventory, extraVars } = loaded;
   const check = !!o.check;
-  const main: Reporter = o.json
+  const main: Reporter = hooks.mainReporter ?? (o.json
     ? new JsonReporter(playbook.file, check, process.stdout)
-    : new ConsoleReporter({ color: useColor(o.color, process.stdout), verbose: o.verbose ?? 0, out: process.stdout, tty: !!process.stderr.isTTY });
-  const reporter = hooks.reporters?.length ? new TeeReporter([main, ...hooks.reporters]) : main;
+    : new ConsoleReporter({ color: useColor(o.color, process.stdout), verbose: o.verbose ?? 0, out: process.stdout, tty: !!process.stderr.isTTY }));
 
   let limitFn: ((hosts: string[]) => string[]) | undefined;
   if (o.limit) {
@@ -81,10 +86,14 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
     limitFn = (hosts) => hosts.filter((h) => allowed.has(h) || (h === 'localhost' && o.limit === 'localhost'));
   }
 
+  const guard = await (hooks.guard ?? manualRunGuard)(loaded, o);
+  const extra = [...(hooks.reporters ?? []), ...(guard?.reporters ?? [])];
+  const reporter = extra.length ? new TeeReporter([main, ...extra]) : main;
   let stop = false;
   const onSignal = () => { stop = true; };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let outcome: { interrupted: boolean; exitCode?: number; error?: string } = { interrupted: false };
   try {
     const result = await runPlaybook(playbook, inventory, {
       check,
@@ -96,9 +105,15 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
       connect: (name, vars) => connectHost(name, vars, { acceptNewHostKeys: o.acceptNewHostKeys, knownHostsFile: o.knownHostsFile }),
       stopRequested: () => stop || (hooks.stopRequested?.() ?? false),
     }, reporter, limitFn);
-    return exitCodeFor(result.summary, result.interrupted, !!o.detailedExitcodes);
+    const code = exitCodeFor(result.summary, result.interrupted, !!o.detailedExitcodes);
+    outcome = { interrupted: result.interrupted, exitCode: code };
+    return code;
+  } catch (e) {
+    outcome = { interrupted: false, error: e instanceof Error ? e.message : String(e) };
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    guard?.end(outcome);
   }
 }

@@ -1,0 +1,192 @@
+// The run history in the state directory: history.jsonl holds one JSON record
+// per run, appended; it is trimmed to the newest runs (by count and by size)
+// with an atomic rewrite. state.json holds, per host, the fingerprint of the
+// last run that left the host converged: the baseline that tells drift from
+// intended change, kept apart so that trimming the history never loses it.
+// Only the holder of the state directory's lock writes either file; readers
+// need no lock (appends are single writes, rewrites are renames).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { HostSummary } from '../engine/events.js';
+
+/** drift: the host moved away from an unchanged playbook; intended: the playbook (inventory, vars) changed; action: runs every time (command, restarts, handlers). */
+export type ChangeKind = 'drift' | 'intended' | 'action';
+
+export interface HistoryChange {
+  task: number;
+  name: string;
+  module: string;
+  /** "file:line" of the task. */
+  source: string;
+  /** What was changed, for the per-resource counts: "copy /etc/motd", "service nginx". */
+  resource: string;
+  item?: string;
+  handler?: boolean;
+  status: 'changed' | 'failed';
+  kind: ChangeKind;
+  /** Applied (false in check mode: found, not corrected). */
+  corrected: boolean;
+  message?: string;
+  changes: Array<{ property: string; before?: unknown; after?: unknown; diff?: string; summary?: string }>;
+}
+
+export type HostRunStatus = 'in_sync' | 'changed' | 'out_of_sync' | 'failed' | 'unreachable' | 'interrupted';
+
+export interface HostRecord {
+  status: HostRunStatus;
+  summary: HostSummary;
+  message?: string;
+  changes: HistoryChange[];
+  /** Tasks that failed without a change to show (their message). */
+  failures?: Array<{ task: number; name: string; source: string; message?: string }>;
+}
+
+export interface HistoryRecord {
+  v: 1;
+  /** Start of the run (ISO). */
+  time: string;
+  finished: string;
+  duration_ms: number;
+  source: 'agent' | 'manual';
+  mode: 'apply' | 'check';
+  pid: number;
+  playbook: string;
+  inventory: string[];
+  fingerprint: string;
+  interrupted: boolean;
+  exit_code?: number;
+  /** Agent ticks skipped since the previous record because a run was still going. */
+  skipped_ticks?: number;
+  error?: string;
+  hosts: Record<string, HostRecord>;
+}
+
+export interface HostBaseline {
+  /** Fingerprint of the last run that left the host converged. */
+  fingerprint?: string;
+  last_converged?: string;
+  last_run?: string;
+  last_status?: HostRunStatus;
+}
+
+export interface StateFile {
+  v: 1;
+  hosts: Record<string, HostBaseline>;
+}
+
+export const HISTORY_FILE = 'history.jsonl';
+export const STATE_FILE = 'state.json';
+
+export interface HistoryLimits {
+  maxRuns: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_LIMITS: HistoryLimits = { maxRuns: 2000, maxBytes: 16 * 1024 * 1024 };
+
+/** Writes a file atomically: temp file in the same directory, fsync, rename. */
+export function writeFileAtomic(file: string, content: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = fs.openSync(tmp, 'wx', 0o644);
+  try {
+    fs.writeSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Parses history lines; a torn last line (a killed writer) is skipped, not fatal. */
+export function parseHistory(text: string): HistoryRecord[] {
+  const out: HistoryRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as HistoryRecord;
+      if (r && r.v === 1) out.push(r);
+    } catch { /* torn or foreign line */ }
+  }
+  return out;
+}
+
+export function readHistory(stateDir: string): HistoryRecord[] {
+  try {
+    return parseHistory(fs.readFileSync(path.join(stateDir, HISTORY_FILE), 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/** Keeps the newest lines that fit both limits. */
+export function trimLines(lines: string[], limits: HistoryLimits): string[] {
+  const kept: string[] = [];
+  let bytes = 0;
+  for (let i = lines.length - 1; i >= 0 && kept.length < limits.maxRuns; i--) {
+    const n = Buffer.byteLength(lines[i]) + 1;
+    if (bytes + n > limits.maxBytes && kept.length > 0) break;
+    bytes += n;
+    kept.push(lines[i]);
+  }
+  return kept.reverse();
+}
+
+export function appendHistory(stateDir: string, record: HistoryRecord, limits: HistoryLimits = DEFAULT_LIMITS): void {
+  const file = path.join(stateDir, HISTORY_FILE);
+  const line = JSON.stringify(record);
+  let existing = '';
+  try {
+    existing = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const lines = existing.split('\n').filter((l) => l.trim());
+  const projected = Buffer.byteLength(existing) + Buffer.byteLength(line) + 1;
+  if (lines.length + 1 > limits.maxRuns || projected > limits.maxBytes) {
+    writeFileAtomic(file, trimLines([...lines, line], limits).join('\n') + '\n');
+    return;
+  }
+  // One write with O_APPEND; a killed writer leaves at most a torn last line, which readers skip
+  // and which the newline below keeps apart from the next record.
+  const sep = existing.length && !existing.endsWith('\n') ? '\n' : '';
+  fs.appendFileSync(file, sep + line + '\n', { mode: 0o644 });
+}
+
+export function readState(stateDir: string): StateFile {
+  try {
+    const s = JSON.parse(fs.readFileSync(path.join(stateDir, STATE_FILE), 'utf8')) as StateFile;
+    if (s && s.v === 1 && s.hosts && typeof s.hosts === 'object') return s;
+  } catch { /* missing or damaged: no baseline, every change counts as intended */ }
+  return { v: 1, hosts: {} };
+}
+
+/** Whether a run left the host converged to the run's fingerprint. */
+export function convergedBy(record: HistoryRecord, h: HostRecord): boolean {
+  if (record.interrupted || record.error) return false;
+  if (h.status === 'in_sync') return true;
+  return h.status === 'changed' && record.mode === 'apply';
+}
+
+/** Records the run's outcome per host in state.json. */
+export function updateState(stateDir: string, record: HistoryRecord): StateFile {
+  const state = readState(stateDir);
+  for (const [name, h] of Object.entries(record.hosts)) {
+    const b = (state.hosts[name] ??= {});
+    b.last_run = record.time;
+    b.last_status = h.status;
+    if (convergedBy(record, h)) {
+      b.fingerprint = record.fingerprint;
+      b.last_converged = record.finished;
+    }
+  }
+  writeFileAtomic(path.join(stateDir, STATE_FILE), JSON.stringify(state, null, 1) + '\n');
+  return state;
+}

@@ -1,0 +1,121 @@
+// What surrounds a converge run that changes hosts: the state directory's
+// lock (so that the agent and a person never converge at once) and the
+// history record. runCommand calls a guard once the playbook is valid and
+// before any host is contacted; the agent passes its own, a manual run gets
+// manualRunGuard.
+
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Reporter } from '../engine/events.js';
+import type { Loaded, RunCliOptions } from '../cli/run-command.js';
+import { UsageError } from '../config/errors.js';
+import { acquireLock, LockBusyError, type LockOptions } from './lock.js';
+import { fingerprint } from './fingerprint.js';
+import { HistoryRecorder } from './history-recorder.js';
+import { appendHistory, readState, updateState, type HistoryRecord } from './history-store.js';
+
+export const DEFAULT_STATE_DIR = '/var/lib/converge';
+
+/** Options the run and agent commands add to RunCliOptions. */
+export interface StateDirOptions {
+  stateDir?: string;
+  waitLock?: boolean;
+}
+
+export interface RunOutcome {
+  interrupted: boolean;
+  exitCode?: number;
+  /** The run ended with an unexpected error. */
+  error?: string;
+}
+
+export interface RunGuard {
+  /** Extra reporters for the run (the history recorder). */
+  reporters: Reporter[];
+  /** Called exactly once when the run is over, also after an exception: writes the record, releases the lock. */
+  end(outcome: RunOutcome): void;
+}
+
+export type RunGuardFactory = (loaded: Loaded, o: RunCliOptions) => Promise<RunGuard | undefined>;
+
+export function stateDirOf(o: StateDirOptions): { dir: string; explicit: boolean } {
+  const given = o.stateDir ?? process.env.CONVERGE_STATE_DIR;
+  return { dir: path.resolve(given || DEFAULT_STATE_DIR), explicit: !!given };
+}
+
+export interface GuardSettings {
+  dir: string;
+  source: 'agent' | 'manual';
+  check: boolean;
+  lock: LockOptions;
+  skippedTicks?: number;
+  onRecord?: (r: HistoryRecord) => void;
+}
+
+/** Takes the lock (waiting, failing or throwing LockBusyError per `lock`) and prepares the history record. */
+export async function lockAndRecord(loaded: Loaded, o: RunCliOptions, s: GuardSettings): Promise<RunGuard> {
+  let lock;
+  try {
+    lock = await acquireLock(s.dir, s.lock);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new UsageError(`cannot take the converge lock in ${s.dir} (${code}): run as root or choose another --state-dir`);
+    }
+    throw e;
+  }
+  try {
+    const fp = fingerprint({
+      playbookFiles: loaded.playbook.files,
+      inventoryFiles: loaded.inventory.files,
+      extraVars: loaded.extraVars,
+      selection: { limit: o.limit, tags: o.tags, skipTags: o.skipTags },
+    });
+    const recorder = new HistoryRecorder({
+      playbook: loaded.playbook, inventoryFiles: loaded.inventory.files.map((f) => path.resolve(f)), fingerprint: fp,
+      baseline: readState(s.dir), check: s.check, source: s.source, skippedTicks: s.skippedTicks,
+    });
+    let ended = false;
+    return {
+      reporters: [recorder],
+      end(outcome) {
+        if (ended) return;
+        ended = true;
+        try {
+          const rec = recorder.record(outcome);
+          appendHistory(s.dir, rec);
+          updateState(s.dir, rec);
+          s.onRecord?.(rec);
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+/**
+ * A manual `converge PLAYBOOK` run takes the lock of the state directory when
+ * one is in use: given with --state-dir (or CONVERGE_STATE_DIR), or the
+ * default /var/lib/converge once it exists (the agent creates it). A machine
+ * that never ran the agent has nothing to coordinate with, and a dry run
+ * (--check) changes nothing, so neither takes a lock nor writes history.
+ */
+export const manualRunGuard: RunGuardFactory = async (loaded, o) => {
+  if (o.check) return undefined;
+  const so = o as RunCliOptions & StateDirOptions;
+  const { dir, explicit } = stateDirOf(so);
+  if (!explicit && !existsSync(dir)) return undefined;
+  try {
+    return await lockAndRecord(loaded, o, {
+      dir, source: 'manual', check: false,
+      lock: { command: 'run', playbook: loaded.playbook.file, wait: !!so.waitLock },
+    });
+  } catch (e) {
+    if (e instanceof LockBusyError) throw new LockBusyError(e.lockFile, e.owner, 'wait for it with --wait-lock, or try again later');
+    throw e;
+  }
+};

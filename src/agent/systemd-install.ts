@@ -1,0 +1,114 @@
+// `converge agent PLAYBOOK --install`: converge installs its own agent as a
+// systemd service, with its own modules. It writes a tiny playbook for
+// localhost into a temp directory (copy the unit, then enable and start it)
+// and runs it through the normal engine, so the operator sees the same plan,
+// diff and verification as for any other run (and --check works too).
+
+import { mkdtempSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { runCommand } from '../cli/run-command.js';
+import { UsageError } from '../config/errors.js';
+import { findModule } from '../engine/registry.js';
+import { checkSchedule, DEFAULT_SCHEDULE, parseSplay, type AgentOptions } from './agent-loop.js';
+import { stateDirOf } from './run-guard.js';
+
+export const UNIT_NAME = 'converge-agent.service';
+export const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
+
+/** One ExecStart word, quoted for systemd: %-specifiers and $-variables are escaped, spaces quoted. */
+export function systemdWord(s: string): string {
+  if (/[\n\r]/.test(s)) throw new UsageError(`cannot put a line break into a systemd unit: ${JSON.stringify(s)}`);
+  const escaped = s.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(escaped)) return escaped;
+  return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function absIfPath(p: string): string {
+  return existsSync(p) ? path.resolve(p) : p;
+}
+
+/** The command line the service runs: absolute node, converge entry, playbook and files. */
+export function agentArgv(playbookFile: string, o: AgentOptions, entry: string, node = process.execPath): string[] {
+  const argv = [node, entry, 'agent', path.resolve(playbookFile)];
+  if (o.inventory) argv.push('-i', absIfPath(o.inventory));
+  argv.push('--schedule', o.schedule ?? DEFAULT_SCHEDULE);
+  if (o.splay) argv.push('--splay', o.splay);
+  if (o.checkOnly) argv.push('--check-only');
+  argv.push('--state-dir', stateDirOf(o).dir);
+  for (const e of o.extraVars ?? []) argv.push('-e', e.startsWith('@') ? `@${path.resolve(e.slice(1))}` : e);
+  if (o.limit) argv.push('-l', o.limit);
+  if (o.tags) argv.push('-t', o.tags);
+  if (o.skipTags) argv.push('--skip-tags', o.skipTags);
+  if (o.forks) argv.push('-f', o.forks);
+  if (o.knownHostsFile) argv.push('--known-hosts-file', path.resolve(o.knownHostsFile));
+  if (o.acceptNewHostKeys) argv.push('--accept-new-host-keys');
+  for (let i = 0; i < (o.verbose ?? 0); i++) argv.push('-v');
+  return argv;
+}
+
+export function unitText(argv: string[], playbookFile: string): string {
+  return [
+    '# Written by `converge agent --install`; run it again to change it.',
+    '[Unit]',
+    `Description=converge agent: keeps this system converged to ${path.resolve(playbookFile).replace(/%/g, '%%')}`,
+    'Wants=network-online.target',
+    'After=network-online.target',
+    '',
+    '[Service]',
+    'Type=simple',
+    `ExecStart=${argv.map(systemdWord).join(' ')}`,
+    `WorkingDirectory=${systemdWord(path.dirname(path.resolve(playbookFile)))}`,
+    'Environment=NO_COLOR=1',
+    // SIGTERM goes to converge only: it stops after the current task. The package manager or
+    // command it runs must not be killed mid-transaction with it (KillMode=control-group would).
+    'KillMode=mixed',
+    'TimeoutStopSec=30min',
+    'Restart=on-failure',
+    'RestartSec=30s',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+/** The install playbook: the unit through `copy`, the service through `service` (or systemctl through `command`). */
+export function installPlaybook(unit: string, unitPath: string, withServiceModule: boolean): unknown[] {
+  // The copy module renders `content` as a template: keep the unit's text literal.
+  const content = /\{\{|\{%|\{#/.test(unit) ? `{% raw %}${unit}{% endraw %}` : unit;
+  const unitName = path.basename(unitPath);
+  const service = unitName.replace(/\.service$/, '');
+  const tasks: unknown[] = [{ name: `${unitName} unit`, copy: { dest: unitPath, content, mode: '0644', owner: 'root', group: 'root' }, notify: 'restart the converge agent' }];
+  const handlers: unknown[] = [];
+  if (withServiceModule) {
+    tasks.push({ name: `${service} enabled and running`, service: { name: service, enabled: true, state: 'started', daemon_reload: true } });
+    handlers.push({ name: 'restart the converge agent', service: { name: service, state: 'restarted', daemon_reload: true } });
+  } else {
+    // Until the service module exists: systemctl through the command module (reports changed every time).
+    tasks.splice(1, 0, { name: 'systemd reads the unit', command: { argv: ['systemctl', 'daemon-reload'] } });
+    tasks.push({ name: `${service} enabled and running`, command: { argv: ['systemctl', 'enable', '--now', unitName] } });
+    handlers.push({ name: 'restart the converge agent', command: { argv: ['systemctl', 'restart', unitName] } });
+  }
+  return [{ name: 'converge agent service', hosts: 'localhost', gather_facts: false, tasks, handlers }];
+}
+
+export async function installAgentService(playbookFile: string, o: AgentOptions): Promise<number> {
+  checkSchedule(o.schedule ?? DEFAULT_SCHEDULE);
+  parseSplay(o.splay);
+  if (!existsSync(playbookFile)) throw new UsageError(`playbook not found: ${playbookFile}`);
+  const entry = realpathSync(process.argv[1]);
+  const unit = unitText(agentArgv(playbookFile, o, entry), playbookFile);
+  const dir = mkdtempSync(path.join(tmpdir(), 'converge-install-'));
+  try {
+    const pb = path.join(dir, 'install-agent.yaml');
+    writeFileSync(pb, stringify(installPlaybook(unit, UNIT_PATH, !!findModule('service'))));
+    writeFileSync(path.join(dir, 'inventory.ini'), 'localhost ansible_connection=local\n');
+    return await runCommand(pb, {
+      inventory: path.join(dir, 'inventory.ini'), check: o.check, diff: true, color: o.color, verbose: o.verbose, json: o.json,
+    }, { guard: async () => undefined });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
