@@ -114,3 +114,45 @@ it('one playbook gives the same result through local, ssh as root and ssh with s
   assert.deepEqual(outcome(second.json, 'r1', d('r1')), again);
   assert.deepEqual(outcome(second.json, 's1', d('s1')), again);
 });
+
+it('hosts that cannot be reached or cannot become root fail alone, each with one line; the others converge', async () => {
+  const proj = project({ 'pb.yaml': `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - copy: { content: "ok\\n", dest: "{{ d }}" }
+` }, 'cvg-ssh-e2e2-');
+  const ssh = `ansible_port: ${sshd.port}, ansible_ssh_private_key_file: ${sshd.clientKey}`;
+  const out = (h: string) => path.join(proj, `${h}.out`);
+  fs.writeFileSync(path.join(proj, 'inv.yaml'), [
+    'all:',
+    '  hosts:',
+    `    good: { ansible_host: 127.0.0.1, ${ssh}, ansible_user: root, d: ${out('good')} }`,
+    // Same server under another name: its key is not recorded for "localhost".
+    `    unknownkey: { ansible_host: localhost, ${ssh}, ansible_user: root, d: ${out('unknownkey')} }`,
+    `    wrongkey: { ansible_host: 127.0.0.1, ansible_port: ${sshd.port}, ansible_ssh_private_key_file: ${sshd.wrongKey}, ansible_user: root, d: ${out('wrongkey')} }`,
+    `    refused: { ansible_host: 127.0.0.1, ansible_port: 1, ansible_user: root, ansible_ssh_private_key_file: ${sshd.clientKey}, d: ${out('refused')} }`,
+    `    badsudo: { ansible_host: 127.0.0.1, ${ssh}, ansible_user: ${users.pw}, ansible_become: true, ansible_become_password: wrong-pw-cvg, d: ${out('badsudo')} }`,
+  ].join('\n') + '\n');
+  try {
+    const r = converge([path.join(proj, 'pb.yaml'), '-i', path.join(proj, 'inv.yaml'), '--known-hosts-file', sshd.knownHosts, '--json']);
+    assert.notEqual(r.code, 0);
+    assert.ok(r.json, r.stdout + r.stderr);
+    assert.equal(r.json.hosts.good.summary.changed, 1);
+    assert.equal(fs.readFileSync(out('good'), 'utf8'), 'ok\n');
+    const msg = (h: string) => JSON.stringify(r.json.hosts[h]);
+    for (const h of ['unknownkey', 'wrongkey', 'refused']) {
+      assert.equal(r.json.hosts[h].summary.unreachable, 1, msg(h));
+      assert.equal(fs.existsSync(out(h)), false);
+    }
+    assert.match(msg('unknownkey'), /SHA256:[A-Za-z0-9+/]+.*--accept-new-host-keys/);
+    assert.match(msg('wrongkey'), /authentication failed/);
+    assert.match(msg('refused'), /connection refused/);
+    assert.equal(r.json.hosts.badsudo.summary.failed, 1, msg('badsudo'));
+    assert.match(msg('badsudo'), /incorrect sudo password/);
+    assert.equal(msg('badsudo').includes('wrong-pw-cvg'), false);
+    assert.equal(r.stdout.includes('wrong-pw-cvg'), false);
+  } finally {
+    fs.rmSync(proj, { recursive: true, force: true });
+  }
+});
