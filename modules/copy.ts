@@ -97,7 +97,7 @@ export const copyModule: ModuleDefinition<CopyParams, CopyState> = {
       force: { type: 'boolean', default: true, description: 'Replace a file whose content differs; false writes only when dest does not exist.' },
       follow: { type: 'boolean', default: false, description: 'If dest is a symbolic link, write to its target instead of replacing the link.' },
       remote_src: { type: 'boolean', default: false, description: 'src is a file on the host rather than next to the playbook.' },
-      directory_mode: { ...modeSchema, description: 'Mode of directories this task creates (dest ending in /).' },
+      directory_mode: { ...modeSchema, description: 'Mode of directories this task creates (dest ending in /, or a directory src copied recursively); existing directories keep theirs.' },
     },
     required: ['dest'],
     anyOf: [{ required: ['src'] }, { required: ['content'] }],

@@ -41,8 +41,8 @@ export const templateModule: ModuleDefinition<TemplateParams, TemplateState> = {
   async plan(p, ctx): Promise<PlanResult<TemplateState>> {
     const f = readControllerFile(ctx.baseDir, p.src, 'templates');
     const text = ctx.renderTemplate(f.content.toString('utf8'), f.path);
-    // Like Ansible, a template named x.j2 lands as x when dest is a directory.
-    const name = basename(f.path).replace(/\.j2$/, '');
+    // As in Ansible, a directory dest receives the template's own file name (x.j2 stays x.j2).
+    const name = basename(f.path);
     let dest = p.dest.endsWith('/') ? joinPath(requireAbsolute(p.dest, 'dest'), name) : requireAbsolute(p.dest, 'dest');
     if (!p.dest.endsWith('/')) {
       const st = await ctx.host.stat(dest);

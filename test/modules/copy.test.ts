@@ -225,10 +225,10 @@ test('template: renders from templates/ with variables, then converges', async (
     const vars = { net: '10.0.0.0', hosts: ['n1', 'n2'] };
     await cycle(templateModule, { src: 'dhcpd.conf.j2', dest: `${d}/dhcpd.conf`, mode: '0644' }, d, ['content', 'mode'], { vars });
     assert.equal(await fs.readFile(`${d}/dhcpd.conf`, 'utf8'), 'subnet 10.0.0.0 {\n  host n1;\n  host n2;\n}\n');
-    // A directory dest receives the file without .j2.
+    // A directory dest receives the file under the template's name, as in Ansible.
     await fs.mkdir(`${d}/etc`);
     await cycle(templateModule, { src: 'dhcpd.conf.j2', dest: `${d}/etc` }, d, ['content'], { vars });
-    assert.ok((await fs.stat(`${d}/etc/dhcpd.conf`)).isFile());
+    assert.ok((await fs.stat(`${d}/etc/dhcpd.conf.j2`)).isFile());
   } finally {
     await removeDir(d);
   }
