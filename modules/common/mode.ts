@@ -71,5 +71,9 @@ export function parseMode(mode: string | number, current?: number, isDir = false
 /** JSON Schema for a mode parameter: an integer (YAML 1.1 octal) or a string. */
 export const modeSchema = {
   type: ['string', 'integer'],
+  // Checked before any host is contacted: '0999', 'rwx' or 70000 are refused up front.
+  pattern: '^\\s*(0?[0-7]{1,4}|0[oO][0-7]{3,4}|preserve|[ugoa]*([-+=][rwxXstugo]*)+(,[ugoa]*([-+=][rwxXstugo]*)+)*)\\s*$',
+  minimum: 0,
+  maximum: 0o7777,
   description: "Permissions: quoted octal ('0644'), YAML 1.1 octal (0644) or symbolic ('u=rw,g=r,o=r', 'a+rX').",
 };

@@ -67,7 +67,9 @@ export async function runValidate(host: Host, template: string, content: Buffer,
     const task = opts.ledger?.lastOfKind('package');
     if (task !== undefined) return { afterTask: task };
   }
-  const output = r.stderr.trim() || r.stdout.trim() || '(no output)';
+  // The validator's own words; very long output is cut here (the full text is in the result).
+  let output = r.stderr.trim() || r.stdout.trim() || '(no output)';
+  if (output.length > 4000) output = output.slice(0, 4000) + ' [...]';
   throw new TaskFailedError(`validation failed (rc ${r.rc} from: ${template}), ${target} left unchanged: ${output}`, {
     rc: r.rc, stdout: r.stdout, stderr: r.stderr, validate: template,
   });

@@ -32,6 +32,8 @@ test('shell: pipes and redirections, chdir, stdin, result lines', async () => {
     assert.deepEqual(r.result.stdout_lines, ['HELLO', 'WORLD']);
     assert.deepEqual(r.result.stderr_lines, ['warn']);
     assert.equal(await fs.readFile(`${d}/out`, 'utf8'), 'HELLO\nWORLD\n');
+    const bash = await runModule(shellModule, { cmd: 'echo "${BASH_VERSION:+bash}"', executable: '/bin/bash' }, { host, baseDir: d });
+    assert.equal(bash.result.stdout, 'bash');
   } finally {
     await removeDir(d);
   }

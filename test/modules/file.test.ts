@@ -127,7 +127,6 @@ const failures: Array<{ name: string; setup?: (d: string) => Promise<void>; para
   { name: 'link to a missing src', params: (d) => ({ path: `${d}/l`, src: `${d}/nowhere`, state: 'link' }), message: /src .*nowhere does not exist/ },
   { name: 'directory over a file', setup: async (d) => fs.writeFile(`${d}/f`, 'x'), params: (d) => ({ path: `${d}/f`, state: 'directory' }), message: /not a directory/ },
   { name: 'unknown owner', setup: async (d) => fs.writeFile(`${d}/f`, 'x'), params: (d) => ({ path: `${d}/f`, owner: 'no-such-user-filemod' }), message: /owner 'no-such-user-filemod' does not exist/ },
-  { name: 'bad symbolic mode', setup: async (d) => fs.writeFile(`${d}/f`, 'x'), params: (d) => ({ path: `${d}/f`, mode: 'u+q' }), message: /invalid symbolic mode/ },
 ];
 
 for (const f of failures) {
@@ -163,5 +162,11 @@ test('file --check: a path or parent from an earlier task is "after task N", and
     assert.deepEqual(await fs.readdir(d), []);
   } finally {
     await removeDir(d);
+  }
+});
+
+test('file: a bad mode is refused by the schema before any host is touched', async () => {
+  for (const mode of ['u+q', '0999', 'rwxr-xr-x', 0o17777]) {
+    await assert.rejects(runModule(fileModule, { path: '/nonexistent-filemod', mode }, { host, baseDir: '/' }), { name: 'ModuleParamsError' }, String(mode));
   }
 });
