@@ -1,12 +1,35 @@
 // Every module converge knows. Add a module here when it compiles.
 
 import type { ModuleDefinition } from '../src/engine/module.js';
+import { assert } from './assert.js';
+import { debug } from './debug.js';
+import { fail } from './fail.js';
+import { meta } from './meta.js';
+import { setFact } from './set-fact.js';
+import { copyModule } from './copy.js';
+import { fileModule } from './file.js';
+import { lineinfileModule } from './lineinfile.js';
+import { statModule } from './stat.js';
+import { commandModule, shellModule } from './command.js';
+import { templateModule } from './template.js';
 import { aptModule, dnfModule, packageModuleDef, zypperModule } from './package/index.js';
 import { sysconfigModule } from './sysconfig.js';
 import { nfsExportModule } from './nfs-export.js';
 import { getUrlModule } from './get-url.js';
 
 export const modules: ModuleDefinition[] = [
+  debug,
+  assert,
+  fail,
+  setFact,
+  meta,
+  fileModule,
+  copyModule,
+  templateModule,
+  lineinfileModule,
+  statModule,
+  commandModule,
+  shellModule,
   packageModuleDef, dnfModule, zypperModule, aptModule,
   sysconfigModule,
   nfsExportModule,
