@@ -40,7 +40,7 @@ function sudoReason(text: string, prompt: string, hadPassword: boolean): string 
 
 export function execOnClient(client: Client, req: ExecRequest): Promise<ExecOutcome> {
   return new Promise((resolve, reject) => {
-    client.exec(req.command, (err: Error | undefined, ch: ClientChannel) => {
+    const started = (err: Error | undefined, ch: ClientChannel) => {
       if (err) return reject(err);
       const out: Buffer[] = [];
       const errChunks: Buffer[] = [];
@@ -122,6 +122,11 @@ export function execOnClient(client: Client, req: ExecRequest): Promise<ExecOutc
           noExitStatus: exitCode === undefined && exitSignal === undefined && !timedOut && !sudoFailure,
         });
       });
-    });
+    };
+    try {
+      client.exec(req.command, started);
+    } catch (e) {
+      reject(e);
+    }
   });
 }

@@ -73,6 +73,8 @@ export class SshHost implements Host {
     if (this.closed) return Promise.reject(new ConnectionLostError(this.name, `connection to ${this.address} was closed`));
     this.connecting ??= openSshConnection(this.opts).then((c) => {
       this.client = c;
+      // Start the SFTP session alongside whatever runs first: it costs a remote process start.
+      if (!this.viaSudo) setImmediate(() => { this.sftp().catch(() => {}); });
       const onGone = (why: string) => {
         if (this.closed || this.lost) return;
         this.lost = new ConnectionLostError(this.name, `connection to ${this.opts.host}:${this.opts.port} lost: ${why}`);
@@ -166,13 +168,19 @@ export class SshHost implements Host {
   }
 
   private files(): Promise<FileOps> {
+    // Helper scripts run through exec(), hence through sudo when viaSudo.
+    const helpers = () => new SudoFiles(async (script, args, stdin) => {
+      const o = await this.exec(['sh', '-c', script, 'sh', ...args], { stdin });
+      return { rc: o.rc, stdout: o.stdout, stderr: o.stderr.toString('utf8') };
+    });
     this.filesPromise ??= this.viaSudo
-      ? Promise.resolve(new SudoFiles(async (script, args, stdin) => {
-        const o = await this.exec(['sh', '-c', script, 'sh', ...args], { stdin });
-        return { rc: o.rc, stdout: o.stdout, stderr: o.stderr.toString('utf8') };
-      }))
-      : this.sftp().then((s) => new SftpFiles(s, (argv) => this.run(argv)));
-    // A failed SFTP start should be retried by nobody: keep the rejection (it is the host's state).
+      ? Promise.resolve(helpers())
+      // A server without an SFTP subsystem still gets files, one command per operation.
+      : this.sftp().then((s) => new SftpFiles(s, (argv) => this.run(argv)), (e) => {
+        if (this.lost) throw this.lost;
+        if (e instanceof HostUnreachableError) throw e;
+        return helpers();
+      });
     return this.filesPromise;
   }
 

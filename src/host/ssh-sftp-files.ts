@@ -19,10 +19,8 @@ const WRITES_IN_FLIGHT = 16;
 /** (uid_t)-1: chown leaves the id as it is. */
 const KEEP_ID = 0xffffffff;
 
-// eslint-style any: ssh2's callbacks differ per method (some pass no value).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Cb<T> = (err: Error | undefined | null, v: T) => void;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// ssh2's callback types differ per method (some pass no value): accept any of them.
 type AnyCb = (...args: any[]) => void;
 
 function call<T = void>(fn: (cb: Cb<T> & AnyCb) => void): Promise<T> {
@@ -144,24 +142,24 @@ export class SftpFiles implements FileOps {
       const uid = opts.uid !== -1 ? opts.uid : keep ? old!.uid : -1;
       const gid = opts.gid !== -1 ? opts.gid : keep ? old!.gid : -1;
       const ops: Promise<unknown>[] = [];
+      // Every request is awaited through `ops`; an early throw must not leave a rejection unhandled.
+      const track = <T>(p: Promise<T>): Promise<T> => { p.catch(() => {}); ops.push(p); return p; };
       // Owner before mode: chown clears setuid/setgid bits.
       if (uid !== -1 || gid !== -1) {
-        ops.push(call((cb) => this.sftp.fchown(handle, uid === -1 ? KEEP_ID : uid, gid === -1 ? KEEP_ID : gid, cb)));
+        track(call((cb) => this.sftp.fchown(handle, uid === -1 ? KEEP_ID : uid, gid === -1 ? KEEP_ID : gid, cb)));
       }
-      ops.push(call((cb) => this.sftp.fchmod(handle, mode, cb)));
+      track(call((cb) => this.sftp.fchmod(handle, mode, cb)));
       // Content is only sent after the permission requests (the server answers in order),
       // and the file stays mode 0600 until then.
       let inFlight: Promise<unknown>[] = [];
       for (let off = 0; off < content.length; off += WRITE_CHUNK) {
         const len = Math.min(WRITE_CHUNK, content.length - off);
-        const w = call((cb) => this.sftp.write(handle, content, off, len, off, cb));
-        ops.push(w);
-        inFlight.push(w);
+        inFlight.push(track(call((cb) => this.sftp.write(handle, content, off, len, off, cb))));
         if (inFlight.length >= WRITES_IN_FLIGHT) { await Promise.all(inFlight); inFlight = []; }
       }
-      if (this.has('fsync@openssh.com')) ops.push(call((cb) => this.sftp.ext_openssh_fsync(handle, cb)));
+      if (this.has('fsync@openssh.com')) track(call((cb) => this.sftp.ext_openssh_fsync(handle, cb)));
       closed = true;
-      ops.push(call((cb) => this.sftp.close(handle, cb)));
+      track(call((cb) => this.sftp.close(handle, cb)));
       await Promise.all(ops);
       await this.renameOver(tmp, p);
     } catch (e) {
