@@ -16,6 +16,7 @@ import { aptModule, dnfModule, packageModuleDef, zypperModule } from './package/
 import { sysconfigModule } from './sysconfig.js';
 import { nfsExportModule } from './nfs-export.js';
 import { getUrlModule } from './get-url.js';
+import { serviceModule } from './service.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -34,4 +35,5 @@ export const modules: ModuleDefinition[] = [
   sysconfigModule,
   nfsExportModule,
   getUrlModule,
+  serviceModule,
 ];

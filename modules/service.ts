@@ -1,0 +1,234 @@
+// service (aliases systemd, systemd_service): a systemd unit's run state,
+// enablement and mask. Online (systemd running) one `systemctl show` observes
+// every property; offline (a chroot host, a tree given with root:, a host
+// without systemd) enabled/masked work through `systemctl --root=DIR` and a
+// requested state is ignored with a note, since nothing runs there.
+//
+// restarted/reloaded act every time the task runs (handlers decide when): a
+// running unit gets a restart/reload change marked `repeats`, which the
+// engine's verifying re-plan ignores; a stopped one is simply started, which
+// does converge.
+
+import type { Change, ModuleContext, ModuleDefinition, PlanResult } from '../src/engine/module.js';
+import { TaskFailedError } from '../src/engine/module.js';
+import type { Host } from '../src/host/host.js';
+
+interface ServiceParams {
+  name?: string;
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
+  enabled?: boolean;
+  masked?: boolean;
+  daemon_reload: boolean;
+  root?: string;
+}
+
+const schema = {
+  properties: {
+    name: { type: 'string', pattern: '^[^-/\\s][^/\\s]*$', description: 'Unit name; ".service" is implied when no unit type is given (nginx = nginx.service).' },
+    state: { type: 'string', enum: ['started', 'stopped', 'restarted', 'reloaded'], description: 'started/stopped: the unit runs or not. restarted/reloaded: restart/reload it every time the task runs (start it when stopped); use them in handlers.' },
+    enabled: { type: 'boolean', description: 'Start the unit at boot (systemctl enable/disable).' },
+    masked: { type: 'boolean', description: 'Mask the unit (it cannot be started at all) or unmask it.' },
+    daemon_reload: { type: 'boolean', default: false, description: 'Reload systemd\'s unit files first: when systemd says the unit changed on disk (NeedDaemonReload), or every time when no name is given.' },
+    root: { type: 'string', description: 'Operate offline on the unit files of this directory tree (systemctl --root): enabled and masked only. For compute-node images.' },
+  },
+  anyOf: [{ required: ['name'] }, { required: ['daemon_reload'] }],
+};
+
+const UNIT_TYPES = /\.(service|socket|target|timer|mount|automount|path|swap|slice|scope|device)$/;
+
+export function unitName(name: string): string {
+  return UNIT_TYPES.test(name) ? name : `${name}.service`;
+}
+
+interface Observed {
+  found: boolean;
+  active?: string;
+  sub?: string;
+  /** enabled, disabled, static, masked, indirect ... ('' when unknown). */
+  fileState: string;
+  needReload: boolean;
+  canReload: boolean;
+}
+
+const RUNNING = new Set(['active', 'activating', 'reloading']);
+/** States that count as "starts at boot" for enabled: true, or cannot be changed at all. */
+const ENABLED_LIKE = new Set(['enabled', 'static', 'indirect', 'generated', 'alias', 'transient']);
+const DISABLE_NEEDED = new Set(['enabled', 'enabled-runtime', 'linked', 'linked-runtime', 'alias']);
+const MASKED = new Set(['masked', 'masked-runtime']);
+
+async function showUnit(host: Host, unit: string): Promise<Observed> {
+  const r = await host.run(['systemctl', 'show', unit, '--no-pager', '-p', 'LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload,CanReload'], { env: { LC_ALL: 'C' } });
+  if (r.rc !== 0) throw new TaskFailedError(`systemctl show ${unit} failed: ${r.stderr.trim()}`);
+  const p: Record<string, string> = {};
+  for (const line of r.stdout.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) p[line.slice(0, i)] = line.slice(i + 1);
+  }
+  const masked = p.LoadState === 'masked' || MASKED.has(p.UnitFileState);
+  return {
+    found: p.LoadState !== 'not-found' || masked,
+    active: p.ActiveState, sub: p.SubState,
+    fileState: masked ? 'masked' : p.UnitFileState ?? '',
+    needReload: p.NeedDaemonReload === 'yes', canReload: p.CanReload === 'yes',
+  };
+}
+
+async function offlineUnit(host: Host, unit: string, root: string): Promise<Observed> {
+  const r = await host.run(['systemctl', `--root=${root}`, 'is-enabled', unit], { env: { LC_ALL: 'C', SYSTEMD_OFFLINE: '1' } });
+  if (r.rc === 127) throw new TaskFailedError(`systemctl is not installed on ${host.name}${root !== '/' ? ` (needed for ${root})` : ''}`);
+  const state = r.stdout.trim().split('\n')[0] ?? '';
+  if (!state) {
+    if (/No such file|not found|does not exist/i.test(r.stderr)) return { found: false, fileState: '', needReload: false, canReload: false };
+    throw new TaskFailedError(`systemctl --root=${root} is-enabled ${unit} failed: ${r.stderr.trim()}`);
+  }
+  return { found: true, fileState: state, needReload: false, canReload: false };
+}
+
+type Action = 'daemon-reload' | 'unmask' | 'enable' | 'disable' | 'mask' | 'start' | 'stop' | 'restart' | 'reload';
+
+interface ServiceState {
+  unit?: string;
+  online: boolean;
+  root: string;
+  actions: Action[];
+}
+
+interface Mode {
+  online: boolean;
+  root: string;
+  why?: string;
+}
+
+async function modeFor(p: ServiceParams, host: Host): Promise<Mode> {
+  if (p.root !== undefined && p.root !== '/') {
+    if (!p.root.startsWith('/')) throw new TaskFailedError(`root must be an absolute path, got '${p.root}'`);
+    return { online: false, root: p.root, why: `working offline on ${p.root}` };
+  }
+  const facts = await host.facts();
+  if (host.kind === 'chroot') return { online: false, root: '/', why: `${host.name} is a directory tree` };
+  if (!facts.systemd_running) return { online: false, root: '/', why: `systemd is not running on ${host.name}` };
+  return { online: true, root: '/' };
+}
+
+/** In --check: the earlier task that would bring the missing unit (its file or its package). */
+function unitLater(ctx: ModuleContext, unit: string): number | undefined {
+  if (!ctx.check) return undefined;
+  for (const dir of ['/etc/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system']) {
+    const t = ctx.ledger.findPath(`${dir}/${unit}`);
+    if (t !== undefined) return t;
+  }
+  return ctx.ledger.find('unit', unit) ?? ctx.ledger.find('unit', unit.replace(/\.service$/, '')) ?? ctx.ledger.lastOfKind('package');
+}
+
+async function plan(p: ServiceParams, ctx: ModuleContext): Promise<PlanResult<ServiceState>> {
+  const mode = await modeFor(p, ctx.host);
+  const say = (s: string) => (ctx.check ? `would ${s}` : s);
+  if (p.masked === true && p.enabled === true) throw new TaskFailedError('a unit cannot be masked and enabled');
+  if (p.masked === true && (p.state === 'started' || p.state === 'restarted' || p.state === 'reloaded')) throw new TaskFailedError(`a masked unit cannot be ${p.state}`);
+
+  const actions: Action[] = [];
+  const changes: Change[] = [];
+  const notes: string[] = [];
+
+  if (p.name === undefined) {
+    // daemon_reload alone: an action every time the task runs.
+    if (mode.online) {
+      actions.push('daemon-reload');
+      changes.push({ property: 'daemon-reload', summary: say('reload systemd\'s unit files'), repeats: true });
+    } else notes.push(`daemon_reload ignored: ${mode.why}`);
+    return { changes, result: notes.length ? { msg: notes.join('; ') } : {}, state: { online: mode.online, root: mode.root, actions } };
+  }
+
+  const unit = unitName(p.name);
+  const short = p.name.replace(/\.service$/, '');
+  const seen = mode.online ? await showUnit(ctx.host, unit) : await offlineUnit(ctx.host, unit, mode.root);
+  const result: Record<string, unknown> = { name: unit, state: seen.active, enabled: seen.fileState, substate: seen.sub };
+
+  if (!seen.found) {
+    const task = unitLater(ctx, unit);
+    if (task === undefined) throw new TaskFailedError(`unit ${unit} not found on ${ctx.host.name}${mode.root !== '/' ? ` in ${mode.root}` : ''}`, result);
+    const after = ` (after task ${task} installs it)`;
+    if (p.masked !== undefined) changes.push({ property: 'masked', after: p.masked, afterTask: task, summary: say(`${p.masked ? 'mask' : 'unmask'} ${short}${after}`) });
+    if (p.enabled !== undefined) changes.push({ property: 'enabled', after: p.enabled, afterTask: task, summary: say(`${p.enabled ? 'enable' : 'disable'} ${short}${after}`) });
+    if (p.state && p.state !== 'stopped' && mode.online) changes.push({ property: 'state', after: 'started', afterTask: task, summary: say(`start ${short}${after}`) });
+    return { changes, result };
+  }
+
+  if (seen.needReload && mode.online) {
+    actions.push('daemon-reload');
+    changes.push({ property: 'daemon-reload', before: 'unit file changed on disk', after: 'reloaded', summary: say('reload systemd\'s unit files') });
+  }
+  const masked = seen.fileState === 'masked';
+  if (p.masked === false && masked) {
+    actions.push('unmask');
+    changes.push({ property: 'masked', before: true, after: false, summary: say(`unmask ${short}`) });
+  }
+  const fileState = p.masked === false && masked ? 'disabled' : seen.fileState; // what unmask leaves (a guess for units that were enabled before masking)
+  if (p.enabled === true && !ENABLED_LIKE.has(fileState)) {
+    if (masked && p.masked !== false) throw new TaskFailedError(`${unit} is masked; add masked: false to enable it`);
+    actions.push('enable');
+    changes.push({ property: 'enabled', before: fileState, after: 'enabled', summary: say(`enable ${short}`) });
+  } else if (p.enabled === false && DISABLE_NEEDED.has(fileState)) {
+    actions.push('disable');
+    changes.push({ property: 'enabled', before: fileState, after: 'disabled', summary: say(`disable ${short}`) });
+  }
+  if (p.masked === true && !masked) {
+    actions.push('mask');
+    changes.push({ property: 'masked', before: false, after: true, summary: say(`mask ${short}`) });
+  }
+
+  if (p.state !== undefined && !mode.online) {
+    notes.push(`state ${p.state} ignored: ${mode.why}`);
+  } else if (p.state !== undefined) {
+    const running = RUNNING.has(seen.active ?? '');
+    if (p.state === 'stopped') {
+      if (running) { actions.push('stop'); changes.push({ property: 'state', before: seen.active, after: 'stopped', summary: say(`stop ${short}`) }); }
+    } else if (!running) {
+      if (masked && p.masked !== false) throw new TaskFailedError(`${unit} is masked and cannot be started; add masked: false`);
+      actions.push('start');
+      changes.push({ property: 'state', before: seen.active, after: 'started', summary: say(`start ${short}`) });
+    } else if (p.state === 'restarted') {
+      actions.push('restart');
+      changes.push({ property: 'state', before: seen.active, after: 'restarted', summary: say(`restart ${short}`), repeats: true });
+    } else if (p.state === 'reloaded') {
+      if (!seen.canReload) throw new TaskFailedError(`${unit} cannot reload (it has no ExecReload); use state: restarted`);
+      actions.push('reload');
+      changes.push({ property: 'state', before: seen.active, after: 'reloaded', summary: say(`reload ${short}`), repeats: true });
+    }
+  }
+  if (notes.length) result.msg = notes.join('; ');
+  if (changes.length === 0) return { changes, result };
+  return { changes, result, state: { unit, online: mode.online, root: mode.root, actions } };
+}
+
+async function journalTail(host: Host, unit: string): Promise<string> {
+  const j = await host.run(['journalctl', '-u', unit, '-n', '20', '--no-pager', '-o', 'short-iso'], { env: { LC_ALL: 'C' } });
+  return (j.stdout.trim() || j.stderr.trim() || '(journal is empty)');
+}
+
+async function apply(p: ServiceParams, planned: PlanResult<ServiceState>, ctx: ModuleContext) {
+  const st = planned.state!;
+  const host = ctx.host;
+  for (const action of st.actions) {
+    const argv = st.online ? ['systemctl'] : ['systemctl', `--root=${st.root}`];
+    if (action === 'daemon-reload') argv.push('daemon-reload');
+    else argv.push(action, st.unit!);
+    const r = await host.run(argv, { env: st.online ? { LC_ALL: 'C' } : { LC_ALL: 'C', SYSTEMD_OFFLINE: '1' } });
+    if (r.rc === 0) continue;
+    const base = `systemctl ${argv.slice(1).join(' ')} failed (rc ${r.rc}): ${r.stderr.trim()}`;
+    if (['start', 'restart', 'reload'].includes(action) && st.online) {
+      throw new TaskFailedError(`${base}\nlast journal lines of ${st.unit}:\n${await journalTail(host, st.unit!)}`, { rc: r.rc, stderr: r.stderr });
+    }
+    throw new TaskFailedError(base, { rc: r.rc, stderr: r.stderr });
+  }
+  return {};
+}
+
+export const serviceModule: ModuleDefinition<ServiceParams, ServiceState> = {
+  name: 'service',
+  aliases: ['systemd', 'systemd_service'],
+  description: 'Starts, stops, restarts or reloads a systemd unit and enables, disables, masks or unmasks it. One systemctl show per unit to observe; offline (chroot hosts, root:) enable/disable/mask work with systemctl --root. A unit that fails to start reports its last journal lines.',
+  schema,
+  plan,
+  apply,
+};
