@@ -11,6 +11,7 @@ import { TaskFailedError } from '../src/engine/module.js';
 import { basename, dirname } from './common/paths.js';
 import { quoteForDisplay, splitWords, WordSplitError } from './common/words.js';
 import * as posix from 'node:path/posix';
+import { expectedFrom } from './common/ledger-hints.js';
 
 export interface CommandParams {
   cmd?: string;
@@ -102,9 +103,9 @@ function makeModule(kind: 'command' | 'shell'): ModuleDefinition<CommandParams, 
         }
       }
       if (chdir !== undefined && (await ctx.host.stat(chdir)).type !== 'directory') {
-        const task = ctx.check ? ctx.ledger.findPath(chdir) : undefined;
-        if (task === undefined) throw new TaskFailedError(`chdir ${chdir} is not a directory`);
-        afterTask = Math.max(afterTask ?? 0, task);
+        const e = expectedFrom(ctx, chdir);
+        if (e === undefined) throw new TaskFailedError(`chdir ${chdir} is not a directory`);
+        afterTask = Math.max(afterTask ?? 0, e.task);
       }
       const change = { property: 'command', summary: `${ctx.check ? 'would run' : 'run'}: ${display}`, ...(afterTask !== undefined ? { afterTask } : {}) };
       const provides = p.creates !== undefined && !/[*?[]/.test(p.creates) ? [{ kind: 'path' as const, name: absolute(p.creates, chdir, 'creates') }] : undefined;

@@ -9,6 +9,7 @@ import { writeProperties } from './common/dest-schema.js';
 import { applyFileWrite, planFileWrite, type FileWriteSpec, type FileWriteState } from './common/file-write.js';
 import { modeSchema } from './common/mode.js';
 import { basename, joinPath, requireAbsolute, resolveLinks } from './common/paths.js';
+import { describeExpected, expectedFrom } from './common/ledger-hints.js';
 
 export interface CopyParams {
   src?: string;
@@ -33,7 +34,7 @@ function contentText(c: unknown): string {
   return typeof c === 'string' ? c : JSON.stringify(c);
 }
 
-async function source(p: CopyParams, ctx: ModuleContext): Promise<{ content: Buffer; mode?: number; name?: string } | { afterTask: number; name: string }> {
+async function source(p: CopyParams, ctx: ModuleContext): Promise<{ content: Buffer; mode?: number; name?: string } | { afterTask: number; name: string; from: string }> {
   if (p.content !== undefined) return { content: Buffer.from(contentText(p.content), 'utf8') };
   const src = p.src!;
   if (!p.remote_src) {
@@ -44,8 +45,8 @@ async function source(p: CopyParams, ctx: ModuleContext): Promise<{ content: Buf
   const r = await resolveLinks(ctx.host, path);
   if (r.stat.type === 'file') return { content: (await ctx.host.readFile(r.path))!, mode: r.stat.mode, name: basename(path) };
   if (r.stat.exists) throw new TaskFailedError(`src ${path} on the host is not a regular file (remote_src copies single files only)`);
-  const task = ctx.check ? ctx.ledger.findPath(path) : undefined;
-  if (task !== undefined) return { afterTask: task, name: basename(path) };
+  const e = expectedFrom(ctx, path);
+  if (e !== undefined) return { afterTask: e.task, name: basename(path), from: describeExpected(e) };
   throw new TaskFailedError(`src ${path} does not exist on ${ctx.host.name}`);
 }
 
@@ -110,7 +111,7 @@ export const copyModule: ModuleDefinition<CopyParams, CopyState> = {
     const dest = await destPath(p, s.name, ctx);
     if ('afterTask' in s) {
       return {
-        changes: [{ property: 'content', afterTask: s.afterTask, summary: `copy ${p.src} to ${dest.path} (src created by task ${s.afterTask})` }],
+        changes: [{ property: 'content', afterTask: s.afterTask, summary: `copy ${p.src} to ${dest.path} (src expected from ${s.from})` }],
         provides: [{ kind: 'path', name: dest.path }],
       };
     }

@@ -8,6 +8,7 @@ import { applyAttributes, planAttributes, writeOptionsFor, wantedMode, type Attr
 import { attributeProperties } from './common/dest-schema.js';
 import { dirname, joinPath, missingDirs, requireAbsolute, resolveLinks } from './common/paths.js';
 import * as posix from 'node:path/posix';
+import { describeExpected, expectedFrom } from './common/ledger-hints.js';
 
 type State = 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'touch';
 
@@ -53,9 +54,16 @@ async function treeBelow(ctx: ModuleContext, dir: string): Promise<Array<{ path:
 
 /** In --check, a missing parent may come from an earlier task; otherwise it is an error. */
 function parentMissing(ctx: ModuleContext, path: string): number {
-  const task = ctx.check ? ctx.ledger.findPath(dirname(path)) : undefined;
-  if (task === undefined) throw new TaskFailedError(`parent directory ${dirname(path)} does not exist`);
-  return task;
+  const e = expectedFrom(ctx, dirname(path));
+  if (e === undefined) throw new TaskFailedError(`parent directory ${dirname(path)} does not exist`);
+  return e.task;
+}
+
+/** state: file on a missing path: an error, unless in --check an earlier task explains it. */
+function notThereYet(ctx: ModuleContext, path: string): PlanResult<FilePlanState> {
+  const e = expectedFrom(ctx, path);
+  if (e === undefined) throw new TaskFailedError(`${path} does not exist (state: file does not create files; use state: touch, copy or template)`);
+  return { changes: [{ property: 'attributes', afterTask: e.task, summary: `set attributes of ${path} once ${describeExpected(e)} created it` }] };
 }
 
 /** Owner/group of a link itself; a mode cannot be set on a link. */
@@ -91,9 +99,7 @@ async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<F
   }
   if (state === undefined) {
     if (!stat.exists) {
-      const task = ctx.check ? ctx.ledger.findPath(path) : undefined;
-      if (task === undefined) throw new TaskFailedError(`${path} does not exist (state: file does not create files; use state: touch, copy or template)`);
-      return { changes: [{ property: 'attributes', afterTask: task, summary: `set attributes of ${path} once task ${task} created it` }] };
+      return notThereYet(ctx, path);
     }
     state = stat.type === 'directory' ? 'directory' : stat.type === 'link' ? 'link' : 'file';
     if (state === 'link') return { changes: await planAttributes(host, path, stat, attrsForLink(p), attrOpts), state: st0 };
@@ -109,9 +115,7 @@ async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<F
 
     case 'file':
       if (!stat.exists) {
-        const task = ctx.check ? ctx.ledger.findPath(path) : undefined;
-        if (task === undefined) throw new TaskFailedError(`${path} does not exist (state: file does not create files; use state: touch, copy or template)`);
-        return { changes: [{ property: 'attributes', afterTask: task, summary: `set attributes of ${path} once task ${task} created it` }] };
+        return notThereYet(ctx, path);
       }
       if (stat.type !== 'file') throw new TaskFailedError(`${path} is a ${TYPE_NAMES[stat.type!]}, not a file`);
       changes.push(...(await planAttributes(host, path, stat, want, attrOpts)));
@@ -170,9 +174,9 @@ async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<F
         after: `link -> ${src}`, summary: `link ${path} -> ${src}`,
       };
       if (!(await host.stat(srcAbs)).exists && !p.force) {
-        const task = ctx.check ? ctx.ledger.findPath(srcAbs) : undefined;
-        if (task === undefined) throw new TaskFailedError(`src ${srcAbs} does not exist (force: true creates a dangling link)`);
-        c.afterTask = task;
+        const e = expectedFrom(ctx, srcAbs);
+        if (e === undefined) throw new TaskFailedError(`src ${srcAbs} does not exist (force: true creates a dangling link)`);
+        c.afterTask = e.task;
       }
       if (!stat.exists && (await missingDirs(host, dirname(path))).length) c.afterTask = Math.max(c.afterTask ?? 0, parentMissing(ctx, path));
       changes.push(c);
@@ -187,9 +191,9 @@ async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<F
       const srcAbs = posix.resolve(dirname(path), p.src!);
       const src = await host.stat(srcAbs);
       if (!src.exists) {
-        const task = ctx.check ? ctx.ledger.findPath(srcAbs) : undefined;
-        if (task === undefined) throw new TaskFailedError(`src ${srcAbs} does not exist`);
-        return { changes: [{ property: 'state', after: `hard link to ${srcAbs}`, afterTask: task, summary: `hard link ${path} -> ${srcAbs}` }], provides: [{ kind: 'path', name: path }] };
+        const e = expectedFrom(ctx, srcAbs);
+        if (e === undefined) throw new TaskFailedError(`src ${srcAbs} does not exist`);
+        return { changes: [{ property: 'state', after: `hard link to ${srcAbs}`, afterTask: e.task, summary: `hard link ${path} -> ${srcAbs}` }], provides: [{ kind: 'path', name: path }] };
       }
       if (src.type === 'directory') throw new TaskFailedError(`src ${srcAbs} is a directory; directories cannot be hard-linked`);
       if (stat.exists && stat.ino === src.ino) {

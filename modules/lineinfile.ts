@@ -7,6 +7,7 @@ import { writeProperties } from './common/dest-schema.js';
 import { applyFileWrite, planFileWrite, type FileWriteSpec, type FileWriteState } from './common/file-write.js';
 import { requireAbsolute, resolveLinks } from './common/paths.js';
 import { expandMatch, pythonRegExp } from './common/python-regex.js';
+import { describeExpected, expectedFrom } from './common/ledger-hints.js';
 
 export interface LineinfileParams {
   path?: string; dest?: string; destfile?: string; name?: string;
@@ -119,9 +120,9 @@ async function plan(p: LineinfileParams, ctx: ModuleContext): Promise<PlanResult
   if (old === null) {
     if (p.state === 'absent') return { changes: [], result: { msg: '' } };
     if (!p.create) {
-      const task = ctx.check ? ctx.ledger.findPath(path) : undefined;
-      if (task === undefined) throw new TaskFailedError(`${path} does not exist (create: true creates it)`);
-      return { changes: [{ property: 'content', afterTask: task, summary: `edit ${path} once task ${task} created it` }] };
+      const e = expectedFrom(ctx, path);
+      if (e === undefined) throw new TaskFailedError(`${path} does not exist (create: true creates it)`);
+      return { changes: [{ property: 'content', afterTask: e.task, summary: `edit ${path} once ${describeExpected(e)} created it` }] };
     }
     old = Buffer.alloc(0);
   }

@@ -11,6 +11,7 @@ import { planContent, sha1 } from './content.js';
 import { parseMode } from './mode.js';
 import { backupName, dirname, missingDirs, requireAbsolute, resolveLinks } from './paths.js';
 import { runValidate } from './validate.js';
+import { describeExpected, expectedFrom } from './ledger-hints.js';
 
 export interface FileWriteSpec extends Attributes {
   path: string;
@@ -66,13 +67,16 @@ export async function planFileWrite(spec: FileWriteSpec, ctx: ModuleContext): Pr
   const provides: Provided[] = [];
   const dirs = await missingDirs(host, dirname(path));
   let afterTask: number | undefined;
+  let parentNote = '';
   if (dirs.length && !spec.parentsPlanned) {
     if (spec.makeParents) {
       changes.push(...dirs.map(dirChange));
       provides.push(...dirs.map((d) => ({ kind: 'path' as const, name: d })));
     } else {
-      afterTask = ctx.check ? ctx.ledger.findPath(dirname(path)) : undefined;
-      if (afterTask === undefined) throw new TaskFailedError(`destination directory ${dirname(path)} does not exist`);
+      const e = expectedFrom(ctx, dirname(path));
+      if (e === undefined) throw new TaskFailedError(`destination directory ${dirname(path)} does not exist`);
+      afterTask = e.task;
+      parentNote = ` (directory ${dirname(path)} expected from ${describeExpected(e)})`;
     }
   }
   const old = stat.exists ? await host.readFile(path) : null;
@@ -89,7 +93,10 @@ export async function planFileWrite(spec: FileWriteSpec, ctx: ModuleContext): Pr
     }
   }
   if (content) {
-    if (afterTask !== undefined) content.afterTask = afterTask;
+    if (afterTask !== undefined) {
+      content.afterTask = Math.max(afterTask, content.afterTask ?? 0);
+      content.summary += parentNote;
+    }
     changes.push(content);
   }
   const attrs = await planAttributes(host, path, stat, want, attrOpts);

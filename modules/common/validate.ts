@@ -64,7 +64,8 @@ export async function runValidate(host: Host, template: string, content: Buffer,
   }
   if (r.rc === 0) return {};
   if (r.rc === 127 && opts.check) {
-    const task = opts.ledger?.lastOfKind('package');
+    // The validator (or a command it runs) is not installed yet: an earlier task may bring it.
+    const task = (argv[0].startsWith('/') ? opts.ledger?.findPath(argv[0]) : undefined) ?? opts.ledger?.lastOfKind('package');
     if (task !== undefined) return { afterTask: task };
   }
   // The validator's own words; very long output is cut here (the full text is in the result).

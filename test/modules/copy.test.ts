@@ -277,3 +277,29 @@ test('copy: a directory src is copied recursively (dir/ copies contents, dir the
     await removeDir(d);
   }
 });
+
+test('copy --check on a fresh host: parents, remote src and validators that earlier package tasks bring', async () => {
+  const d = await tempDir();
+  try {
+    const { Ledger } = await import('../../src/engine/ledger.js');
+    const ledger = new Ledger();
+    ledger.record(2, [{ kind: 'package', name: 'nginx' }]);
+    const ctx = { host, baseDir: d, ledger };
+    const conf = await planModule(copyModule, { content: 'server {}\n', dest: `${d}/etc/nginx/conf.d/boot.conf`, validate: 'nginx-not-installed-filemod -t -c %s' }, ctx);
+    assert.equal(conf.changes[0].property, 'content');
+    assert.equal(conf.changes[0].afterTask, 2);
+    assert.match(conf.changes[0].summary!, /validator not installed yet.*expected from a package of task 2/);
+    const ipxe = await planModule(copyModule, { src: `${d}/usr/lib/ipxe/undionly.kpxe`, remote_src: true, dest: `${d}/boot.kpxe` }, ctx);
+    assert.equal(ipxe.changes[0].afterTask, 2);
+    assert.match(ipxe.changes[0].summary!, /src expected from a package of task 2/);
+    ledger.record(3, [{ kind: 'path', name: `${d}/libexec/check-conf` }]);
+    const script = await planModule(copyModule, { content: 'x\n', dest: `${d}/x.conf`, validate: `${d}/libexec/check-conf %s` }, ctx);
+    assert.equal(script.changes[0].afterTask, 3);
+    // Without any earlier task, the same plans fail as they would for real.
+    await assert.rejects(planModule(copyModule, { content: 'x', dest: `${d}/etc/nginx/conf.d/boot.conf` }, { host, baseDir: d }), /destination directory .* does not exist/);
+    await assert.rejects(planModule(copyModule, { content: 'x\n', dest: `${d}/x.conf`, validate: 'nginx-not-installed-filemod -t -c %s' }, { host, baseDir: d }), /validation failed \(rc 127/);
+    assert.deepEqual(await fs.readdir(d), []);
+  } finally {
+    await removeDir(d);
+  }
+});
