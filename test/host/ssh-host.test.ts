@@ -122,14 +122,32 @@ describe('SshHost against a real sshd', () => {
     assert.deepEqual(await snapshot(viaSudo, path.join(work, 'same-0')), results[0][1]);
   });
 
+  it('works the same on a server without SFTP, through helper commands', async () => {
+    const noSftp = await startSshd({ sftp: false });
+    try {
+      const h = ssh({ port: noSftp.port, privateKeyFiles: [noSftp.clientKey], knownHostsFile: noSftp.knownHosts });
+      const local = new LocalHost('local');
+      const a = await exercise(local, path.join(work, 'nosftp-local'));
+      const b = await exercise(h, path.join(work, 'nosftp-ssh'));
+      assert.deepEqual(b, a);
+      const check = new LocalHost('check');
+      assert.deepEqual(await snapshot(check, path.join(work, 'nosftp-ssh')), await snapshot(check, path.join(work, 'nosftp-local')));
+      await h.close();
+    } finally {
+      await noSftp.stop();
+    }
+  });
+
   it('keeps one connection for many operations', async () => {
     const before = (await sshd.sessionPids()).length;
     const h = ssh();
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 5; i++) {
       await h.stat('/etc/passwd');
       await h.run(['true']);
     }
-    await Promise.all(Array.from({ length: 30 }, () => h.run(['true']))); // more than MaxSessions at once
+    // More than OpenSSH's MaxSessions (10) at once: queued, not refused.
+    const many = await Promise.all(Array.from({ length: 12 }, (_, i) => h.run(['echo', String(i)])));
+    assert.deepEqual(many.map((r) => r.stdout), Array.from({ length: 12 }, (_, i) => `${i}\n`));
     assert.equal((await sshd.sessionPids()).length, before + 1);
     await h.close();
     assert.equal((await sshd.sessionPids()).length <= before + 1, true);

@@ -57,7 +57,8 @@ export async function keygen(file: string): Promise<void> {
   await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'converge-test', '-f', file]);
 }
 
-export async function startSshd(): Promise<Sshd> {
+/** `sftp: false` starts a server without an SFTP subsystem (some hardened hosts). */
+export async function startSshd(opts: { sftp?: boolean } = {}): Promise<Sshd> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cvg-ssh-'));
   fs.chmodSync(dir, 0o755); // the users' sshd children read authorized_keys from here
   await keygen(path.join(dir, 'host_key'));
@@ -78,7 +79,7 @@ export async function startSshd(): Promise<Sshd> {
     'PermitRootLogin yes',
     'PasswordAuthentication yes',
     'KbdInteractiveAuthentication no',
-    'Subsystem sftp /usr/lib/openssh/sftp-server',
+    ...(opts.sftp === false ? [] : ['Subsystem sftp /usr/lib/openssh/sftp-server']),
     'LogLevel ERROR',
   ].join('\n') + '\n';
   fs.writeFileSync(path.join(dir, 'sshd_config'), config);
