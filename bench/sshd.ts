@@ -1,0 +1,91 @@
+// The benchmark's own OpenSSH server: throwaway host and client keys, a free
+// loopback port, root login with the client key, and limits raised so that
+// 200 hosts' connections arriving at once are not dropped by MaxStartups.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+export interface BenchSshd {
+  port: number;
+  keyFile: string;
+  knownHosts: string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function keygen(file: string): void {
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'converge-bench', '-f', file]);
+  if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('connect', () => { s.destroy(); resolve(true); });
+    s.on('error', () => resolve(false));
+  });
+}
+
+/** Starts sshd in dir (which must exist and be empty of keys). */
+export async function startBenchSshd(dir: string): Promise<BenchSshd> {
+  keygen(path.join(dir, 'host_key'));
+  keygen(path.join(dir, 'client_key'));
+  fs.copyFileSync(path.join(dir, 'client_key.pub'), path.join(dir, 'authorized_keys'));
+  fs.mkdirSync('/run/sshd', { recursive: true });
+  const port = await freePort();
+  fs.writeFileSync(path.join(dir, 'sshd_config'), [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${dir}/host_key`,
+    `AuthorizedKeysFile ${dir}/authorized_keys`,
+    `PidFile ${dir}/sshd.pid`,
+    'StrictModes no',
+    'UsePAM no',
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    // 50-200 clients connect at the same moment; the defaults (10:30:100, 10 sessions) drop them.
+    'MaxStartups 1000',
+    'MaxSessions 1000',
+    'UseDNS no',
+    'Subsystem sftp /usr/lib/openssh/sftp-server',
+    'LogLevel ERROR',
+  ].join('\n') + '\n');
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+  for (let i = 0; !(await portOpen(port)); i++) {
+    if (child.exitCode !== null) throw new Error(`sshd exited: ${log}`);
+    if (i > 400) throw new Error(`sshd did not listen: ${log}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const hostKey = fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const knownHosts = path.join(dir, 'known_hosts');
+  fs.writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostKey}\n`);
+  return {
+    port,
+    keyFile: path.join(dir, 'client_key'),
+    knownHosts,
+    async stop() {
+      if (child.exitCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await gone;
+      }
+    },
+  };
+}
