@@ -62,7 +62,8 @@ export async function upHostState(flavorName: string, opts: UpOptions = {}): Pro
     rmSync(dir, { recursive: true, force: true });
     for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true });
     await runOk(['mount', '-t', 'overlay', `cvbed-${name}`, '-o',
-      `lowerdir=${lower.join(':')},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, st.rootDir]);
+      // nfs_export (with index): file handles for NFS-Ganesha's VFS backend inside the host
+      `lowerdir=${lower.join(':')},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')},index=on,nfs_export=on`, st.rootDir]);
     const keys = await generateKeys(dir, name);
     st.knownHostsLine = `${st.address} ${keys.hostPublicKey.split(/\s+/).slice(0, 2).join(' ')}`;
     st.hostKeyFingerprint = keys.hostKeyFingerprint;
