@@ -9,7 +9,7 @@ import { didYouMean } from './did-you-mean.js';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
-export const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false, allowUnionTypes: true });
+export const ajv = new Ajv({ allErrors: true, verbose: true, coerceTypes: true, useDefaults: true, strict: false, allowUnionTypes: true });
 addFormats(ajv);
 
 const compiled = new WeakMap<ModuleDefinition, ValidateFunction>();
@@ -53,7 +53,13 @@ export function describeAjvError(e: ErrorObject, schema: Record<string, unknown>
       return { path, atKey: false, message: `${where} must be ${(e.params as { type: string | string[] }).type.toString().replace(/,/g, ' or ')}` };
     case 'enum':
       return { path, atKey: false, message: `${where} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')}` };
+    case 'not': {
+      const req = ((e.schema as { required?: string[] })?.required) ?? [];
+      if (req.length > 1) return { path, atKey: false, message: `${req.map((r) => `'${r}'`).join(' and ')} cannot be used together in ${what}; give only one` };
+      return { path, atKey: false, message: `${where} ${e.message ?? 'is invalid'}` };
+    }
     case 'pattern':
+      if ((e.params as { pattern: string }).pattern === '%s') return { path, atKey: false, message: `${where} must contain %s where the file to check goes (e.g. \`dhcpd -t -cf %s\`)` };
       return { path, atKey: false, message: `${where} must match ${(e.params as { pattern: string }).pattern}${e.parentSchema?.description ? ` (${String(e.parentSchema.description).split('.')[0]})` : ''}` };
     default:
       return { path, atKey: false, message: `${where} ${e.message ?? 'is invalid'}` };

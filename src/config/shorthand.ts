@@ -52,7 +52,8 @@ export function parseShorthand(text: string, module: ModuleDefinition): Record<s
     // Only k=v words naming a real parameter are parameters; the rest is the command, kept verbatim.
     const params: Record<string, unknown> = {};
     const rest: string[] = [];
-    const raw = text.match(/(?:[^\s"']+|"(?:\\.|[^"])*"|'[^']*')+/g) ?? [];
+    // Words as written (quotes kept, Jinja blocks whole), so the command text stays verbatim.
+    const raw = text.match(/(?:\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|[^\s"'{]+|\{|"(?:\\.|[^"])*"|'[^']*')+/g) ?? [];
     for (const w of raw) {
       const m = KV.exec(w);
       if (m && props.includes(m[1]) && m[1] !== module.freeForm) params[m[1]] = splitWords(m[2]).join(' ');

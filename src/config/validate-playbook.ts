@@ -5,6 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, ConfigErrors } from './errors.js';
+import { didYouMean } from './did-you-mean.js';
 import { validateModuleParams, ModuleParamsError } from './module-params.js';
 import type { Play, Playbook, Task } from './playbook-model.js';
 import { loadYamlFile, readTextFile, type YamlPath } from './yaml-source.js';
@@ -76,12 +77,29 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
     const playKnown = known(new Set());
     for (const [k, v] of Object.entries(play.vars)) checkValue(v, [...play.origin.path, 'vars', k], play, playKnown);
     for (const t of [...play.tasks, ...play.handlers]) validateTask(t, known);
+
+    // A notification that reaches no handler would be dropped without a word.
+    const handlerNames = [...new Set(play.handlers.flatMap((h) => [h.name, ...h.listen]))];
+    for (const t of [...play.tasks, ...play.handlers]) {
+      for (const [i, n] of t.notify.entries()) {
+        if (hasTemplate(n) || handlerNames.includes(n)) continue;
+        errors.push(t.origin.source.error(`notify: no handler named or listening to '${n}' in this play${didYouMean(n, handlerNames)}`, [...t.origin.path, 'notify', i]));
+      }
+    }
   }
 
   function checkString(s: string, p: YamlPath, src: Play['origin']['source'], isKnown: (n: string) => boolean, expr = false): void {
     const text = expr ? `{{ ${s} }}` : s;
     if (!expr && !hasTemplate(s)) return;
     const pos = src.posOf(p);
+    // lookup('file'|'template', 'literal name'): a missing file is known before any host is contacted.
+    for (const m of text.matchAll(/lookup\(\s*['"](file|template)['"]\s*,\s*['"]([^'"{}]+)['"]\s*\)/g)) {
+      const [, kind, name] = m;
+      const candidates = [path.resolve(pb.dir, kind === 'file' ? 'files' : 'templates', name), path.resolve(pb.dir, name)];
+      if (!candidates.some((c) => existsSync(c))) {
+        errors.push(new ConfigError(`lookup('${kind}', '${name}'): file not found (looked in ${[...new Set(candidates)].join(', ')})`, pos));
+      }
+    }
     try {
       for (const u of undefinedNames(text, isKnown)) {
         errors.push(new ConfigError(`undefined variable '${u.name}'`, { file: pos.file, line: (pos.line ?? 1) + u.line - 1, col: u.line === 1 ? pos.col : u.col }));
@@ -111,6 +129,9 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
     for (const [i, w] of t.when.entries()) checkString(w, [...p, 'when', ...(t.when.length > 1 ? [i] : [])], src, isKnown, true);
     for (const w of t.changedWhen ?? []) checkString(w, [...p, 'changed_when'], src, isKnown, true);
     for (const w of t.failedWhen ?? []) checkString(w, [...p, 'failed_when'], src, isKnown, true);
+    if (t.loop !== undefined && t.loop !== null && typeof t.loop !== 'string' && !Array.isArray(t.loop)) {
+      errors.push(src.error(`loop must be a list (or a template that gives one), found ${typeof t.loop === 'object' ? 'a mapping' : `'${String(t.loop)}'`}`, [...p, 'loop']));
+    }
     if (typeof t.loop === 'string') checkString(t.loop, [...p, 'loop'], src, known(new Set(Object.keys(t.vars))));
     for (const [k, v] of Object.entries(t.params)) {
       if (typeof v === 'string') checkString(v, t.paramPath(k), src, isKnown);

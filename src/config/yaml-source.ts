@@ -61,11 +61,11 @@ export class YamlSource {
   }
 }
 
-function decodeUtf8(file: string, buf: Buffer): string {
+function decodeUtf8(file: string, buf: Buffer, expected = 'YAML text'): string {
   if (buf.includes(0)) {
     const off = buf.indexOf(0);
     const line = buf.subarray(0, off).toString('latin1').split('\n').length;
-    throw new ConfigError('binary file: contains a NUL byte; expected YAML text', { file, line });
+    throw new ConfigError(`binary file: contains a NUL byte; expected ${expected}`, { file, line });
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf);
@@ -78,7 +78,7 @@ function decodeUtf8(file: string, buf: Buffer): string {
       try { new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, mid)); lo = mid; } catch { hi = mid; }
     }
     const line = buf.subarray(0, lo).toString('utf8').split('\n').length;
-    throw new ConfigError('not valid UTF-8 text; expected a UTF-8 encoded YAML file', { file, line });
+    throw new ConfigError(`not valid UTF-8; expected UTF-8 encoded ${expected}`, { file, line });
   }
 }
 
@@ -87,7 +87,8 @@ export function parseYaml(file: string, text: string): YamlSource {
   const doc = YAML.parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, lineCounter: lines, merge: true });
   const err = doc.errors[0];
   if (err) {
-    const lp = err.linePos?.[0];
+    // linePos is only filled in with prettyErrors; pos (offsets) always is.
+    const lp = err.linePos?.[0] ?? (err.pos ? lines.linePos(err.pos[0]) : undefined);
     const msg = err.code === 'DUPLICATE_KEY' ? 'duplicate key: a mapping key appears twice' : err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigError(`invalid YAML: ${msg}`, { file, line: lp?.line, col: lp?.col });
   }
@@ -119,5 +120,5 @@ export function readTextFile(file: string, what = 'file'): string {
     throw new ConfigError(`${what} not found`, { file });
   }
   if (size > MAX_INPUT_BYTES) throw new ConfigError(`${what} is ${size} bytes; refusing input larger than ${MAX_INPUT_BYTES} bytes`, { file });
-  return decodeUtf8(file, readFileSync(file));
+  return decodeUtf8(file, readFileSync(file), `${what} text`);
 }
