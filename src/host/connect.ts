@@ -65,6 +65,14 @@ export function connectionKind(name: string, vars: Record<string, unknown>): 'lo
   }
 }
 
+/** ansible_timeout / ansible_ssh_timeout: seconds, as in Ansible. */
+function timeoutVar(name: string, vars: Record<string, unknown>): number | undefined {
+  const t = str(vars, 'ansible_timeout', 'ansible_ssh_timeout');
+  if (t === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0) throw new ConnectionConfigError(name, `ansible_timeout: '${t}' is not a number of seconds`);
+  return Number(t) * 1000;
+}
+
 export function connectHost(name: string, vars: Record<string, unknown>, opts: ConnectOptions = {}): Host {
   const kind = connectionKind(name, vars);
   if (kind === 'local') return new LocalHost(name);
@@ -76,6 +84,14 @@ export function connectHost(name: string, vars: Record<string, unknown>, opts: C
     return new ChrootHost(name, tree);
   }
 
+  // OpenSSH command-line options cannot apply: converge speaks SSH itself. Say so rather than ignore them.
+  for (const v of ['ansible_ssh_common_args', 'ansible_ssh_extra_args', 'ansible_ssh_args', 'ansible_ssh_executable',
+    'ansible_become_flags', 'ansible_become_exe']) {
+    if (str(vars, v) !== undefined) {
+      throw new ConnectionConfigError(name, `${v} is not supported: converge connects with its own SSH client `
+        + '(use ~/.ssh/config Host/HostName/User/Port/IdentityFile, or ansible_host/ansible_port/ansible_user)');
+    }
+  }
   const becomeMethod = str(vars, 'ansible_become_method');
   if (becomeMethod !== undefined && becomeMethod !== 'sudo') {
     throw new ConnectionConfigError(name, `ansible_become_method: '${becomeMethod}' is not supported (only sudo)`);
@@ -107,7 +123,7 @@ export function connectHost(name: string, vars: Record<string, unknown>, opts: C
     agentSocket: process.env.SSH_AUTH_SOCK || undefined,
     knownHostsFile: opts.knownHostsFile ?? cfg.userKnownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
     acceptNewHostKeys: opts.acceptNewHostKeys ?? false,
-    connectTimeoutMs: opts.connectTimeoutMs ?? 10000,
+    connectTimeoutMs: timeoutVar(name, vars) ?? opts.connectTimeoutMs ?? 10000,
     become: become
       ? {
         user: str(vars, 'ansible_become_user') ?? 'root',

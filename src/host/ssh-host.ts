@@ -22,10 +22,15 @@ export interface SshHostOptions extends SshTarget {
   become?: BecomeSpec;
 }
 
-/** sudo refused (wrong or missing password, not allowed): every later call fails the same way. */
-export class BecomeError extends HostOperationError {
+/**
+ * sudo refused (wrong or missing password, not allowed): every later call on
+ * this host fails the same way. Deliberately not a HostOperationError: it is
+ * not a missing file that --check could explain by an earlier task.
+ */
+export class BecomeError extends Error {
+  readonly code = 'EBECOME';
   constructor(public readonly host: string, message: string) {
-    super(message, 'EBECOME');
+    super(message);
     this.name = 'BecomeError';
   }
 }
@@ -73,6 +78,8 @@ export class SshHost implements Host {
     if (this.closed) return Promise.reject(new ConnectionLostError(this.name, `connection to ${this.address} was closed`));
     this.connecting ??= openSshConnection(this.opts).then((c) => {
       this.client = c;
+      // Requests and answers are small and often pipelined: do not let Nagle hold them back.
+      c.setNoDelay(true);
       // Start the SFTP session alongside whatever runs first: it costs a remote process start.
       if (!this.viaSudo) setImmediate(() => { this.sftp().catch(() => {}); });
       const onGone = (why: string) => {

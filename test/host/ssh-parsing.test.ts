@@ -4,10 +4,12 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { connectHost } from '../../src/host/connect.js';
 import { checkHostKey, knownHostsName, parseKnownHosts, patternsMatch } from '../../src/host/known-hosts.js';
 import { runLocal } from '../../src/host/local-host.js';
 import { commandLine, shellQuote, withCwdEnv } from '../../src/host/ssh-command.js';
 import { parseSshConfig, resolveSshConfig } from '../../src/host/ssh-config.js';
+import type { SshHost } from '../../src/host/ssh-host.js';
 
 describe('shell quoting', () => {
   const hostile = ["it's", '"dq"', 'a;b', '$(touch /tmp/cvg-never)', '`id`', '$HOME', '*', '\\', 'new\nline', '', ' lead', '!x', "''"];
@@ -92,4 +94,27 @@ describe('ssh config', () => {
     assert.equal(r.port, 22);
     assert.deepEqual(r.identityFiles, []);
   });
+});
+
+describe('connectHost (no connection is made)', () => {
+  const none = { sshConfigFile: '/nonexistent/cvg-ssh-config' };
+  it('picks the address, port and user from the inventory variables', () => {
+    const h = connectHost('web1', { ansible_host: '10.1.2.3', ansible_port: '2222', ansible_user: 'admin' }, none) as SshHost;
+    assert.equal(h.kind, 'ssh');
+    assert.equal(h.address, 'admin@10.1.2.3:2222');
+    const b = connectHost('web2', { ansible_user: 'admin', ansible_become: 'yes' }, none) as SshHost;
+    assert.equal(b.viaSudo, true);
+    const rootB = connectHost('web3', { ansible_user: 'root', ansible_become: true }, none) as SshHost;
+    assert.equal(rootB.viaSudo, false);
+  });
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{ ansible_ssh_common_args: '-o ProxyJump=bastion' }, /ansible_ssh_common_args is not supported/],
+    [{ ansible_become: true, ansible_become_method: 'su' }, /ansible_become_method: 'su' is not supported/],
+    [{ ansible_port: 'ssh' }, /not a port number/],
+    [{ ansible_timeout: 'soon' }, /not a number of seconds/],
+    [{ ansible_connection: 'docker' }, /'docker' is not supported/],
+  ];
+  for (const [vars, re] of bad) {
+    it(`rejects ${JSON.stringify(vars)}`, () => assert.throws(() => connectHost('h', vars, none), re));
+  }
 });
