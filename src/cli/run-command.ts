@@ -2,6 +2,7 @@
 
 import { loadPlaybook } from '../config/load-playbook.js';
 import { validatePlaybook } from '../config/validate-playbook.js';
+import { checkVarsSchema } from '../config/vars-schema.js';
 import type { Playbook } from '../config/playbook-model.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/inventory.js';
@@ -44,6 +45,7 @@ export function loadAndValidate(playbookFile: string, o: RunCliOptions): Loaded 
   const playbook = loadPlaybook(playbookFile);
   const inventory = loadInventory(o.inventory, playbook.dir);
   validatePlaybook(playbook, inventory, extraVars);
+  checkVarsSchema(playbook.file, inventory, extraVars);
   return { playbook, inventory, extraVars };
 }
 

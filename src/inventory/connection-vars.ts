@@ -28,5 +28,10 @@ export function validateConnectionVars(host: string, vars: Record<string, unknow
     Object.assign(vars, copy);
     return [];
   }
-  return (validate.errors ?? []).map((e) => new ConfigError(`host '${host}': ${e.instancePath.slice(1)} ${e.message}`, pos));
+  return (validate.errors ?? []).map((e) => {
+    const name = e.instancePath.slice(1);
+    // Say which value was refused and what would be accepted, not only ajv's wording.
+    const allowed = e.keyword === 'enum' ? `; expected one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : '';
+    return new ConfigError(`host '${host}': ${name} '${String(vars[name])}' is not valid: ${e.message}${allowed}`, pos);
+  });
 }

@@ -64,7 +64,12 @@ export function parseIniInventory(inv: Inventory, file: string, text: string): v
       }
       vars[m[1]] = typed(m[2]);
     }
-    for (const h of expandHostRange(name)) inv.addHost(h, section === 'ungrouped' ? undefined : section, vars, pos);
+    let names: string[];
+    try { names = expandHostRange(name); } catch (e) {
+      errors.push(new ConfigError((e as Error).message, pos));
+      return;
+    }
+    for (const h of names) inv.addHost(h, section === 'ungrouped' ? undefined : section, vars, pos);
   });
   if (errors.length) throw new ConfigErrors(errors);
 }

@@ -22,6 +22,26 @@ export class Inventory {
   hosts = new Map<string, InventoryHost>();
   groups = new Map<string, Group>();
   files: string[] = [];
+  /** Where each variable was set: `host:NAME` or `group:NAME` -> variable -> position. */
+  private varPositions = new Map<string, Map<string, SourcePos>>();
+
+  noteVarPos(scope: 'host' | 'group', name: string, variable: string, pos: SourcePos): void {
+    const key = `${scope}:${name}`;
+    let m = this.varPositions.get(key);
+    if (!m) { m = new Map(); this.varPositions.set(key, m); }
+    m.set(variable, pos);
+  }
+
+  /** Where a host's value of `variable` comes from (host first, then its most specific group). */
+  varPos(host: string, variable: string): SourcePos | undefined {
+    const own = this.varPositions.get(`host:${host}`)?.get(variable);
+    if (own) return own;
+    for (const g of [...this.groupsOf(host)].reverse()) {
+      const p = this.varPositions.get(`group:${g.name}`)?.get(variable);
+      if (p) return p;
+    }
+    return this.hosts.get(host)?.pos;
+  }
 
   constructor() {
     this.group('all');
@@ -54,9 +74,10 @@ export class Inventory {
     const walk = (g: string, trail: string[]) => {
       if (done.has(g)) return;
       if (visiting.has(g)) {
-        const from = trail[trail.length - 1];
+        // trail ends with g itself: the group that lists g as a child is the one before it.
+        const from = trail[trail.length - 2];
         const pos = this.groups.get(from)?.childPos.get(g) ?? this.groups.get(g)?.pos;
-        throw new ConfigError(`group cycle: ${[...trail.slice(trail.indexOf(g)), g].join(' -> ')}; a group cannot contain itself`, pos);
+        throw new ConfigError(`group cycle: ${trail.slice(trail.indexOf(g)).join(' -> ')}; a group cannot contain itself`, pos);
       }
       visiting.add(g);
       for (const c of this.groups.get(g)?.children ?? []) {
@@ -156,6 +177,10 @@ export function expandHostRange(name: string): string[] {
   if (!m) return [name];
   const [, pre, a, b, stepS, post] = m;
   const step = stepS ? Number(stepS) : 1;
+  // A range that counts backwards (or a zero step) would silently give no host at all.
+  if (step < 1 || (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) > Number(b) : a > b)) {
+    throw new Error(`host range '${name}' is empty: [${a}:${b}${stepS ? ':' + stepS : ''}] must count upwards with a step of at least 1`);
+  }
   const out: string[] = [];
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
     const width = a.length > 1 && a.startsWith('0') ? a.length : 0;

@@ -4,7 +4,7 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, ConfigErrors } from '../config/errors.js';
+import { ConfigError, ConfigErrors, type SourcePos } from '../config/errors.js';
 import { loadYamlFile, readTextFile, type YamlPath, type YamlSource } from '../config/yaml-source.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { expandHostRange, Inventory } from './inventory.js';
@@ -35,14 +35,25 @@ function loadYamlInventory(inv: Inventory, src: YamlSource): void {
         errors.push(src.error(`'${k}' of group '${name}' must be a mapping${Array.isArray(v) ? ' (found a list; write `name:` entries)' : ''}`, [...p, k]));
         continue;
       }
-      if (k === 'vars') Object.assign(g.vars, v);
+      if (k === 'vars') {
+        Object.assign(g.vars, v);
+        for (const vk of Object.keys(v)) inv.noteVarPos('group', name, vk, src.posOf([...p, k, vk]));
+      }
       if (k === 'hosts') {
         for (const [h, hv] of Object.entries(v as Record<string, unknown>)) {
           if (hv !== null && hv !== undefined && (typeof hv !== 'object' || Array.isArray(hv))) {
             errors.push(src.error(`host '${h}' must be followed by a mapping of its variables`, [...p, k, h]));
             continue;
           }
-          for (const name2 of expandHostRange(h)) inv.addHost(name2, name, (hv ?? {}) as Record<string, unknown>, src.posOf([...p, k, h], true));
+          let names: string[];
+          try { names = expandHostRange(h); } catch (e) {
+            errors.push(src.error((e as Error).message, [...p, k, h], true));
+            continue;
+          }
+          for (const name2 of names) {
+            inv.addHost(name2, name, (hv ?? {}) as Record<string, unknown>, src.posOf([...p, k, h], true));
+            for (const vk of Object.keys(hv ?? {})) inv.noteVarPos('host', name2, vk, src.posOf([...p, k, h, vk]));
+          }
         }
       }
       if (k === 'children') {
@@ -70,7 +81,7 @@ function loadInventoryFile(inv: Inventory, file: string): void {
   else parseIniInventory(inv, file, text);
 }
 
-function varsFromPath(p: string, what: string): Record<string, unknown> {
+function varsFromPath(p: string, what: string, note: (variable: string, pos: SourcePos) => void): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const st = statSync(p);
   const files = st.isDirectory() ? readdirSync(p).sort().map((f) => path.join(p, f)).filter((f) => /\.(ya?ml|json)$/.test(f) || !path.extname(f)) : [p];
@@ -80,6 +91,7 @@ function varsFromPath(p: string, what: string): Record<string, unknown> {
     if (src.value === null || src.value === undefined) continue;
     if (typeof src.value !== 'object' || Array.isArray(src.value)) throw src.error(`${what} must be a mapping of names to values`, []);
     Object.assign(out, src.value);
+    for (const k of Object.keys(src.value)) note(k, src.posOf([k]));
   }
   return out;
 }
@@ -90,7 +102,8 @@ function loadVarDirs(inv: Inventory, dir: string): void {
     if (!existsSync(base) || !statSync(base).isDirectory()) continue;
     for (const entry of readdirSync(base).sort()) {
       const name = entry.replace(/\.(ya?ml|json)$/, '');
-      const vars = varsFromPath(path.join(base, entry), kind === 'group_vars' ? `group_vars for '${name}'` : `host_vars for '${name}'`);
+      const scope = kind === 'group_vars' ? 'group' : 'host';
+      const vars = varsFromPath(path.join(base, entry), `${kind} for '${name}'`, (v, pos) => inv.noteVarPos(scope, name, v, pos));
       inv.files.push(path.join(base, entry));
       if (kind === 'group_vars') Object.assign(inv.group(name).vars, vars);
       else if (inv.hosts.has(name)) Object.assign(inv.hosts.get(name)!.vars, vars);

@@ -1,0 +1,80 @@
+// A playbook may ship a schema for the inventory variables it relies on:
+// `PLAYBOOK.schema.yaml` next to the playbook. Every host is checked against
+// the schemas of its groups before any host is contacted, so a mistyped MAC
+// or address stops the run with the inventory file and line that set it.
+//
+//   groups:
+//     compute:
+//       schema: { type: object, required: [mac, ip], properties: { mac: {...} } }
+//       unique: [mac, ip]        # no two hosts of the group share a value
+
+import { existsSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsImport from 'ajv-formats';
+import { ConfigError, ConfigErrors } from './errors.js';
+import { loadYamlFile } from './yaml-source.js';
+import type { Inventory } from '../inventory/inventory.js';
+
+const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
+
+interface GroupRule { schema?: Record<string, unknown>; unique?: string[] }
+
+export function schemaFileFor(playbookFile: string): string | undefined {
+  const base = playbookFile.replace(/\.ya?ml$/, '');
+  return ['.schema.yaml', '.schema.yml', '.schema.json'].map((e) => base + e).find((f) => existsSync(f));
+}
+
+export function checkVarsSchema(playbookFile: string, inv: Inventory, extraVars: Record<string, unknown>): void {
+  const file = schemaFileFor(playbookFile);
+  if (!file) return;
+  const src = loadYamlFile(file, 'vars schema');
+  const doc = src.value as { groups?: Record<string, GroupRule> } | null;
+  if (!doc || typeof doc !== 'object' || !doc.groups || typeof doc.groups !== 'object') {
+    throw src.error('a vars schema needs `groups:` mapping group names to {schema, unique}', []);
+  }
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+  addFormats(ajv);
+  const errors: ConfigError[] = [];
+  const groupMap = inv.groupMap();
+  for (const [group, rule] of Object.entries(doc.groups)) {
+    let validate: ValidateFunction | undefined;
+    if (rule.schema) {
+      try {
+        validate = ajv.compile(rule.schema);
+      } catch (e) {
+        errors.push(src.error(`invalid schema for group '${group}': ${(e as Error).message}`, ['groups', group, 'schema']));
+        continue;
+      }
+    }
+    const hosts = groupMap[group] ?? [];
+    const seen = new Map<string, Map<string, string>>();
+    for (const h of hosts) {
+      const vars = { ...inv.varsOf(h), ...extraVars };
+      if (validate && !validate(vars)) {
+        for (const e of validate.errors ?? []) {
+          const variable = e.instancePath.split('/')[1] ?? (e.params as { missingProperty?: string }).missingProperty ?? '';
+          const what = e.keyword === 'required'
+            ? `is missing '${(e.params as { missingProperty: string }).missingProperty}'`
+            : `${e.instancePath.slice(1).replace(/\//g, '.')} ${e.message}${describeHint(e.parentSchema)}`;
+          errors.push(new ConfigError(`host '${h}' (group '${group}'): ${what}`, inv.varPos(h, variable) ?? { file: inv.files[0] ?? file }));
+        }
+      }
+      for (const key of rule.unique ?? []) {
+        const v = vars[key];
+        if (v === undefined) continue;
+        const norm = String(v).toLowerCase();
+        const m = seen.get(key) ?? new Map<string, string>();
+        seen.set(key, m);
+        const other = m.get(norm);
+        if (other) errors.push(new ConfigError(`host '${h}' has the same ${key} (${String(v)}) as host '${other}'; each host needs its own`, inv.varPos(h, key)));
+        else m.set(norm, h);
+      }
+    }
+  }
+  if (errors.length) throw new ConfigErrors(errors);
+}
+
+function describeHint(parent: unknown): string {
+  const d = (parent as { description?: string } | undefined)?.description;
+  return d ? ` (${d})` : '';
+}

@@ -1,0 +1,56 @@
+// PLAYBOOK.schema.yaml: inventory variables checked before any host is
+// contacted, with the inventory file and line that set the bad value.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { converge, project } from '../helpers/cli.js';
+
+const SCHEMA = `
+groups:
+  compute:
+    schema:
+      type: object
+      required: [mac, ip]
+      properties:
+        mac: { type: string, pattern: '^([0-9a-f]{2}:){5}[0-9a-f]{2}$', description: 'a MAC address like fc:ab:14:e8:66:01' }
+        ip: { type: string, format: ipv4 }
+    unique: [mac, ip]
+`;
+
+function setup(hosts: string) {
+  return project({
+    'pb.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: { content: "{{ groups.compute | join(',') }}", dest: "{{ playbook_dir }}/touched" }
+`,
+    'pb.schema.yaml': SCHEMA,
+    'inv/hosts.yml': `all:\n  children:\n    compute:\n      hosts:\n${hosts}\n    local:\n      hosts:\n        localhost: { ansible_connection: local }\n`,
+  });
+}
+
+test('a bad MAC, a bad address and a duplicate are refused with their inventory lines, and nothing runs', () => {
+  const dir = setup([
+    '        node-000: { mac: "fc:ab:14:e8:66:01", ip: 192.168.0.100 }',
+    '        node-001: { mac: "fc:ab:14:e8:66:zz", ip: 192.168.0.300 }',
+    '        node-002: { mac: "fc:ab:14:e8:66:01", ip: 192.168.0.102 }',
+  ].join('\n'));
+  const r = converge([path.join(dir, 'pb.yaml'), '-i', path.join(dir, 'inv')]);
+  assert.equal(r.code, 4, r.stdout + r.stderr);
+  assert.match(r.stderr, /hosts\.yml:6:\d+: host 'node-001' \(group 'compute'\): mac must match pattern/);
+  assert.match(r.stderr, /hosts\.yml:6:\d+: host 'node-001' \(group 'compute'\): ip must match format "ipv4"/);
+  assert.match(r.stderr, /hosts\.yml:7:\d+: host 'node-002' has the same mac/);
+  assert.equal(existsSync(path.join(dir, 'touched')), false, 'no task ran');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a valid inventory passes the schema and the play runs', () => {
+  const dir = setup('        node-000: { mac: "fc:ab:14:e8:66:01", ip: 192.168.0.100 }');
+  const r = converge([path.join(dir, 'pb.yaml'), '-i', path.join(dir, 'inv')]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.ok(existsSync(path.join(dir, 'touched')));
+  rmSync(dir, { recursive: true, force: true });
+});
