@@ -22,7 +22,7 @@ const schema = {
 
 const validate = new Ajv({ coerceTypes: true, allErrors: true, strict: false }).compile(schema);
 
-export function validateConnectionVars(host: string, vars: Record<string, unknown>, pos?: SourcePos): ConfigError[] {
+export function validateConnectionVars(host: string, vars: Record<string, unknown>, posOf: (variable: string) => SourcePos | undefined): ConfigError[] {
   const copy = { ...vars };
   if (validate(copy)) {
     Object.assign(vars, copy);
@@ -32,6 +32,6 @@ export function validateConnectionVars(host: string, vars: Record<string, unknow
     const name = e.instancePath.slice(1);
     // Say which value was refused and what would be accepted, not only ajv's wording.
     const allowed = e.keyword === 'enum' ? `; expected one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : '';
-    return new ConfigError(`host '${host}': ${name} '${String(vars[name])}' is not valid: ${e.message}${allowed}`, pos);
+    return new ConfigError(`host '${host}': ${name} '${String(vars[name])}' is not valid: ${e.message}${allowed}`, posOf(name));
   });
 }

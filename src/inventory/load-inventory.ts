@@ -139,7 +139,7 @@ export function loadInventory(source: string | undefined, playbookDir?: string):
   for (const d of dirs) loadVarDirs(inv, d);
   // localhost is implicit in Ansible: reachable without being listed.
   if (!inv.hosts.has('localhost')) inv.implicitLocalhost = true;
-  const problems = [...inv.hosts.keys()].flatMap((h) => validateConnectionVars(h, inv.varsOf(h), inv.hosts.get(h)!.pos));
+  const problems = [...inv.hosts.keys()].flatMap((h) => validateConnectionVars(h, inv.varsOf(h), (v) => inv.varPos(h, v)));
   if (problems.length) throw new ConfigErrors(problems);
   return inv;
 }

@@ -81,7 +81,7 @@ test('a wrong connection variable type is refused before any host is contacted',
   const dir = project({ 'hosts.yml': 'all:\n  hosts:\n    h1: { ansible_port: "not-a-port" }\n' });
   assert.throws(() => loadInventory(path.join(dir, 'hosts.yml')), (e: unknown) => {
     assert.ok(e instanceof ConfigErrors);
-    assert.match(e.message, /hosts\.yml:3:\d+: host 'h1': ansible_port must be integer/);
+    assert.match(e.message, /hosts\.yml:3:\d+: host 'h1': ansible_port 'not-a-port' is not valid: must be integer/);
     return true;
   });
 });
