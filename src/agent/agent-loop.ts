@@ -93,7 +93,7 @@ export async function runAgent(playbookFile: string, o: AgentOptions, say: Say =
         guard: (loaded, ro) => lockAndRecord(loaded, ro, {
           dir, source: 'agent', check, skippedTicks,
           lock: { command: 'agent', playbook: loaded.playbook.file, wait: false, say },
-          onRecord: (rec) => { skipped = 0; for (const l of recordLines(rec)) say(l); },
+          onRecord: (rec) => { skipped -= skippedTicks; for (const l of recordLines(rec)) say(l); },
         }),
       });
     } catch (e) {

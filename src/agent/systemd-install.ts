@@ -21,7 +21,7 @@ export const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
 export function systemdWord(s: string): string {
   if (/[\n\r]/.test(s)) throw new UsageError(`cannot put a line break into a systemd unit: ${JSON.stringify(s)}`);
   const escaped = s.replace(/%/g, '%%').replace(/\$/g, '$$$$');
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(escaped)) return escaped;
+  if (/^[A-Za-z0-9_@%+=:,./$-]+$/.test(escaped)) return escaped;
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
@@ -41,7 +41,7 @@ export function agentArgv(playbookFile: string, o: AgentOptions, entry: string, 
   if (o.limit) argv.push('-l', o.limit);
   if (o.tags) argv.push('-t', o.tags);
   if (o.skipTags) argv.push('--skip-tags', o.skipTags);
-  if (o.forks) argv.push('-f', o.forks);
+  if (o.forks && o.forks !== '50') argv.push('-f', o.forks);
   if (o.knownHostsFile) argv.push('--known-hosts-file', path.resolve(o.knownHostsFile));
   if (o.acceptNewHostKeys) argv.push('--accept-new-host-keys');
   for (let i = 0; i < (o.verbose ?? 0); i++) argv.push('-v');

@@ -1,0 +1,39 @@
+// `converge agent --install --check` on the build machine (no systemd here):
+// the plan shows the unit converge would write, with absolute paths to node,
+// the converge entry, the playbook and the inventory, and changes nothing.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { CLI, converge, project } from '../helpers/cli.js';
+
+const UNIT = '/etc/systemd/system/converge-agent.service';
+
+test('--install --check shows the unit with absolute paths and writes nothing', () => {
+  const dir = project({
+    'site.yaml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n',
+    'hosts.ini': 'localhost ansible_connection=local\n',
+  }, 'cvg-agent-install-');
+  const before = existsSync(UNIT) ? statSync(UNIT).mtimeMs + ':' + readFileSync(UNIT, 'utf8') : null;
+  try {
+    const r = converge(['agent', 'site.yaml', '-i', 'hosts.ini', '--install', '--check', '--schedule', '*/5 * * * *', '--splay', '30'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const execLine = r.stdout.split('\n').find((l) => l.includes('+ExecStart='));
+    assert.ok(execLine, r.stdout);
+    const real = realpathSync(dir);
+    assert.equal(execLine!.trim(), `+ExecStart=${process.execPath} ${realpathSync(CLI)} agent ${path.join(real, 'site.yaml')} -i ${path.join(real, 'hosts.ini')}` +
+      ` --schedule "*/5 * * * *" --splay 30 --state-dir /var/lib/converge`);
+    assert.match(r.stdout, /\+KillMode=mixed/);
+    assert.match(r.stdout, /\+WantedBy=multi-user.target/);
+    assert.match(r.stdout, /would change localhost .*converge-agent.service unit/);
+    const after = existsSync(UNIT) ? statSync(UNIT).mtimeMs + ':' + readFileSync(UNIT, 'utf8') : null;
+    assert.equal(after, before, '--check changed the unit file');
+
+    const bad = converge(['agent', 'site.yaml', '--install', '--check', '--schedule', 'every five minutes'], { cwd: dir });
+    assert.equal(bad.code, 5);
+    assert.match(bad.stderr, /--schedule 'every five minutes' is not a cron expression/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
