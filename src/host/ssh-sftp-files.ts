@@ -86,34 +86,35 @@ export class SftpFiles implements FileOps {
       throw sftpError(e, `read ${p}`);
     }
     try {
-      const readAt = (pos: number, len: number) => call<number>((cb) => {
+      const readAt = async (pos: number, len: number): Promise<Buffer> => {
         const buf = Buffer.allocUnsafe(len);
-        this.sftp.read(handle, buf, 0, len, pos, (err, n) => cb(err, n));
-        chunksByPos.set(pos, buf);
-      }).catch((e) => {
-        if (sftpCode(e) === SFTP_EOF) return 0;
-        throw e;
-      });
-      const chunksByPos = new Map<number, Buffer>();
-      // Size and the first chunk in one round trip.
-      const [st, n0] = await Promise.all([call<Stats>((cb) => this.sftp.fstat(handle, cb)), readAt(0, READ_CHUNK)]);
-      const parts: Buffer[] = [chunksByPos.get(0)!.subarray(0, n0)];
-      let pos = n0;
-      if (n0 > 0 && (n0 === READ_CHUNK || st.size > n0)) {
-        // The rest, several chunks at a time, then on until EOF (the file may have grown).
-        for (;;) {
-          const want: number[] = [];
-          for (let i = 0; i < 8; i++) want.push(pos + i * READ_CHUNK);
-          const got = await Promise.all(want.map((w) => readAt(w, READ_CHUNK)));
-          let short = false;
-          for (let i = 0; i < want.length; i++) {
-            if (short) break;
-            parts.push(chunksByPos.get(want[i])!.subarray(0, got[i]));
-            pos += got[i];
-            if (got[i] < READ_CHUNK) short = true;
-          }
-          if (short) break;
+        try {
+          const n = await call<number>((cb) => this.sftp.read(handle, buf, 0, len, pos, (err, got) => cb(err, got)));
+          return buf.subarray(0, n);
+        } catch (e) {
+          if (sftpCode(e) === SFTP_EOF) return buf.subarray(0, 0);
+          throw e;
         }
+      };
+      // Size and the first chunk in one round trip: a small file costs open + this.
+      const [st, first] = await Promise.all([call<Stats>((cb) => this.sftp.fstat(handle, cb)), readAt(0, READ_CHUNK)]);
+      const parts: Buffer[] = [first];
+      let pos = first.length;
+      let lastFull = first.length === READ_CHUNK;
+      // The rest, several chunks at a time, up to the size fstat gave (or on while reads come
+      // back full: /proc files say size 0). A server may answer a read with fewer bytes than
+      // asked without being at EOF: then go on from there.
+      while (first.length > 0 && (pos < st.size || lastFull)) {
+        const batch = await Promise.all(Array.from({ length: 8 }, (_, i) => readAt(pos + i * READ_CHUNK, READ_CHUNK)));
+        let eof = false;
+        for (const b of batch) {
+          parts.push(b);
+          pos += b.length;
+          lastFull = b.length === READ_CHUNK;
+          if (b.length === 0) eof = true; // at EOF (the file may have shrunk meanwhile)
+          if (!lastFull) break;
+        }
+        if (eof) break;
       }
       return Buffer.concat(parts);
     } catch (e) {

@@ -3,6 +3,7 @@
 // sudo works with and without a password, and every failure is one clear error.
 
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -136,6 +137,21 @@ describe('SshHost against a real sshd', () => {
     } finally {
       await noSftp.stop();
     }
+  });
+
+  it('reads and writes files of any size byte for byte over SFTP', async () => {
+    const h = ssh();
+    for (const size of [0, 1, 256 * 1024, 256 * 1024 + 1, 3 * 1024 * 1024 + 7]) {
+      const data = randomBytes(size);
+      const a = path.join(work, `size-${size}-local`);
+      fs.writeFileSync(a, data);
+      assert.ok((await h.readFile(a))!.equals(data), `read ${size}`);
+      const b = path.join(work, `size-${size}-remote`);
+      await h.writeFile(b, data);
+      assert.ok(fs.readFileSync(b).equals(data), `write ${size}`);
+    }
+    // A /proc file says size 0 and still has content.
+    assert.match((await h.readFile('/proc/self/status'))!.toString(), /^Name:/);
   });
 
   it('keeps one connection for many operations', async () => {
