@@ -99,3 +99,41 @@ describe('ChrootHost', () => {
     assert.equal(connectHost('node1', {}, {}).kind, 'ssh');
   });
 });
+
+describe('ChrootHost on a real Debian 12 tree (the test bed cached tree, under a throwaway overlay)', () => {
+  let base: string;
+  let merged: string;
+  before(async () => {
+    const { ensureLayer } = await import('../bed/rootfs.js');
+    const { debian12Base } = await import('../bed/debian-base.js');
+    const lower = await ensureLayer(debian12Base);
+    base = fs.mkdtempSync('/var/tmp/cvg-chroot-deb-'); // overlay upper dirs need a real disk, not tmpfs
+    for (const d of ['upper', 'work', 'merged']) fs.mkdirSync(path.join(base, d));
+    merged = path.join(base, 'merged');
+    const r = await runLocal(['mount', '-t', 'overlay', 'overlay', '-o',
+      `lowerdir=${lower.join(':')},upperdir=${base}/upper,workdir=${base}/work`, merged]);
+    assert.equal(r.rc, 0, r.stderr);
+  });
+  after(async () => {
+    if (merged) await runLocal(['umount', merged]);
+    if (base) fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  it('enables a unit offline with systemctl and answers facts and packages from the tree', async () => {
+    const h = connectHost('image', { ansible_connection: 'chroot', ansible_chroot_path: merged }, {});
+    const f = await h.facts();
+    assert.deepEqual([f.os_family, f.distribution_major_version, f.pkg_mgr, f.service_mgr, f.systemd_running],
+      ['Debian', '12', 'apt', 'systemd', false]);
+    await h.writeFile('/etc/systemd/system/cvg-image.service',
+      '[Unit]\nDescription=converge test unit\n[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n');
+    const en = await h.run(['systemctl', 'enable', 'cvg-image.service']);
+    assert.equal(en.rc, 0, en.stderr);
+    assert.equal(fs.readlinkSync(path.join(merged, 'etc/systemd/system/multi-user.target.wants/cvg-image.service')),
+      '/etc/systemd/system/cvg-image.service');
+    assert.equal((await h.run(['systemctl', 'is-enabled', 'cvg-image.service'])).stdout.trim(), 'enabled');
+    const pkg = await h.run(['dpkg-query', '-W', '-f', '${Status}', 'systemd']);
+    assert.equal(pkg.stdout, 'install ok installed');
+    // The build machine never saw the unit.
+    assert.equal(fs.existsSync('/etc/systemd/system/cvg-image.service'), false);
+  });
+});
