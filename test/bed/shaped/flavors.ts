@@ -11,7 +11,7 @@ import { runInTree } from '../layer-build.js';
 import type { Layer } from '../rootfs.js';
 import type { Flavor } from '../flavors.js';
 import { shapedDebsLayer } from './debs-layer.js';
-import { HIDE_INPUTS, HIDE_SCRIPT } from './hide.js';
+import { HIDDEN, HIDE_INPUTS, HIDE_SCRIPT } from './hide.js';
 import { SHAPED_DISTROS, type ShapedDistro } from './os-release.js';
 import { JUSTDB_PACKAGES, shapedPackages } from './packages.js';
 import { buildRepo } from './rpm-build.js';
@@ -41,6 +41,9 @@ rpm --initdb
 rpm --force-debian -i --nodeps --replacefiles ${d.releasePackage}-[0-9]*.noarch.rpm
 rpm --force-debian -i --justdb --nodeps ${JUSTDB_PACKAGES.map((p) => `${p}-[0-9]*.noarch.rpm`).join(' ')}
 ${d.family === 'rocky' ? 'dnf -q makecache' : 'zypper --non-interactive --quiet refresh'}
+# Debian's rpm warns ("use Alien instead") on every call while a dpkg database exists
+mkdir -p ${HIDDEN}/var/lib
+mv /var/lib/dpkg ${HIDDEN}/var/lib/dpkg
 `;
   return {
     id: d.flavor,

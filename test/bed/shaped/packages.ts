@@ -237,7 +237,9 @@ function basePackages(d: ShapedDistro, dist: string): ShapedPackage[] {
     ], { requires: ['filesystem'] }),
     pkg('busybox-base', '1.0', 'SHAPED: the busybox binary the shaped bash and coreutils of compute images run on', [{ path: '/usr/libexec/converge-bed/busybox', from: '/bin/busybox', mode: 0o755 }], { requires: ['filesystem'] }),
     pkg('bash', '5.1.8', 'SHAPED: /bin/bash of compute images is busybox ash', [
-      { path: '/usr/bin/bash', symlink: '../libexec/converge-bed/busybox' }, { path: '/usr/bin/sh', symlink: '../libexec/converge-bed/busybox' },
+      // busybox has no `bash` applet: bash runs its ash
+      file('/usr/bin/bash', '#!/usr/libexec/converge-bed/busybox sh\nexec /usr/libexec/converge-bed/busybox sh "$@"\n', 0o755),
+      { path: '/usr/bin/sh', symlink: '../libexec/converge-bed/busybox' },
     ], { requires: ['busybox-base', 'setup'], provides: ['/bin/sh', '/bin/bash', '/usr/bin/sh', '/usr/bin/bash'] }),
     pkg('coreutils', '8.32', 'SHAPED: the basic commands of compute images are busybox applets', [
       ...['ls', 'cat', 'cp', 'mv', 'rm', 'mkdir', 'ln', 'chmod', 'chown', 'echo', 'sleep', 'uname', 'mount', 'umount'].map((c) => ({ path: `/usr/bin/${c}`, symlink: '../libexec/converge-bed/busybox' })),
