@@ -97,8 +97,10 @@ export async function runAgent(playbookFile: string, o: AgentOptions, say: Say =
         }),
       });
     } catch (e) {
-      if (e instanceof LockBusyError) say(`run skipped: the lock is held by ${describeOwner(e.owner)}`);
-      else say(`run failed before converging: ${errorText(e)}`);
+      if (e instanceof LockBusyError) {
+        skipped++;
+        say(`run skipped: the lock is held by ${describeOwner(e.owner)}`);
+      } else say(`run failed: ${errorText(e)}`);
     } finally {
       busySince = null;
       if (stopping) done();

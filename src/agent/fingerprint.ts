@@ -1,7 +1,8 @@
 // What the hosts were asked to be: a sha256 over the playbook's files (the
 // playbook, included task files, vars files, templates and copied sources),
-// the inventory files, the extra variables and the options that select hosts
-// and tasks. Two runs with the same fingerprint asked for the same state, so
+// the inventory files, the extra variables and the options that select tasks
+// (--tags, --skip-tags). --limit is left out: it picks hosts, not what a host
+// should be, and the baseline is kept per host anyway. Two runs with the same fingerprint asked for the same state, so
 // a change found by the second one is drift; with a new fingerprint it is
 // intended.
 
@@ -13,8 +14,8 @@ export interface FingerprintInput {
   playbookFiles: string[];
   inventoryFiles: string[];
   extraVars: Record<string, unknown>;
-  /** --limit, --tags, --skip-tags: a different selection is a different intent. */
-  selection: { limit?: string; tags?: string; skipTags?: string };
+  /** --tags, --skip-tags: a different selection of tasks is a different intent. */
+  selection: { tags?: string; skipTags?: string };
 }
 
 /** JSON with object keys sorted, so that equal values hash equally. */

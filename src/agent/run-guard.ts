@@ -69,7 +69,7 @@ export async function lockAndRecord(loaded: Loaded, o: RunCliOptions, s: GuardSe
       playbookFiles: loaded.playbook.files,
       inventoryFiles: loaded.inventory.files,
       extraVars: loaded.extraVars,
-      selection: { limit: o.limit, tags: o.tags, skipTags: o.skipTags },
+      selection: { tags: o.tags, skipTags: o.skipTags },
     });
     const recorder = new HistoryRecorder({
       playbook: loaded.playbook, inventoryFiles: loaded.inventory.files.map((f) => path.resolve(f)), fingerprint: fp,

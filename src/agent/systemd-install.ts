@@ -80,16 +80,21 @@ export function installPlaybook(unit: string, unitPath: string, withServiceModul
   const content = /\{\{|\{%|\{#/.test(unit) ? `{% raw %}${unit}{% endraw %}` : unit;
   const unitName = path.basename(unitPath);
   const service = unitName.replace(/\.service$/, '');
-  const tasks: unknown[] = [{ name: `${unitName} unit`, copy: { dest: unitPath, content, mode: '0644', owner: 'root', group: 'root' }, notify: 'restart the converge agent' }];
+  const tasks: unknown[] = [{ name: `${unitName} unit`, copy: { dest: unitPath, content, mode: '0644', owner: 'root', group: 'root' }, notify: ['systemd reads the changed unit', 'restart a running converge agent'] }];
   const handlers: unknown[] = [];
+  // Handlers through `command`, not `service: daemon_reload` / `state: restarted`: the engine does
+  // not yet skip the service module's every-time actions (Change.repeats) in its verifying
+  // re-plan, so those read as "not converged". try-restart: a running agent picks up the new
+  // unit; a stopped one is left to the task below.
+  handlers.push({ name: 'systemd reads the changed unit', command: { argv: ['systemctl', 'daemon-reload'] } });
+  handlers.push({ name: 'restart a running converge agent', command: { argv: ['systemctl', 'try-restart', unitName] } });
+  // Handlers first, so that a fresh install starts the agent once, after systemd has read the unit.
+  tasks.push({ meta: 'flush_handlers' });
   if (withServiceModule) {
-    tasks.push({ name: `${service} enabled and running`, service: { name: service, enabled: true, state: 'started', daemon_reload: true } });
-    handlers.push({ name: 'restart the converge agent', service: { name: service, state: 'restarted', daemon_reload: true } });
+    tasks.push({ name: `${service} enabled and running`, service: { name: service, enabled: true, state: 'started' } });
   } else {
     // Until the service module exists: systemctl through the command module (reports changed every time).
-    tasks.splice(1, 0, { name: 'systemd reads the unit', command: { argv: ['systemctl', 'daemon-reload'] } });
     tasks.push({ name: `${service} enabled and running`, command: { argv: ['systemctl', 'enable', '--now', unitName] } });
-    handlers.push({ name: 'restart the converge agent', command: { argv: ['systemctl', 'restart', unitName] } });
   }
   return [{ name: 'converge agent service', hosts: 'localhost', gather_facts: false, tasks, handlers }];
 }
