@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BED_PASSWORD_SUDO_USER, BED_SUDO_PASSWORD, BED_USER } from './debian-base.js';
 import { getFlavor } from './flavors.js';
 import { cgroupPids, createHostCgroups, removeHostCgroups } from './cgroups.js';
@@ -57,6 +58,7 @@ export async function upHostState(flavorName: string, opts: UpOptions = {}): Pro
   if (!opts.persistent) {
     ownedHosts.add(name);
     installExitGuard();
+    startWatchdog();
   }
   try {
     rmSync(dir, { recursive: true, force: true });
@@ -240,6 +242,17 @@ export function reapOrphans(): string[] {
     }
   }
   return reaped;
+}
+
+let watchdogStarted = false;
+
+/** A detached process that tears this process's hosts down if it dies without doing so (see watchdog.ts). */
+function startWatchdog(): void {
+  if (watchdogStarted) return;
+  watchdogStarted = true;
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'watchdog.js');
+  const child = spawn(process.execPath, [script, String(process.pid)], { detached: true, stdio: 'ignore' });
+  child.unref();
 }
 
 let guardInstalled = false;

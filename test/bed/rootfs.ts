@@ -5,7 +5,7 @@
 // (its inputs or its build function's source) gives a new directory.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { withDirLock } from './cache-lock.js';
 import { pidAlive } from './proc.js';
@@ -78,8 +78,20 @@ async function buildIfMissing(layer: Layer, log: (s: string) => void): Promise<s
     await buildLayer(layer, tmp, log);
     renameSync(tmp, final);
     log(`test bed: built ${final} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+    pruneOldVersions(layer.id, final);
   });
   return layerStack(layer);
+}
+
+/** Older builds of a layer that no mounted host uses any more (their recipe changed). */
+function pruneOldVersions(id: string, keep: string): void {
+  const mounts = readFileSync('/proc/mounts', 'utf8');
+  for (const f of readdirSync(CACHE_DIR)) {
+    const path = join(CACHE_DIR, f);
+    if (path === keep || !new RegExp(`^${id}-[0-9a-f]{12}$`).test(f)) continue;
+    if (mounts.includes(path)) continue;
+    rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /** Temporary trees of builds whose process died. */
