@@ -40,10 +40,23 @@ function indent(text: string, by: string): string {
   return text.split('\n').map((l) => by + l).join('\n');
 }
 
+function quiet(r: HistoryRecord): boolean {
+  return !r.error && !r.interrupted && Object.values(r.hosts).every((h) => h.status === 'in_sync' && h.changes.length === 0);
+}
+
 export function formatHistory(records: HistoryRecord[], showDiff: boolean): string {
   if (records.length === 0) return 'no runs recorded';
   const out: string[] = [];
+  // Runs that found everything in sync are the agent's common case: one line per stretch of them.
+  let calm: HistoryRecord[] = [];
+  const flushCalm = () => {
+    if (calm.length === 1) out.push(`${calm[0].time}  ${calm[0].source} ${calm[0].mode === 'check' ? 'check-only' : 'apply'}  in sync: ${Object.keys(calm[0].hosts).join(', ') || 'no hosts'}`);
+    else if (calm.length > 1) out.push(`${calm[0].time} .. ${calm[calm.length - 1].time}  ${calm.length} runs, all in sync: ${[...new Set(calm.flatMap((r) => Object.keys(r.hosts)))].join(', ') || 'no hosts'}`);
+    calm = [];
+  };
   for (const r of records) {
+    if (quiet(r)) { calm.push(r); continue; }
+    flushCalm();
     out.push(`${r.time}  ${r.source} ${r.mode === 'check' ? 'check-only' : 'apply'}  ${(r.duration_ms / 1000).toFixed(1)}s` +
       `${r.interrupted ? '  interrupted' : ''}${r.error ? `  error: ${r.error}` : ''}${r.skipped_ticks ? `  (${r.skipped_ticks} tick(s) skipped before)` : ''}` +
       `  fingerprint ${r.fingerprint.slice(0, 12)}`);
@@ -62,6 +75,7 @@ export function formatHistory(records: HistoryRecord[], showDiff: boolean): stri
       if (h.message) out.push(`    unreachable: ${h.message}`);
     }
   }
+  flushCalm();
   return out.join('\n');
 }
 

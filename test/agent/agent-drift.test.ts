@@ -54,8 +54,9 @@ test('agent corrects a hand edit within one tick as drift, then a playbook chang
     // The very first run has no baseline: creating the file is the playbook's intent.
     assert.deepEqual(changesOf(history(state)).map(({ c }) => c.kind), ['intended']);
 
-    const tamperedAt = new Date().toISOString();
     writeFileSync(target, 'edited by hand\n');
+    // Taken after the write: a run recorded at or after this time planned against the edited file.
+    const tamperedAt = new Date().toISOString();
     at = await agent.waitFor(/corrected drift in copy .*motd/, at + 1);
     assert.equal(readFileSync(target, 'utf8'), 'version one\n');
 
@@ -132,6 +133,12 @@ test('--check-only records the drift and leaves the hand edit', async () => {
     assert.ok(s.hosts.localhost.drift_found >= 2);
     assert.equal(s.hosts.localhost.drift_corrected, 0);
     assert.match(converge(['status', '--state-dir', state]).stdout, /localhost: NOT in sync \(last run: out of sync\)/);
+
+    // A playbook broken later is logged on each tick; the agent goes on.
+    const broken = agent.lines.length;
+    replaceFile(pb, '- hosts: localhost\n  tasks:\n    - copy: {dest: [unclosed\n');
+    await agent.waitFor(/run failed: .*site\.yaml:\d+/, broken);
+    assert.ok(agent.running);
   } finally {
     assert.equal(await agent.stop('SIGINT'), 0, agent.log());
     rmSync(dir, { recursive: true, force: true });
