@@ -14,7 +14,8 @@ import { JsonReporter, TeeReporter } from '../output/json-reporter.js';
 import { UsageError } from '../config/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 import { parseExtraVars } from './extra-vars.js';
-import { manualRunGuard, type RunGuardFactory } from '../agent/run-guard.js';
+import { manualRunGuard, stateDirOf, type RunGuardFactory, type StateDirOptions } from '../agent/run-guard.js';
+import { PendingHandlerStore } from '../engine/pending-handlers.js';
 
 export interface RunCliOptions {
   inventory?: string;
@@ -106,6 +107,8 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
       forks,
       connect: (name, vars) => connectHost(name, vars, { acceptNewHostKeys: o.acceptNewHostKeys, knownHostsFile: o.knownHostsFile }),
       stopRequested: () => stop || (hooks.stopRequested?.() ?? false),
+      // Notifications survive a failed or killed run: kept in the state directory until their handlers ran.
+      pendingHandlers: new PendingHandlerStore(stateDirOf(o as StateDirOptions).dir, playbook.file),
     }, reporter, limitFn);
     const code = exitCodeFor(result.summary, result.interrupted, !!o.detailedExitcodes);
     outcome = { interrupted: result.interrupted, exitCode: code };

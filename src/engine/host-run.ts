@@ -11,6 +11,7 @@ import type { Lookup } from '../template/render.js';
 import { emptySummary, type HostSummary, type Reporter, type TaskEvent } from './events.js';
 import { factVariables } from './facts-vars.js';
 import { Ledger } from './ledger.js';
+import type { PendingHandlerStore } from './pending-handlers.js';
 import { OMIT, TaskRunner } from './run-task.js';
 import { VarScope } from './variables.js';
 
@@ -25,6 +26,8 @@ export interface RunOptions {
   connect: (name: string, vars: Record<string, unknown>) => Host;
   /** Set by SIGINT/SIGTERM: stop after the current task. */
   stopRequested: () => boolean;
+  /** Keeps notifications until their handlers have run, across runs (pending-handlers.ts). Absent: not kept. */
+  pendingHandlers?: PendingHandlerStore;
 }
 
 export interface SharedRun {
@@ -49,6 +52,10 @@ export class HostRun {
   private setFactLayer: Record<string, unknown> = {};
   private playLayers: Array<Record<string, unknown>> = [];
   private notified = new Set<string>();
+  /** What the pending-handler store holds for this host's current play. */
+  private recorded = new Set<string>();
+  /** The running task changed something (or may have, before it failed). */
+  private taskTouched = false;
   private notifiers = new Map<string, Task>();
   private readonly runner = new TaskRunner(this);
   private controller?: Host;
@@ -106,6 +113,7 @@ export class HostRun {
 
   report(ev: TaskEvent): void {
     const s = this.summary;
+    if (ev.status === 'changed' || (ev.status === 'failed' && ev.changes.length > 0)) this.taskTouched = true;
     if (ev.status === 'failed' && ev.ignored) s.ignored++;
     else if (ev.status === 'unreachable') s.unreachable++;
     else s[ev.status]++;
@@ -181,6 +189,7 @@ export class HostRun {
     this.playBecomeUser = play.becomeUser;
     this.notified.clear();
     if (this.failed || this.unreachable) return;
+    this.loadPending(play);
     if (play.gatherFacts) {
       try {
         const host = await this.connect();
@@ -211,7 +220,17 @@ export class HostRun {
       }
       if (task.meta === 'end_play' || task.meta === 'end_host') return;
       if (task.meta !== undefined && task.meta !== 'noop') continue;
+      // Recorded before the task may change anything: a kill or a lost connection
+      // between its change and the end of the task must not lose the notification.
+      const marks = task.notify.filter((n) => !this.notified.has(n));
+      if (marks.length) this.savePending(marks);
+      this.taskTouched = false;
       const status = await this.runner.run(task);
+      if (marks.length) {
+        // A failed (even ignored) or cut-off task may have changed something: keep its notifications.
+        if (this.taskTouched || status === 'unreachable') for (const n of marks) this.notified.add(n);
+        this.savePending();
+      }
       if (status === 'failed' || status === 'unreachable') {
         this.failed = true;
         return;
@@ -225,16 +244,49 @@ export class HostRun {
     if (this.notified.size === 0) return true;
     const pending = new Set(this.notified);
     this.notified.clear();
+    const ran = new Set<string>();
+    // Notifications whose handlers have not all run yet stay recorded for the next run.
+    const owed = () => [...pending].filter((n) => play.handlers.some((h) => (h.name === n || h.listen.includes(n)) && !ran.has(h.name)));
+    const giveUp = () => {
+      for (const n of owed()) this.notified.add(n);
+      this.savePending();
+      return false;
+    };
     for (const h of play.handlers) {
       if (!pending.has(h.name) && !h.listen.some((l) => pending.has(l))) continue;
-      if (this.options.stopRequested()) return false;
+      if (this.options.stopRequested()) return giveUp();
       const status = await this.runner.run(h, true);
       if (status === 'failed' || status === 'unreachable') {
         this.failed = true;
-        return false;
+        return giveUp();
       }
+      ran.add(h.name);
+      this.savePending(owed());
     }
+    this.savePending();
     return true;
+  }
+
+  /** Starts the play owing the handlers an earlier run notified but never ran. */
+  private loadPending(play: Play): void {
+    const store = this.options.pendingHandlers;
+    this.recorded = new Set();
+    if (!store) return;
+    const owed = store.load(this.name, play.name);
+    this.recorded = new Set(owed);
+    // A handler the playbook no longer has cannot run: its record is dropped.
+    for (const n of owed) if (play.handlers.some((h) => h.name === n || h.listen.includes(n))) this.notified.add(n);
+    if (this.notified.size !== owed.length) this.savePending();
+  }
+
+  /** Records `notified` (plus `extra`) for this host's play when it differs from what is recorded. */
+  private savePending(extra: string[] = []): void {
+    const store = this.options.pendingHandlers;
+    if (!store || this.options.check) return;
+    const want = new Set([...this.notified, ...extra]);
+    if (want.size === this.recorded.size && [...want].every((n) => this.recorded.has(n))) return;
+    store.save(this.name, this.playName, want);
+    this.recorded = want;
   }
 
   /** Handler names notified but not run (the run stopped early). */
