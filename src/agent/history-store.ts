@@ -89,7 +89,7 @@ export const DEFAULT_LIMITS: HistoryLimits = { maxRuns: 2000, maxBytes: 16 * 102
 /** Writes a file atomically: temp file in the same directory, fsync, rename. */
 export function writeFileAtomic(file: string, content: string): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', 0o644);
+  const fd = fs.openSync(tmp, 'wx', 0o600);
   try {
     fs.writeSync(fd, content);
     fs.fsyncSync(fd);
@@ -157,7 +157,7 @@ export function appendHistory(stateDir: string, record: HistoryRecord, limits: H
   // One write with O_APPEND; a killed writer leaves at most a torn last line, which readers skip
   // and which the newline below keeps apart from the next record.
   const sep = existing.length && !existing.endsWith('\n') ? '\n' : '';
-  fs.appendFileSync(file, sep + line + '\n', { mode: 0o644 });
+  fs.appendFileSync(file, sep + line + '\n', { mode: 0o600 });
 }
 
 export function readState(stateDir: string): StateFile {

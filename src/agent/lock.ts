@@ -160,7 +160,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Takes the state directory's lock; throws LockBusyError if a live process holds it and `wait` is off. */
 export async function acquireLock(stateDir: string, o: LockOptions): Promise<StateLock> {
-  fs.mkdirSync(stateDir, { recursive: true, mode: 0o755 });
+  // Private: the history holds before/after values and diffs of managed files.
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const file = path.join(stateDir, 'lock');
   const say = o.say ?? ((m: string) => process.stderr.write(m + '\n'));
   const owner: LockOwner = { pid: process.pid, startTicks: processStartTicks(process.pid), since: new Date().toISOString(), command: o.command, playbook: o.playbook };

@@ -37,3 +37,22 @@ test('--install --check shows the unit with absolute paths and writes nothing', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('agent options are checked before anything runs; the state directory is private', () => {
+  const dir = project({ 'site.yaml': '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n' }, 'cvg-agent-opts-');
+  try {
+    const splay = converge(['agent', 'site.yaml', '--splay', 'soon', '--state-dir', 'state'], { cwd: dir });
+    assert.equal(splay.code, 5);
+    assert.match(splay.stderr, /--splay must be a number of seconds/);
+    const sched = converge(['agent', 'site.yaml', '--schedule', '61 * * * *', '--state-dir', 'state'], { cwd: dir });
+    assert.equal(sched.code, 5);
+    assert.equal(existsSync(path.join(dir, 'state')), false, 'a refused agent created its state directory');
+
+    const run = converge(['site.yaml', '--state-dir', 'state'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(statSync(path.join(dir, 'state')).mode & 0o777, 0o700);
+    assert.equal(statSync(path.join(dir, 'state', 'history.jsonl')).mode & 0o777, 0o600);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
