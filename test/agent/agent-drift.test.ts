@@ -95,10 +95,13 @@ test('agent corrects a hand edit within one tick as drift, then a playbook chang
     assert.equal(s.hosts.localhost.drift_corrected, 1);
     assert.deepEqual(s.hosts.localhost.resources.map((r: any) => [r.resource, r.drift]), [[`copy ${target}`, 1]]);
   } finally {
-    const code = await agent.stop('SIGTERM');
-    assert.equal(code, 0, agent.log());
-    assert.equal(existsSync(path.join(state, 'lock')), false, 'the agent left its lock');
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      const code = await agent.stop('SIGTERM');
+      assert.equal(code, 0, agent.log());
+      assert.equal(existsSync(path.join(state, 'lock')), false, 'the agent left its lock');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 });
 
@@ -140,7 +143,10 @@ test('--check-only records the drift and leaves the hand edit', async () => {
     await agent.waitFor(/run failed: .*site\.yaml:\d+/, broken);
     assert.ok(agent.running);
   } finally {
-    assert.equal(await agent.stop('SIGINT'), 0, agent.log());
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      assert.equal(await agent.stop('SIGINT'), 0, agent.log());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 });

@@ -85,9 +85,12 @@ test('a long run is never overlapped; a manual run fails clearly or waits with -
     const agentRuns = records.filter((r) => r.source === 'agent');
     assert.ok(agentRuns.some((r) => r.skipped_ticks >= 1), 'the skipped ticks are recorded with the next agent run');
   } finally {
-    writeFileSync(path.join(dir, 'release'), '');
-    assert.equal(await agent.stop('SIGTERM'), 0, agent.log());
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      writeFileSync(path.join(dir, 'release'), '');
+      assert.equal(await agent.stop('SIGTERM'), 0, agent.log());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 });
 
@@ -119,10 +122,13 @@ test('SIGKILL mid-run: no partial file, and the stale lock is taken over by the 
     assert.equal(rec.pid, next.child.pid);
     assert.equal(rec.hosts.localhost.status, 'changed');
   } finally {
-    writeFileSync(path.join(dir, 'release'), '');
-    await killed.stop('SIGKILL');
-    if (next) assert.equal(await next.stop('SIGTERM'), 0, next.log());
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      writeFileSync(path.join(dir, 'release'), '');
+      await killed.stop('SIGKILL');
+      if (next) assert.equal(await next.stop('SIGTERM'), 0, next.log());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 });
 
@@ -145,8 +151,11 @@ test('SIGTERM mid-run stops the agent after the current task, and the run is rec
     assert.equal(rec.interrupted, true);
     assert.equal(rec.hosts.localhost.status, 'interrupted');
   } finally {
-    writeFileSync(path.join(dir, 'release'), '');
-    await agent.stop('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      writeFileSync(path.join(dir, 'release'), '');
+      await agent.stop('SIGKILL');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 });

@@ -67,8 +67,14 @@ export class AgentProcess {
   /** Sends a signal and waits for the exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.running) this.child.kill(signal);
-    return this.exited;
+    // An agent that ignores the signal is killed so the test ends; -2 fails its exit-code assertion.
+    const guard = setTimeout(() => { this.hung = true; this.child.kill('SIGKILL'); }, GUARD_MS);
+    const code = await this.exited;
+    clearTimeout(guard);
+    return this.hung ? -2 : code;
   }
+
+  private hung = false;
 
   log(): string {
     return this.lines.join('\n');
