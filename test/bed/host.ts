@@ -7,11 +7,12 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BED_PASSWORD_SUDO_USER, BED_SUDO_PASSWORD, BED_USER } from './debian-base.js';
+import { lookup } from 'node:dns/promises';
+import { BED_PASSWORD_SUDO_USER, BED_SUDO_PASSWORD, BED_USER, DEBIAN_MIRROR } from './debian-base.js';
 import { getFlavor } from './flavors.js';
 import { cgroupPids, createHostCgroups, removeHostCgroups } from './cgroups.js';
 import { generateKeys } from './keys.js';
@@ -70,7 +71,7 @@ export async function upHostState(flavorName: string, opts: UpOptions = {}): Pro
     st.knownHostsLine = `${st.address} ${keys.hostPublicKey.split(/\s+/).slice(0, 2).join(' ')}`;
     st.hostKeyFingerprint = keys.hostKeyFingerprint;
     writeFileSync(st.knownHostsPath, st.knownHostsLine + '\n');
-    writePerHostFiles(st, keys.hostKeyPath, keys.clientPublicKey);
+    writePerHostFiles(st, keys.hostKeyPath, keys.clientPublicKey, await containerDns());
     writeState(st);
     await createNetworks(n);
     await boot(st);
@@ -92,15 +93,40 @@ function passwdIds(root: string, user: string): { uid: number; gid: number; home
   throw new Error(`test bed: user ${user} missing from the image`);
 }
 
-function writePerHostFiles(st: HostState, hostKeyPath: string, clientPublicKey: string): void {
+interface ContainerDns {
+  resolvConf: string;
+  /** /etc/hosts lines for the mirror when the build machine's resolver is not reachable from a host. */
+  hostsLines: string;
+}
+
+/**
+ * The build machine's resolver, reached through the NAT. A loopback resolver
+ * (systemd-resolved, dnsmasq on 127.x) is not reachable from a host: then the
+ * mirror's addresses, resolved here, go into the host's /etc/hosts.
+ */
+async function containerDns(): Promise<ContainerDns> {
+  let resolvConf = '';
+  try {
+    resolvConf = readFileSync('/etc/resolv.conf', 'utf8');
+  } catch { /* none */ }
+  const servers = [...resolvConf.matchAll(/^nameserver\s+(\S+)/gm)].map((m) => m[1]);
+  if (servers.some((a) => !a.startsWith('127.') && a !== '::1')) return { resolvConf, hostsLines: '' };
+  const mirrorHost = new URL(DEBIAN_MIRROR).hostname;
+  try {
+    const addrs = await lookup(mirrorHost, { all: true, family: 4 });
+    return { resolvConf: '', hostsLines: addrs.map((a) => `${a.address}\t${mirrorHost}\n`).join('') };
+  } catch {
+    return { resolvConf: '', hostsLines: '' };
+  }
+}
+
+function writePerHostFiles(st: HostState, hostKeyPath: string, clientPublicKey: string, dns: ContainerDns): void {
   const r = st.rootDir;
   writeFileSync(join(r, 'etc/machine-id'), randomBytes(16).toString('hex') + '\n');
   writeFileSync(join(r, 'etc/hostname'), st.name + '\n');
   writeFileSync(join(r, 'etc/hosts'), `127.0.0.1\tlocalhost\n127.0.1.1\t${st.name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
-  // the build machine's resolver, reached through the NAT (a 127.x resolver would not be)
-  try {
-    writeFileSync(join(r, 'etc/resolv.conf'), readFileSync('/etc/resolv.conf'));
-  } catch { /* none */ }
+  writeFileSync(join(r, 'etc/resolv.conf'), dns.resolvConf);
+  if (dns.hostsLines) appendFileSync(join(r, 'etc/hosts'), dns.hostsLines);
   const keyDest = join(r, 'etc/ssh/ssh_host_ed25519_key');
   writeFileSync(keyDest, readFileSync(hostKeyPath), { mode: 0o600 });
   chmodSync(keyDest, 0o600);

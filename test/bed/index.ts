@@ -14,10 +14,22 @@
 //   await pxeBoot(h.name, { mac: '52:54:00:12:34:56', expect: 'MARKER', timeoutS: 120 })
 //   const a = await ensurePxeAssets();  // cached kernel + busybox initramfs printing PXE_MARKER, iPXE binaries
 //
-// Flavors: 'debian12' (real), 'rocky8', 'rocky9', 'rocky10', 'suse15' (SHAPED: Debian underneath
-// with that distribution's os-release, dnf/zypper and a local RPM repository; see shaped/).
-// Hosts created here are torn down when the process exits (exit, SIGINT, SIGTERM); hosts left
-// by a killed process are reaped by the next upHost/downAll. CLI: `npm run testbed -- up|down|list|pxe`.
+// Flavors: 'debian12' (real Debian, apt through a NAT to the mirror), and SHAPED ones — 'rocky8',
+// 'rocky9', 'rocky10', 'suse15' — Debian 12 underneath with that distribution's /etc/os-release, its
+// package manager (Debian's dnf or zypper, rpm database in /var/lib/rpm) and a local repository
+// (/var/lib/converge-bed/repo inside the host, `converge-bed` repo already configured) of shaped RPMs:
+//   Rocky: dhcp-server (8, 9), kea (9, 10), tftp-server, nginx, nfs-utils, firewalld,
+//          ipxe-bootimgs (8) / ipxe-bootimgs-x86 (9, 10), busybox
+//   SUSE:  dhcp-server, tftp, nginx, nfs-kernel-server, firewalld, ipxe-bootimgs, busybox
+//   all:   image packages for `dnf --installroot` / `zypper --root`: filesystem setup bash coreutils
+//          systemd (busybox-based, SHAPED), plus the release package
+// Installing one makes the distribution's unit appear (dhcpd, kea-dhcp4, tftp.socket, nginx,
+// nfs-server (NFS-Ganesha, NFSv4), firewalld) running the Debian-built daemon. shapedRepoOnHost(flavor)
+// gives the repository's path on the build machine. Network: management 10.213.SLOT.0/24 (host .2,
+// build machine .1); private: `eth1` in the host, bridge `br0` in switchNetns, no DHCP on it.
+// Hosts created here are torn down when the process exits (exit, SIGINT, SIGTERM) or, if it is
+// killed, by a watchdog process; `npm run testbed -- down --all` removes every host.
+// CLI: `npm run testbed -- up FLAVOR [--name N] | down N|--all | list | flavors | pxe N --mac M --expect T`.
 
 import { readFileSync } from 'node:fs';
 import { downHostSync, ownedHosts, reapOrphans, upHostState, installExitGuard, type UpOptions } from './host.js';
@@ -29,6 +41,7 @@ export type { HostState, UpOptions, ProcResult };
 export { installExitGuard, reapOrphans };
 export { pxeBoot, type PxeOptions, type PxeResult } from './pxe.js';
 export { ensurePxeAssets, PXE_MARKER, type PxeAssets } from './pxe-assets.js';
+export { shapedRepoOnHost, SHAPED_REPO } from './shaped/flavors.js';
 
 /** Connection settings for ssh2's Client.connect. */
 export interface BedSshConfig {

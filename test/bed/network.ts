@@ -50,24 +50,32 @@ export function subnetInUse(slot: number): boolean {
 }
 
 export async function createNetworks(n: NetNames): Promise<void> {
-  const ip = (...a: string[]) => runOk(['ip', ...a]);
-  await ip('netns', 'add', n.netns);
-  await ip('netns', 'add', n.switchNetns);
-  await ip('-n', n.netns, 'link', 'set', 'lo', 'up');
-  await ip('-n', n.switchNetns, 'link', 'set', 'lo', 'up');
-  // management
-  await ip('link', 'add', n.hostVeth, 'type', 'veth', 'peer', 'name', 'host0', 'netns', n.netns);
-  await ip('addr', 'add', `${n.hostAddress}/24`, 'dev', n.hostVeth);
-  await ip('link', 'set', n.hostVeth, 'up');
-  await ip('-n', n.netns, 'addr', 'add', `${n.address}/24`, 'dev', 'host0');
-  await ip('-n', n.netns, 'link', 'set', 'host0', 'up');
-  await ip('-n', n.netns, 'route', 'add', 'default', 'via', n.hostAddress);
+  // three `ip -batch` calls (root, switch and container namespaces) instead of ~17 processes
+  const batch = (ns: string | null, lines: string[]) =>
+    runOk(['ip', ...(ns ? ['-n', ns] : []), '-batch', '-'], { input: lines.join('\n') + '\n' });
+  await batch(null, [
+    `netns add ${n.netns}`,
+    `netns add ${n.switchNetns}`,
+    // management
+    `link add ${n.hostVeth} type veth peer name host0 netns ${n.netns}`,
+    `addr add ${n.hostAddress}/24 dev ${n.hostVeth}`,
+    `link set ${n.hostVeth} up`,
+  ]);
   // private cluster network
-  await ip('-n', n.switchNetns, 'link', 'add', n.bridge, 'type', 'bridge', 'forward_delay', '0');
-  await ip('-n', n.switchNetns, 'link', 'set', n.bridge, 'up');
-  await ip('-n', n.switchNetns, 'link', 'add', n.switchPort, 'type', 'veth', 'peer', 'name', n.privateInterface, 'netns', n.netns);
-  await ip('-n', n.switchNetns, 'link', 'set', n.switchPort, 'master', n.bridge, 'up');
-  await ip('-n', n.netns, 'link', 'set', n.privateInterface, 'up');
+  await batch(n.switchNetns, [
+    'link set lo up',
+    `link add ${n.bridge} type bridge forward_delay 0`,
+    `link set ${n.bridge} up`,
+    `link add ${n.switchPort} type veth peer name ${n.privateInterface} netns ${n.netns}`,
+    `link set ${n.switchPort} master ${n.bridge} up`,
+  ]);
+  await batch(n.netns, [
+    'link set lo up',
+    `addr add ${n.address}/24 dev host0`,
+    'link set host0 up',
+    `route add default via ${n.hostAddress}`,
+    `link set ${n.privateInterface} up`,
+  ]);
   await enableNat(n);
 }
 
