@@ -9,8 +9,8 @@ import { loadAndValidate, runCommand } from '../cli/run-command.js';
 import { ConfigError, ConfigErrors, UsageError } from '../config/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { AgentTaskLog, recordLines, stderrSay, type Say } from './agent-log.js';
-import { LockBusyError, describeOwner } from './lock.js';
-import { lockAndRecord, stateDirOf, type StateDirOptions } from './run-guard.js';
+import { LockBusyError, describeOwner, processStartTicks } from './lock.js';
+import { lockAndRecord, stateDirOf, writeAgentInfo, type StateDirOptions } from './run-guard.js';
 
 export const DEFAULT_SCHEDULE = '*/30 * * * *';
 
@@ -50,6 +50,11 @@ export async function runAgent(playbookFile: string, o: AgentOptions, say: Say =
   const runOpts: AgentOptions = { ...o, check };
   // A broken playbook at start-up is the operator's mistake now: fail at once (later ticks log and go on).
   const first = loadAndValidate(playbookFile, runOpts);
+  try {
+    writeAgentInfo(dir, { pid: process.pid, startTicks: processStartTicks(process.pid), started: new Date().toISOString(), playbook: first.playbook.file, schedule, splay: splayS, check_only: check });
+  } catch (e) {
+    throw new UsageError(`cannot write to the state directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): run as root or choose another --state-dir`);
+  }
   say(`started: ${first.playbook.file} on schedule '${schedule}'${splayS ? ` with up to ${splayS}s splay` : ''}` +
     `${check ? ', check only (drift is recorded, not corrected)' : ''}, state in ${dir}`);
 

@@ -5,6 +5,7 @@ import { UsageError } from '../config/errors.js';
 import type { HistoryRecord, HostRunStatus, StateFile } from './history-store.js';
 import { changeLine } from './agent-log.js';
 import type { LockOwner } from './lock.js';
+import type { AgentInfo } from './run-guard.js';
 
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 
@@ -101,6 +102,8 @@ export interface HostStatus {
 
 export interface StatusReport {
   state_dir: string;
+  /** The last agent started on this state directory, and whether it still runs. */
+  agent: (AgentInfo & { running: boolean }) | null;
   /** The process converging right now, if any. */
   running: LockOwner | null;
   runs: number;
@@ -108,7 +111,7 @@ export interface StatusReport {
   hosts: Record<string, HostStatus>;
 }
 
-export function buildStatus(stateDir: string, state: StateFile, records: HistoryRecord[], running: LockOwner | null): StatusReport {
+export function buildStatus(stateDir: string, state: StateFile, records: HistoryRecord[], running: LockOwner | null, agent: (AgentInfo & { running: boolean }) | null = null): StatusReport {
   const hosts: Record<string, HostStatus> = {};
   const get = (name: string): HostStatus => (hosts[name] ??= {
     last_converged: state.hosts[name]?.last_converged ?? null,
@@ -141,11 +144,13 @@ export function buildStatus(stateDir: string, state: StateFile, records: History
     hs.in_sync = hs.last_status === 'in_sync' || hs.last_status === 'changed';
     hs.resources = [...(perResource.get(name)?.values() ?? [])].sort((a, b) => b.drift - a.drift || a.resource.localeCompare(b.resource));
   }
-  return { state_dir: stateDir, running, runs: records.length, first_run: records[0]?.time ?? null, hosts };
+  return { state_dir: stateDir, agent, running, runs: records.length, first_run: records[0]?.time ?? null, hosts };
 }
 
 export function formatStatus(s: StatusReport): string {
   const out: string[] = [];
+  const a = s.agent;
+  out.push(a ? `agent: ${a.running ? `running (pid ${a.pid})` : 'not running'}, ${a.playbook} on '${a.schedule}'${a.check_only ? ', check only' : ''}, started ${a.started}` : 'agent: never started on this state directory');
   out.push(s.running ? `converging now: pid ${s.running.pid} (converge ${s.running.command}, since ${s.running.since})` : 'no converge run in progress');
   out.push(`${s.runs} run(s) in the history${s.first_run ? ` since ${s.first_run}` : ''} (${s.state_dir})`);
   const names = Object.keys(s.hosts).sort();

@@ -4,7 +4,7 @@
 // before any host is contacted; the agent passes its own, a manual run gets
 // manualRunGuard.
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Reporter } from '../engine/events.js';
 import type { Loaded, RunCliOptions } from '../cli/run-command.js';
@@ -12,9 +12,35 @@ import { UsageError } from '../config/errors.js';
 import { acquireLock, LockBusyError, type LockOptions } from './lock.js';
 import { fingerprint } from './fingerprint.js';
 import { HistoryRecorder } from './history-recorder.js';
-import { appendHistory, readState, updateState, type HistoryRecord } from './history-store.js';
+import { appendHistory, readState, STATE_FILE, updateState, writeFileAtomic, type HistoryRecord } from './history-store.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/converge';
+/** Written when an agent starts: what it runs, for `converge status`, and the sign that manual runs must lock. */
+export const AGENT_FILE = 'agent.json';
+
+export interface AgentInfo {
+  pid: number;
+  /** Kernel start time of the agent process, to tell a reused pid apart. */
+  startTicks: number | null;
+  started: string;
+  playbook: string;
+  schedule: string;
+  splay: number;
+  check_only: boolean;
+}
+
+export function writeAgentInfo(dir: string, info: AgentInfo): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileAtomic(path.join(dir, AGENT_FILE), JSON.stringify(info, null, 1) + '\n');
+}
+
+export function readAgentInfo(dir: string): AgentInfo | null {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, AGENT_FILE), 'utf8')) as AgentInfo;
+  } catch {
+    return null;
+  }
+}
 
 /** Options the run and agent commands add to RunCliOptions. */
 export interface StateDirOptions {
@@ -97,18 +123,26 @@ export async function lockAndRecord(loaded: Loaded, o: RunCliOptions, s: GuardSe
   }
 }
 
+/** Whether an agent started on this directory or a locked run recorded state in it. */
+export function stateDirInUse(dir: string): boolean {
+  return existsSync(path.join(dir, AGENT_FILE)) || existsSync(path.join(dir, STATE_FILE));
+}
+
 /**
  * A manual `converge PLAYBOOK` run takes the lock of the state directory when
  * one is in use: given with --state-dir (or CONVERGE_STATE_DIR), or the
- * default /var/lib/converge once it exists (the agent creates it). A machine
- * that never ran the agent has nothing to coordinate with, and a dry run
- * (--check) changes nothing, so neither takes a lock nor writes history.
+ * default /var/lib/converge once an agent has started there (agent.json) or a
+ * locked run has recorded state (state.json). The directory alone is not
+ * enough: other parts of converge keep files there (pending handlers) without
+ * any agent. A machine that never ran the agent has nothing to coordinate
+ * with, and a dry run (--check) changes nothing, so neither takes a lock nor
+ * writes history.
  */
 export const manualRunGuard: RunGuardFactory = async (loaded, o) => {
   if (o.check) return undefined;
   const so = o as RunCliOptions & StateDirOptions;
   const { dir, explicit } = stateDirOf(so);
-  if (!explicit && !existsSync(dir)) return undefined;
+  if (!explicit && !stateDirInUse(dir)) return undefined;
   try {
     return await lockAndRecord(loaded, o, {
       dir, source: 'manual', check: false,

@@ -6,7 +6,7 @@ import { runAgent, type AgentOptions } from '../agent/agent-loop.js';
 import { readHistory, readState } from '../agent/history-store.js';
 import { buildStatus, filterHistory, formatHistory, formatStatus, parseSince } from '../agent/history-view.js';
 import { ownerAlive, readLockOwner } from '../agent/lock.js';
-import { stateDirOf } from '../agent/run-guard.js';
+import { readAgentInfo, stateDirOf } from '../agent/run-guard.js';
 import { installAgentService } from '../agent/systemd-install.js';
 import * as path from 'node:path';
 
@@ -50,7 +50,9 @@ export function registerAgentCommands(program: Command, runOptions: (c: Command)
       const { dir } = stateDirOf(o);
       const owner = readLockOwner(path.join(dir, 'lock'));
       const running = owner !== 'absent' && owner !== null && ownerAlive(owner) ? owner : null;
-      const report = buildStatus(dir, readState(dir), readHistory(dir), running);
+      const info = readAgentInfo(dir);
+      const agent = info ? { ...info, running: ownerAlive({ pid: info.pid, startTicks: info.startTicks ?? null, since: info.started, command: 'agent' }) } : null;
+      const report = buildStatus(dir, readState(dir), readHistory(dir), running, agent);
       process.stdout.write((o.json ? JSON.stringify(report, null, 2) : formatStatus(report)) + '\n');
     });
 }

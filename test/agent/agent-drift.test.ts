@@ -91,6 +91,9 @@ test('agent corrects a hand edit within one tick as drift, then a playbook chang
     assert.match(text.stdout, /-edited by hand/);
     const status = converge(['status', '--json', '--state-dir', state]);
     const s = JSON.parse(status.stdout);
+    assert.equal(s.agent.running, true);
+    assert.equal(s.agent.pid, agent.child.pid);
+    assert.equal(s.agent.schedule, EVERY_2S);
     assert.equal(s.hosts.localhost.drift_found, 1);
     assert.equal(s.hosts.localhost.drift_corrected, 1);
     assert.deepEqual(s.hosts.localhost.resources.map((r: any) => [r.resource, r.drift]), [[`copy ${target}`, 1]]);

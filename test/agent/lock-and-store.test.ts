@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { acquireLock, LockBusyError, processStartTicks } from '../../src/agent/lock.js';
@@ -12,6 +12,7 @@ import { appendHistory, readHistory, readState, trimLines, updateState, type His
 import { fingerprint } from '../../src/agent/fingerprint.js';
 import { parseSince } from '../../src/agent/history-view.js';
 import { systemdWord } from '../../src/agent/systemd-install.js';
+import { stateDirInUse, writeAgentInfo } from '../../src/agent/run-guard.js';
 
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'cvg-agent-unit-'));
@@ -161,4 +162,20 @@ test('--since takes durations and dates; systemd words are quoted and escaped', 
   assert.equal(systemdWord('a%b$c'), 'a%%b$$c');
   assert.equal(systemdWord('say "hi"'), '"say \\"hi\\""');
   assert.throws(() => systemdWord('a\nb'), /line break/);
+});
+
+test('manual runs lock the default state directory only once an agent or a locked run used it', () => {
+  const dir = tempDir();
+  try {
+    // Other parts of converge keep files there (pending handlers): not a sign of an agent.
+    mkdirSync(path.join(dir, 'pending-handlers'));
+    assert.equal(stateDirInUse(dir), false);
+    writeAgentInfo(dir, { pid: process.pid, startTicks: null, started: '2026-01-01T00:00:00Z', playbook: '/p.yaml', schedule: '*/30 * * * *', splay: 0, check_only: false });
+    assert.equal(stateDirInUse(dir), true);
+    rmSync(path.join(dir, 'agent.json'));
+    updateState(dir, record(1));
+    assert.equal(stateDirInUse(dir), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
