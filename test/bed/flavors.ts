@@ -5,6 +5,7 @@
 
 import { debian12Base } from './debian-base.js';
 import type { Layer } from './rootfs.js';
+import { SHAPED_FLAVORS } from './shaped/flavors.js';
 
 export interface Flavor {
   name: string;
@@ -23,13 +24,7 @@ export function registerFlavor(f: Flavor): void {
 }
 
 export async function loadFlavors(): Promise<Record<string, Flavor>> {
-  try {
-    const modulePath = './shaped/flavors.js'; // optional until the shaped flavors exist
-    const shaped = await import(modulePath);
-    for (const f of shaped.SHAPED_FLAVORS as Flavor[]) flavors[f.name] = f;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-  }
+  for (const f of SHAPED_FLAVORS) flavors[f.name] ??= f;
   return flavors;
 }
 
