@@ -59,9 +59,17 @@ export function execOnClient(client: Client, req: ExecRequest): Promise<ExecOutc
         if (req.stdin !== undefined && req.stdin.length) ch.write(req.stdin);
         ch.end();
       };
+      let finish: (() => void) | undefined;
       const kill = () => {
-        try { ch.signal('KILL'); } catch { /* old servers: closing is enough */ }
+        // ssh2's Channel.signal() refuses once our side sent EOF (stdin ended), which is
+        // always the case here: send the request through the protocol object directly.
+        const c = ch as unknown as { outgoing?: { id: number; state: string }; _client?: { _protocol?: { signal(id: number, s: string): void } } };
+        try {
+          if (c.outgoing && ['open', 'eof'].includes(c.outgoing.state)) c._client?._protocol?.signal(c.outgoing.id, 'KILL');
+        } catch { /* a server without signal support: closing is all we can do */ }
         ch.close();
+        // If the server keeps the channel until the command ends anyway, do not wait for it.
+        timers.push(setTimeout(() => finish?.(), 2000));
       };
       if (req.timeoutMs) timers.push(setTimeout(() => { timedOut = true; kill(); }, req.timeoutMs));
 
@@ -106,7 +114,10 @@ export function execOnClient(client: Client, req: ExecRequest): Promise<ExecOutc
         if (typeof code === 'number') exitCode = code;
         else if (signal) exitSignal = signal;
       });
-      ch.on('close', () => {
+      let done = false;
+      finish = () => {
+        if (done) return;
+        done = true;
         for (const t of timers) clearTimeout(t);
         if (sudo && !started && !sudoFailure) sudoFailure = sudoReason(sudoText, sudo.prompt, sudo.spec.password !== undefined);
         const signals: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ABRT: 6, KILL: 9, SEGV: 11, PIPE: 13, TERM: 15 };
@@ -121,7 +132,8 @@ export function execOnClient(client: Client, req: ExecRequest): Promise<ExecOutc
           sudoFailure,
           noExitStatus: exitCode === undefined && exitSignal === undefined && !timedOut && !sudoFailure,
         });
-      });
+      };
+      ch.on('close', finish);
     };
     try {
       client.exec(req.command, started);

@@ -137,14 +137,18 @@ export class SshHost implements Host {
   private async exec(argv: string[], opts: RunOptions = {}): Promise<ExecOutcome> {
     return this.guard(async () => {
       const client = await this.connection();
-      let full = withCwdEnv(argv, opts);
+      // The remote side enforces the time limit: OpenSSH does not deliver signal requests
+      // to root logins ("session signalling requires privilege separation").
+      const limited = opts.timeoutMs ? ['timeout', '-k', '2', (opts.timeoutMs / 1000).toFixed(3), ...argv] : argv;
+      let full = withCwdEnv(limited, opts);
       const become = this.viaSudo ? this.opts.become : undefined;
       const marker = uniqueToken('started');
       if (become) full = sudoWrap(full, become, marker, this.sudoPrompt);
       const outcome = await this.channelSlot(() => execOnClient(client, {
         command: commandLine(full),
         stdin: opts.stdin,
-        timeoutMs: opts.timeoutMs,
+        // Backstop for a remote without a working `timeout`.
+        timeoutMs: opts.timeoutMs ? opts.timeoutMs + 5000 : undefined,
         sudo: become ? { spec: become, marker, prompt: this.sudoPrompt, stageTimeoutMs: this.opts.connectTimeoutMs } : undefined,
       }).catch((e: Error) => {
         throw new HostOperationError(`cannot start a command on ${this.address}: ${e.message}`);
@@ -153,6 +157,8 @@ export class SshHost implements Host {
         this.becomeFailure ??= new BecomeError(this.name, `become ${become!.user} on ${this.address}: ${outcome.sudoFailure}`);
         throw this.becomeFailure;
       }
+      // timeout(1): 124 after TERM, 137 when it had to KILL. LocalHost says 124 for both.
+      if (opts.timeoutMs && outcome.rc === 137) outcome.rc = 124;
       if (outcome.noExitStatus) {
         await new Promise((r) => setImmediate(r));
         if (this.lost) throw this.lost;

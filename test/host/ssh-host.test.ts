@@ -154,6 +154,17 @@ describe('SshHost against a real sshd', () => {
     assert.match((await h.readFile('/proc/self/status'))!.toString(), /^Name:/);
   });
 
+  it('stops a command at its time limit, also for a root login (no signal delivery there) and through sudo', async () => {
+    for (const [i, h] of [ssh(), ssh({ user: NOPW_USER, become: { user: 'root' } })].entries()) {
+      const secs = `4${i}.913`;
+      const r = await h.run(['sh', '-c', `sleep ${secs}; echo not-reached`], { timeoutMs: 300 });
+      assert.equal(r.rc, 124);
+      assert.equal(r.stdout, '');
+      assert.equal((await runLocal(['pgrep', '-f', '-x', `sleep ${secs}`])).rc, 1, 'the command was killed');
+      assert.equal((await h.run(['echo', 'ok'])).stdout, 'ok\n');
+    }
+  });
+
   it('keeps one connection for many operations', async () => {
     const before = (await sshd.sessionPids()).length;
     const h = ssh();

@@ -80,14 +80,14 @@ export async function startSshd(opts: { sftp?: boolean } = {}): Promise<Sshd> {
     'PasswordAuthentication yes',
     'KbdInteractiveAuthentication no',
     ...(opts.sftp === false ? [] : ['Subsystem sftp /usr/lib/openssh/sftp-server']),
-    'LogLevel ERROR',
+    process.env.CVG_SSHD_DEBUG ? 'LogLevel DEBUG1' : 'LogLevel ERROR',
   ].join('\n') + '\n';
   fs.writeFileSync(path.join(dir, 'sshd_config'), config);
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
-  child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { log += d.toString(); if (process.env.CVG_SSHD_DEBUG) process.stderr.write(d); });
   // Ready when the port accepts a connection.
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`sshd exited: ${log}`);
