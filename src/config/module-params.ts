@@ -2,17 +2,22 @@
 // ajv. Types are coerced the way Ansible does ("80" -> 80, yes -> true), but a
 // list where a scalar is expected, or an unknown key, is an error.
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsImport from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ModuleDefinition } from '../engine/module.js';
 import { didYouMean } from './did-you-mean.js';
-
-const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
-
-export const ajv = new Ajv({ allErrors: true, verbose: true, coerceTypes: true, useDefaults: true, strict: false, allowUnionTypes: true });
-addFormats(ajv);
+import { moduleSchema } from './schema/ajv-options.js';
+import { validatorFor } from './schema/validators.js';
 
 const compiled = new WeakMap<ModuleDefinition, ValidateFunction>();
+
+function moduleValidator(def: ModuleDefinition): ValidateFunction {
+  let v = compiled.get(def);
+  if (!v) {
+    v = validatorFor(`module_${def.name}`, moduleSchema(def.schema));
+    compiled.set(def, v);
+  }
+  return v;
+}
 
 export interface ParamProblem {
   /** Path of the offending value inside the parameters. */
@@ -81,11 +86,7 @@ export function usefulErrors(errors: ErrorObject[]): ErrorObject[] {
 
 /** Returns the parameters with defaults applied and types coerced; throws ModuleParamsError. */
 export function validateModuleParams<P = Record<string, unknown>>(def: ModuleDefinition, params: Record<string, unknown>): P {
-  let v = compiled.get(def);
-  if (!v) {
-    v = ajv.compile({ type: 'object', additionalProperties: false, ...def.schema });
-    compiled.set(def, v);
-  }
+  const v = moduleValidator(def);
   const copy = structuredClone(params);
   if (!v(copy)) {
     throw new ModuleParamsError(def.name, usefulErrors(v.errors ?? []).map((e) => describeAjvError(e, def.schema, `module '${def.name}'`)));

@@ -9,13 +9,21 @@
 //       unique: [mac, ip]        # no two hosts of the group share a value
 
 import { existsSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsImport from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { loadYamlFile } from './yaml-source.js';
 import type { Inventory } from '../inventory/inventory.js';
 
-const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
+// Loaded only when a playbook has a schema file: startup time matters.
+function newAjv(): Ajv {
+  const require = createRequire(import.meta.url);
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  const addFormats = require('ajv-formats') as { default: (a: Ajv) => Ajv };
+  const ajv = new AjvClass({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+  addFormats.default(ajv);
+  return ajv;
+}
 
 interface GroupRule { schema?: Record<string, unknown>; unique?: string[] }
 
@@ -32,8 +40,7 @@ export function checkVarsSchema(playbookFile: string, inv: Inventory, extraVars:
   if (!doc || typeof doc !== 'object' || !doc.groups || typeof doc.groups !== 'object') {
     throw src.error('a vars schema needs `groups:` mapping group names to {schema, unique}', []);
   }
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
-  addFormats(ajv);
+  const ajv = newAjv();
   const errors: ConfigError[] = [];
   const groupMap = inv.groupMap();
   for (const [group, rule] of Object.entries(doc.groups)) {

@@ -48,10 +48,12 @@ export async function convergeTask(def: ModuleDefinition, params: unknown, ctx: 
     return { status: changed ? 'changed' : 'ok', changes: changed ? plan.changes : [], result };
   }
   const again = await def.plan(params, ctx);
-  if (again.changes.length) {
+  // Every-time actions (a restart) are planned again by design; everything else must be gone.
+  const remaining = again.changes.filter((c) => !c.repeats);
+  if (remaining.length) {
     return {
       status: 'failed', changes: plan.changes, result,
-      message: `not converged: after apply, still differs in ${describe(again.changes)}`,
+      message: `not converged: after apply, still differs in ${describe(remaining)}`,
     };
   }
   return { status: 'changed', changes: plan.changes, result: { ...result, ...(again.result ?? {}) } };
