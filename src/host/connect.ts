@@ -98,7 +98,11 @@ export function connectHost(name: string, vars: Record<string, unknown>, opts: C
   }
   // ~/.ssh/config is matched against the name ssh would be given: ansible_host, else the inventory name.
   const alias = str(vars, 'ansible_host', 'ansible_ssh_host') ?? name;
-  const cfg = loadSshConfig(opts.sshConfigFile ?? defaultSshConfigFile(), alias);
+  const cfgFile = opts.sshConfigFile ?? defaultSshConfigFile();
+  const cfg = loadSshConfig(cfgFile, alias);
+  if (cfg.unsupported.length) {
+    throw new ConnectionConfigError(name, `${cfgFile} sets ${cfg.unsupported.join(', ')} for ${alias}: not supported by converge's SSH client`);
+  }
   const portStr = str(vars, 'ansible_port', 'ansible_ssh_port');
   let port = cfg.port ?? 22;
   if (portStr !== undefined) {

@@ -4,7 +4,9 @@
 // `key value` or `key=value`, the first value obtained for a keyword wins
 // (IdentityFile accumulates), Host patterns use `*`/`?` and `!` negation.
 // Not supported (ignored, said here): Match blocks (their keywords are
-// skipped), Include, tokens other than %h %p %r %u %d %%.
+// skipped), Include, tokens other than %h %p %r %u %d %%, and options that only
+// tune OpenSSH. ProxyJump, ProxyCommand, HostKeyAlias and CertificateFile would
+// change where or how to connect: they are reported (`unsupported`) and refused.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,7 +24,13 @@ export interface ResolvedSshConfig {
   port?: number;
   identityFiles: string[];
   userKnownHostsFile?: string;
+  /** Keywords that change where or how to connect and that converge cannot honour (ProxyJump ...). */
+  unsupported: string[];
 }
+
+/** These would make a direct connection go to the wrong place or fail mysteriously: refuse them. */
+const UNSUPPORTED = new Map([['proxyjump', 'ProxyJump'], ['proxycommand', 'ProxyCommand'], ['hostkeyalias', 'HostKeyAlias'],
+  ['certificatefile', 'CertificateFile']]);
 
 function splitArgs(rest: string): string[] {
   const out: string[] = [];
@@ -108,6 +116,7 @@ export function resolveSshConfig(blocks: SshConfigBlock[], alias: string): Resol
     user,
     port,
     identityFiles: identities.filter((f) => f.toLowerCase() !== 'none').map((f) => expandTokens(f, tokens)),
+    unsupported: [...UNSUPPORTED].filter(([k]) => first.has(k) && first.get(k)!.toLowerCase() !== 'none').map(([, name]) => name),
     userKnownHostsFile: first.has('userknownhostsfile')
       ? expandTokens(first.get('userknownhostsfile')!.split(/\s+/)[0], tokens) : undefined,
   };

@@ -88,6 +88,11 @@ describe('ssh config', () => {
     assert.match(r.identityFiles[0], /\/\.ssh\/db_key$/);
     assert.equal(r.identityFiles[1], '/keys/with space');
   });
+  it('names keywords it cannot honour', () => {
+    const r = resolveSshConfig(parseSshConfig('Host jumped\n  ProxyJump bastion\nHost *\n  ProxyCommand none\n'), 'jumped');
+    assert.deepEqual(r.unsupported, ['ProxyJump']);
+    assert.deepEqual(resolveSshConfig(parseSshConfig('Host *\n  ProxyCommand none\n'), 'x').unsupported, []);
+  });
   it('honours negated patterns and the catch-all', () => {
     const r = resolveSshConfig(blocks, 'db-test');
     assert.equal(r.hostName, undefined);
