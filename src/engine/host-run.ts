@@ -137,10 +137,11 @@ export class HostRun {
     this.notifiers.set(handler, by);
   }
 
-  markUnreachable(message: string): void {
+  /** `fromTask`: the task's own event counts it; otherwise (fact gathering) it is counted here. */
+  markUnreachable(message: string, fromTask = false): void {
     if (this.unreachable) return;
     this.unreachable = message;
-    this.summary.unreachable++;
+    if (!fromTask) this.summary.unreachable++;
     this.shared.reporter.hostUnreachable(this.name, message);
   }
 

@@ -89,7 +89,12 @@ export class TaskRunner {
       const itemScope = items ? scope.with({ [task.loopControl.loop_var]: item, ansible_loop_var: task.loopControl.loop_var, ...(task.loopControl.index_var ? { [task.loopControl.index_var]: index } : {}) }) : scope;
       const label = items ? this.label(task, itemScope, item) : undefined;
       const o = await this.runOne(task, itemScope);
-      outcomes.push({ ...o, item });
+      if (!this.hr.unreachable) outcomes.push({ ...o, item });
+      if (this.hr.unreachable) {
+        emit('unreachable', [], o.message, label);
+        outcomes.push({ ...o, item });
+        break;
+      }
       const ignored = o.status === 'failed' && task.ignoreErrors;
       const shown = task.module.name === 'debug' && o.status === 'ok' ? String(o.result.msg ?? '') : o.message;
       emit(o.status, o.changes, shown, label, ignored);
@@ -154,7 +159,7 @@ export class TaskRunner {
       outcome = await convergeTask(task.module, params, ctx);
     } catch (e) {
       if (e instanceof HostUnreachableError || e instanceof ConnectionLostError) {
-        this.hr.markUnreachable(e.message);
+        this.hr.markUnreachable(e.message, true);
         return { status: 'failed', changes: [], result: {}, message: e.message };
       }
       if (check && (e instanceof HostOperationError) && !this.hr.ledger.empty) {
