@@ -55,6 +55,27 @@ export function tempNameFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.converge-${randomBytes(6).toString('hex')}.tmp`);
 }
 
+/** True when `entry` (a name in target's directory) is one of tempNameFor(target)'s names. */
+export function isTempNameOf(target: string, entry: string): boolean {
+  const prefix = `.${path.basename(target)}.converge-`;
+  return entry.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(entry.slice(prefix.length));
+}
+
+/**
+ * Removes the temp files that an earlier, killed run left next to `target`
+ * (SIGKILL or a power cut skips every cleanup). Called before each write of
+ * the target: a kill mid-write leaves the target old, so the next run rewrites
+ * it and sweeps up. Two runs writing the same file at once are prevented by
+ * the state directory's lock, so a temp file seen here is never a live one.
+ */
+export async function removeStaleTemps(target: string): Promise<void> {
+  let names: string[];
+  try { names = await fs.readdir(path.dirname(target)); } catch { return; }
+  for (const n of names) {
+    if (isTempNameOf(target, n)) await fs.rm(path.join(path.dirname(target), n), { force: true }).catch(() => {});
+  }
+}
+
 /**
  * Filesystem operations on a directory prefix: the local host uses '/', the
  * chroot host uses its tree. Paths given by modules are absolute paths on the
@@ -119,6 +140,7 @@ export class PrefixedFs {
     const { uid, gid } = await this.ids(opts);
     const keepUid = uid === -1 && old.exists && old.type === 'file' ? old.uid! : uid;
     const keepGid = gid === -1 && old.exists && old.type === 'file' ? old.gid! : gid;
+    await removeStaleTemps(target);
     const tmp = tempNameFor(target);
     let fh: fs.FileHandle | undefined;
     try {
@@ -165,6 +187,7 @@ export class PrefixedFs {
 
   async symlink(target: string, p: string): Promise<void> {
     // Replace atomically: make the link under a temp name, rename over.
+    await removeStaleTemps(this.real(p));
     const tmp = tempNameFor(this.real(p));
     try {
       await fs.symlink(target, tmp);
@@ -176,6 +199,7 @@ export class PrefixedFs {
   }
 
   async link(target: string, p: string): Promise<void> {
+    await removeStaleTemps(this.real(p));
     const tmp = tempNameFor(this.real(p));
     try {
       await fs.link(this.real(target), tmp);

@@ -17,6 +17,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Called once the child is spawned (to kill it, or to watch it with ps). */
   onSpawn?: (child: ChildProcess) => void;
+  /** Own process group, so that kill(-pid) takes converge and its children together. */
+  detached?: boolean;
 }
 
 export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult> {
@@ -25,6 +27,7 @@ export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult> {
       cwd: o.cwd,
       env: { ...process.env, NO_COLOR: '1', ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: o.detached,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
