@@ -4,7 +4,8 @@
 
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { HostOperationError, type FileStat } from './host.js';
-import { tempNameFor } from './local-host.js';
+import * as path from 'node:path/posix';
+import { isTempNameOf, tempNameFor } from './local-host.js';
 import { fileTypeOf, type FileOps, type NumericWrite } from './ssh-file-ops.js';
 
 // SFTP status codes (draft-ietf-secsh-filexfer-02).
@@ -127,6 +128,7 @@ export class SftpFiles implements FileOps {
 
   async writeFile(p: string, content: Buffer, opts: NumericWrite): Promise<void> {
     const tmp = tempNameFor(p);
+    const sweep = this.sweepStaleTemps(p, tmp);
     // Created with no permissions for others; old state read in the same round trip.
     const [oldR, openR] = await Promise.allSettled([
       this.lstatRaw(p),
@@ -162,12 +164,26 @@ export class SftpFiles implements FileOps {
       closed = true;
       track(call((cb) => this.sftp.close(handle, cb)));
       await Promise.all(ops);
+      await sweep;
       await this.renameOver(tmp, p);
     } catch (e) {
       if (!closed) this.sftp.close(handle, () => {});
       this.sftp.unlink(tmp, () => {});
       throw e instanceof HostOperationError ? e : sftpError(e, `write ${p}`);
     }
+  }
+
+  /**
+   * Removes temp files a killed earlier run left next to `target` (as LocalHost
+   * does), sparing `keep`. Runs alongside the write's own requests; never fails.
+   */
+  private async sweepStaleTemps(target: string, keep: string): Promise<void> {
+    try {
+      const dir = path.dirname(target);
+      const list = await call<Array<{ filename: string }>>((cb) => this.sftp.readdir(dir, cb));
+      const stale = list.map((e) => e.filename).filter((n) => n !== path.basename(keep) && isTempNameOf(target, n));
+      await Promise.all(stale.map((n) => call((cb) => this.sftp.unlink(path.join(dir, n), cb)).catch(() => {})));
+    } catch { /* an unreadable directory: the write itself will say what is wrong */ }
   }
 
   /** rename(2) semantics (replace the target). posix-rename@openssh.com, else mv. */
@@ -209,8 +225,10 @@ export class SftpFiles implements FileOps {
 
   async symlink(target: string, p: string): Promise<void> {
     const tmp = tempNameFor(p);
+    const sweep = this.sweepStaleTemps(p, tmp);
     try {
       await call((cb) => this.sftp.symlink(target, tmp, cb));
+      await sweep;
     } catch (e) {
       throw sftpError(e, `symlink ${p}`);
     }
@@ -222,7 +240,9 @@ export class SftpFiles implements FileOps {
 
   async link(target: string, p: string): Promise<void> {
     const tmp = tempNameFor(p);
+    const sweep = this.sweepStaleTemps(p, tmp);
     try {
+      await sweep;
       if (this.has('hardlink@openssh.com')) await call((cb) => this.sftp.ext_openssh_hardlink(target, tmp, cb));
       else {
         const r = await this.run(['ln', '--', target, tmp]);

@@ -14,6 +14,12 @@ export type ScriptRunner = (script: string, args: string[], stdin?: Buffer) => P
 /** rc 3 from a script means "the path does not exist". */
 const MISSING = 3;
 
+// Removes temp files a killed earlier run left next to $1 (as LocalHost does):
+// names .BASE.converge-<12 hex>.tmp. The base name is quoted, so it is literal in the pattern.
+const SWEEP = 'sweep() { sd=$(dirname -- "$1"); sb=$(basename -- "$1"); '
+  + 'for sf in "$sd/.$sb.converge-"*.tmp; do case "${sf#"$sd/.$sb.converge-"}" in '
+  + `${'[0-9a-f]'.repeat(12)}.tmp) rm -f -- "$sf" ;; esac; done; }`;
+
 const S = {
   read: '[ -e "$1" ] || exit 3; exec cat -- "$1"',
   stat: [
@@ -26,6 +32,8 @@ const S = {
     'set -e',
     't=$1 tmp=$2 mode=$3 uid=$4 gid=$5',
     'umask 077',
+    SWEEP,
+    'sweep "$t"',
     "trap 'rm -f -- \"$tmp\"' EXIT",
     '(set -C; : > "$tmp")',
     'if [ -f "$t" ] && [ ! -L "$t" ]; then',
@@ -45,8 +53,8 @@ const S = {
   chmod: 'chmod -- "$2" "$1"',
   chown: 'chown -h -- "$2" "$1"',
   // $1 link target, $2 path, $3 temp name
-  symlink: 'ln -s -- "$1" "$3" || exit 1; mv -fT -- "$3" "$2" && exit 0; rm -f -- "$3"; exit 1',
-  link: 'ln -- "$1" "$3" || exit 1; if [ "$3" -ef "$2" ]; then rm -f -- "$3"; exit 0; fi; '
+  symlink: SWEEP + '\nsweep "$2"; ln -s -- "$1" "$3" || exit 1; mv -fT -- "$3" "$2" && exit 0; rm -f -- "$3"; exit 1',
+  link: SWEEP + '\nsweep "$2"; ln -- "$1" "$3" || exit 1; if [ "$3" -ef "$2" ]; then rm -f -- "$3"; exit 0; fi; '
     + 'mv -fT -- "$3" "$2" && exit 0; rm -f -- "$3"; exit 1',
   remove: 'rm -rf -- "$1"',
   readdir: 'if [ ! -d "$1" ]; then if [ -e "$1" ]; then echo "$1: Not a directory" >&2; '

@@ -165,6 +165,22 @@ describe('SshHost against a real sshd', () => {
     }
   });
 
+  it('sweeps temp files a killed run left next to a target before writing it, like LocalHost', async () => {
+    const hosts: Host[] = [new LocalHost('local'), ssh(), ssh({ user: NOPW_USER, become: { user: 'root' } })];
+    for (const [i, h] of hosts.entries()) {
+      const dir = path.join(work, `sweep-${i}`);
+      fs.mkdirSync(dir);
+      const names = { file: 'we*ird [1]', sym: 'sym?', hard: 'hard' };
+      const stale = (n: string) => `.${n}.converge-0123456789ab.tmp`;
+      const decoys = ['.we*ird [1].converge-xyz.tmp', '.weXird 1.converge-0123456789ab.tmp', '.other.converge-0123456789ab.tmp', 'we*ird [1].converge-0123456789ab.tmp'];
+      for (const n of [...Object.values(names).map(stale), ...decoys]) fs.writeFileSync(path.join(dir, n), 'left over');
+      await h.writeFile(path.join(dir, names.file), 'new');
+      await h.symlink('target', path.join(dir, names.sym));
+      await h.link(path.join(dir, names.file), path.join(dir, names.hard));
+      assert.deepEqual(fs.readdirSync(dir).sort(), [...decoys, names.file, names.hard, names.sym].sort(), `host ${i}`);
+    }
+  });
+
   it('keeps one connection for many operations', async () => {
     const before = (await sshd.sessionPids()).length;
     const h = ssh();
