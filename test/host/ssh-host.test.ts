@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -286,7 +287,17 @@ describe('SshHost against a real sshd', () => {
     const refused = await ssh({ port: 1 }).stat('/').then(() => null, (x: Error) => x);
     assert.ok(refused instanceof HostUnreachableError);
     assert.match(refused.message, /connection refused/);
-    for (const m of [wrong.message, refused.message]) assert.equal(m.includes('\n'), false);
+    // A port that accepts TCP and never speaks SSH.
+    const silentSockets = new Set<net.Socket>();
+    const silent = net.createServer((c) => { silentSockets.add(c); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentPort = (silent.address() as net.AddressInfo).port;
+    const mute = await ssh({ port: silentPort, connectTimeoutMs: 500 }).run(['true']).then(() => null, (x: Error) => x);
+    silent.close();
+    for (const c of [...silentSockets]) c.destroy();
+    assert.ok(mute instanceof HostUnreachableError);
+    assert.match(mute.message, /no SSH handshake within/);
+    for (const m of [wrong.message, refused.message, mute.message]) assert.equal(m.includes('\n'), false);
   });
 
   it('logs in with a password, and through ssh-agent', async () => {
