@@ -1,0 +1,168 @@
+// playbooks/headnode.yaml on a real Debian 12 host (a debian12 test-bed
+// container with systemd, converged over SSH): the steps of issue 6 in the
+// order they build on each other. One host for the whole file: a fresh
+// converge costs a minute of apt; the compute tree comes from a cache after
+// the first run on a machine (see fixture.ts).
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { downHost, pxeBoot, upHost } from '../bed/index.js';
+import {
+  converge, describeRun, dhcpProbe, HEADNODE_IP, NODES, prepareHeadnode, saveComputeSeed, tasksOf, tftpFetch,
+  withStatus, writeInventory, type HeadnodeBed,
+} from './fixture.js';
+
+const UNITS = ['isc-dhcp-server', 'tftpd-hpa', 'nginx', 'nfs-ganesha', 'firewalld'];
+const BANNER = 'converge failsafe image';
+
+describe('headnode playbook on debian12 (real Debian packages, over SSH)', { timeout: 60 * 60_000 }, () => {
+  let bed: HeadnodeBed;
+  let predicted: string[] = [];
+  let converged = false;
+
+  before(async () => {
+    const h = await upHost('debian12');
+    bed = await prepareHeadnode(h);
+  });
+
+  after(async () => {
+    if (bed) await downHost(bed.host.name);
+  });
+
+  test('--check on a fresh host predicts the run without a failed task', async () => {
+    const r = await converge(bed, ['--check']);
+    assert.deepEqual(withStatus(r, bed, 'failed'), [], describeRun(r, bed));
+    assert.equal(r.rc, 0, describeRun(r, bed));
+    predicted = withStatus(r, bed, 'changed');
+    assert.ok(predicted.includes('Head node packages'), `packages predicted: ${predicted.join('\n')}`);
+    assert.ok(predicted.includes('DHCP server configuration (checked by the server before it is installed)'));
+    // Nothing was touched.
+    const conf = await bed.host.exec(['test', '-e', '/etc/dhcp/dhcpd.conf']);
+    assert.notEqual(conf.rc, 0, 'dhcpd.conf exists after --check on a fresh host');
+  });
+
+  test('a fresh host converges; the services are active and enabled', async (t) => {
+    const r = await converge(bed);
+    t.diagnostic(`first run: ${(r.wallMs / 1000).toFixed(1)} s wall (${bed.seeded ? 'compute tree from the cache' : 'compute tree bootstrapped'})`);
+    assert.equal(r.rc, 0, describeRun(r, bed));
+    assert.deepEqual(withStatus(r, bed, 'failed'), []);
+    // --check predicted every task the run changed, except what no dry run
+    // can know: which files a package it would install ships (Debian's nginx
+    // brings a default site that the playbook then removes).
+    const unknowable = ['Distribution default sites that would listen on every address are removed (/etc/nginx/sites-enabled/default)'];
+    const changed = withStatus(r, bed, 'changed');
+    const unpredicted = changed.filter((c) => !predicted.includes(c) && !unknowable.includes(c));
+    assert.deepEqual(unpredicted, [], 'changed in the run but not predicted by --check');
+    for (const unit of UNITS) {
+      const active = await bed.host.exec(['systemctl', 'is-active', unit]);
+      const enabled = await bed.host.exec(['systemctl', 'is-enabled', unit]);
+      assert.equal(active.stdout.trim(), 'active', `${unit} is ${active.stdout.trim()}`);
+      assert.equal(enabled.stdout.trim(), 'enabled', `${unit} is ${enabled.stdout.trim()}`);
+    }
+    converged = true;
+    await saveComputeSeed(bed);
+  });
+
+  test('a second run changes nothing; --check predicts nothing', async (t) => {
+    assert.ok(converged, 'needs the converged host of the previous test');
+    const r = await converge(bed);
+    t.diagnostic(`second run: ${(r.wallMs / 1000).toFixed(1)} s wall`);
+    assert.equal(r.rc, 0, describeRun(r, bed));
+    assert.deepEqual(withStatus(r, bed, 'changed'), []);
+    assert.deepEqual(withStatus(r, bed, 'changed', true), [], 'no handler runs');
+    const c = await converge(bed, ['--check']);
+    assert.equal(c.rc, 0, describeRun(c, bed));
+    assert.deepEqual(withStatus(c, bed, 'changed'), []);
+    assert.deepEqual(withStatus(c, bed, 'failed'), []);
+  });
+
+  test('DHCP hands out the boot file by firmware; TFTP serves the distribution\'s iPXE', async () => {
+    assert.ok(converged);
+    const bios = await dhcpProbe(bed.host, NODES.failsafe.mac);
+    assert.deepEqual(bios, { bound: true, ip: NODES.failsafe.ip, siaddr: HEADNODE_IP, bootFile: 'undionly.kpxe' });
+    const uefi = await dhcpProbe(bed.host, NODES.compute.mac, { arch: 7 });
+    assert.deepEqual(uefi, { bound: true, ip: NODES.compute.ip, siaddr: HEADNODE_IP, bootFile: 'ipxe.efi' });
+    const ipxe = await dhcpProbe(bed.host, NODES.failsafe.mac, { ipxe: true });
+    assert.equal(ipxe.bootFile, `http://${HEADNODE_IP}/nodes/${NODES.failsafe.name}.ipxe`);
+    const served = await tftpFetch(bed.host, 'undionly.kpxe');
+    const packaged = readFileSync(path.join(bed.host.rootDir, 'usr/lib/ipxe/undionly.kpxe'));
+    assert.ok(served.equals(packaged), 'undionly.kpxe over TFTP differs from the ipxe package\'s');
+  });
+
+  test('node-000 PXE-boots the failsafe image (BIOS)', async (t) => {
+    assert.ok(converged);
+    const r = await pxeBoot(bed.host.name, { mac: NODES.failsafe.mac, expect: BANNER, timeoutS: 240 });
+    t.diagnostic(`BIOS boot to the banner: ${r.seconds.toFixed(1)} s`);
+  });
+
+  test('node-000 PXE-boots the failsafe image (UEFI)', async (t) => {
+    assert.ok(converged);
+    const r = await pxeBoot(bed.host.name, { mac: NODES.failsafe.mac, uefi: true, expect: BANNER, timeoutS: 300 });
+    t.diagnostic(`UEFI boot to the banner: ${r.seconds.toFixed(1)} s`);
+  });
+
+  test('an unknown MAC gets an address but no boot file (unknown_clients: deny)', async () => {
+    assert.ok(converged);
+    for (const opts of [{}, { ipxe: true }, { arch: 7 }]) {
+      const a = await dhcpProbe(bed.host, '52:54:00:c0:ff:ee', opts);
+      assert.equal(a.bound, true, 'unknown clients still get an address from the dynamic range');
+      assert.equal(a.bootFile, undefined, `boot file offered to an unknown client (${JSON.stringify(opts)})`);
+      assert.equal(a.siaddr, undefined, 'next-server offered to an unknown client');
+    }
+  });
+
+  test('drift: exactly the four drifted things are reported, then corrected; node-000 boots again', async () => {
+    assert.ok(converged);
+    const h = bed.host;
+    await h.execOk(['sh', '-c', 'echo "# local edit" >> /etc/dhcp/dhcpd.conf']);
+    await h.execOk(['systemctl', 'stop', 'nginx']);
+    await h.execOk(['firewall-cmd', '--permanent', '--zone=cluster', '--remove-service=http']);
+    await h.execOk(['firewall-cmd', '--zone=cluster', '--remove-service=http']);
+    const image = (await h.execOk(['sh', '-c', 'ls -d /srv/tftp/images/failsafe-*/initrd.img'])).stdout.trim();
+    await h.execOk(['chmod', '0600', image]);
+
+    const expected = [
+      'DHCP server configuration (checked by the server before it is installed)',
+      'Images are world-readable and owned by root (nginx and tftpd serve them)',
+      'The cluster zone allows the boot and file services',
+      'nginx runs and starts at boot',
+    ];
+    const c = await converge(bed, ['--check']);
+    assert.equal(c.rc, 0, describeRun(c, bed));
+    assert.deepEqual(withStatus(c, bed, 'changed').sort(), expected);
+    assert.deepEqual(withStatus(c, bed, 'failed'), []);
+
+    const r = await converge(bed);
+    assert.equal(r.rc, 0, describeRun(r, bed));
+    assert.deepEqual(withStatus(r, bed, 'changed').sort(), expected);
+    assert.deepEqual(withStatus(r, bed, 'changed', true), ['restart dhcp server'], 'only dhcpd restarts (its configuration changed)');
+
+    assert.equal((await h.exec(['systemctl', 'is-active', 'nginx'])).stdout.trim(), 'active');
+    assert.equal((await h.exec(['grep', '-c', 'local edit', '/etc/dhcp/dhcpd.conf'])).stdout.trim(), '0');
+    assert.match((await h.execOk(['firewall-cmd', '--zone=cluster', '--list-services'])).stdout, /\bhttp\b/);
+    assert.equal((await h.execOk(['stat', '-c', '%a', image])).stdout.trim(), '644');
+    await pxeBoot(h.name, { mac: NODES.failsafe.mac, expect: BANNER, timeoutS: 240 });
+  });
+
+  test('an inventory change that breaks dhcpd.conf fails at validation; the old config and dhcpd stay', async () => {
+    assert.ok(converged);
+    const h = bed.host;
+    const before = readFileSync(path.join(h.rootDir, 'etc/dhcp/dhcpd.conf'));
+    const pidBefore = (await h.execOk(['systemctl', 'show', '-p', 'MainPID', '--value', 'isc-dhcp-server'])).stdout.trim();
+    // A valid MAC and address (the schema and the checks pass), but a host
+    // name dhcpd cannot parse in a host declaration.
+    const broken = writeInventory(path.join(bed.tmp, 'inventory-broken'), bed,
+      readFileSync(bed.nodeKey + '.pub', 'utf8').trim(), { 'node@002': { mac: 'fc:ab:14:e8:66:03', ip: '192.168.0.102' } });
+    const r = await converge(bed, [], broken);
+    assert.notEqual(r.rc, 0, 'the run must fail');
+    const failed = tasksOf(r, bed).filter((t) => t.status === 'failed');
+    assert.deepEqual(failed.map((t) => t.name), ['DHCP server configuration (checked by the server before it is installed)'], describeRun(r, bed));
+    assert.match(failed[0].message ?? '', /expecting left brace/, 'dhcpd\'s own message is shown');
+    assert.ok(readFileSync(path.join(h.rootDir, 'etc/dhcp/dhcpd.conf')).equals(before), 'dhcpd.conf changed');
+    assert.equal((await h.exec(['systemctl', 'is-active', 'isc-dhcp-server'])).stdout.trim(), 'active');
+    const pidAfter = (await h.execOk(['systemctl', 'show', '-p', 'MainPID', '--value', 'isc-dhcp-server'])).stdout.trim();
+    assert.equal(pidAfter, pidBefore, 'dhcpd was restarted');
+  });
+});
