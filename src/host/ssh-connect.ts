@@ -107,8 +107,30 @@ function socketMessage(e: NodeJS.ErrnoException, t: SshTarget, timeoutMs: number
   return `cannot connect to ${where}: ${e.message.split('\n')[0]}`;
 }
 
-/** Connects, checks the host key, authenticates. Rejects with HostUnreachableError only. */
+/** A failure before the server said anything: sshd's MaxStartups drops excess new connections so. */
+class DroppedBeforeHandshake extends HostUnreachableError {}
+
+const CONNECT_ATTEMPTS = 4;
+
+/**
+ * Connects, checks the host key, authenticates. Rejects with HostUnreachableError only.
+ * A connection the server drops before its greeting is retried a few times after a
+ * short random pause: many hosts behind one sshd (or a bastion) start at once.
+ */
 export async function openSshConnection(t: SshTarget): Promise<Client> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(t);
+    } catch (e) {
+      if (!(e instanceof DroppedBeforeHandshake) || attempt >= CONNECT_ATTEMPTS) {
+        throw e instanceof DroppedBeforeHandshake ? new HostUnreachableError(t.name, e.message) : e;
+      }
+      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 400));
+    }
+  }
+}
+
+async function connectOnce(t: SshTarget): Promise<Client> {
   const name = knownHostsName(t.host, t.port);
   let entries;
   try {
@@ -126,12 +148,14 @@ export async function openSshConnection(t: SshTarget): Promise<Client> {
   const client = new ssh2.Client();
   return new Promise<Client>((resolve, reject) => {
     let settled = false;
-    const fail = (msg: string) => {
+    let greeted = false;
+    const fail = (msg: string, dropped = false) => {
       if (settled) return;
       settled = true;
       client.end();
-      reject(new HostUnreachableError(t.name, msg));
+      reject(dropped && !greeted && !hostKeyProblem ? new DroppedBeforeHandshake(t.name, msg) : new HostUnreachableError(t.name, msg));
     };
+    client.on('handshake', () => { greeted = true; });
     client.on('ready', () => {
       if (settled) return;
       settled = true;
@@ -146,9 +170,11 @@ export async function openSshConnection(t: SshTarget): Promise<Client> {
       if (e.level === 'client-timeout') {
         return fail(`cannot connect to ${t.host}:${t.port}: no SSH handshake within ${Math.round(t.connectTimeoutMs / 1000)} s`);
       }
-      fail(socketMessage(e as NodeJS.ErrnoException, t, t.connectTimeoutMs));
+      const code = (e as NodeJS.ErrnoException).code;
+      fail(socketMessage(e as NodeJS.ErrnoException, t, t.connectTimeoutMs),
+        code === 'ECONNRESET' || /lost before handshake/i.test(e.message));
     });
-    client.on('close', () => fail(hostKeyProblem ?? `connection to ${t.host}:${t.port} closed during the SSH handshake`));
+    client.on('close', () => fail(hostKeyProblem ?? `connection to ${t.host}:${t.port} closed during the SSH handshake`, true));
     let next = 0;
     const cfg: ConnectConfig = {
       host: t.host,
