@@ -12,6 +12,8 @@ import type { Layer } from '../rootfs.js';
 export const WRAPPED_DEBS = [
   'isc-dhcp-server', 'tftpd-hpa', 'nginx', 'kea-dhcp4-server', 'firewalld',
   'nfs-kernel-server', 'nfs-ganesha', 'nfs-ganesha-vfs', 'python3',
+  // nft: the real distributions have it (firewalld's nftables backend does not need the command)
+  'nftables',
 ];
 
 const INSTALL = `

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readdirSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInTree } from '../layer-build.js';
+import { ensurePxeAssets, type PxeAssets } from '../pxe-assets.js';
 import type { Layer } from '../rootfs.js';
 import type { Flavor } from '../flavors.js';
 import { shapedDebsLayer } from './debs-layer.js';
@@ -27,7 +28,7 @@ function repoFile(d: ShapedDistro): { path: string; content: string } {
     : { path: '/etc/zypp/repos.d/converge-bed.repo', content: `[converge-bed]\nname=converge test bed SHAPED openSUSE Leap 15.6 packages\nenabled=1\nautorefresh=0\nbaseurl=file://${SHAPED_REPO}\ntype=rpm-md\ngpgcheck=0\nkeeppackages=0\n` };
 }
 
-function flavorLayer(d: ShapedDistro): Layer {
+function flavorLayer(d: ShapedDistro, kernel: PxeAssets): Layer {
   const pkgManager = d.family === 'rocky' ? 'dnf' : 'zypper';
   const repo = repoFile(d);
   const prepare = `${HIDE_SCRIPT}
@@ -48,13 +49,13 @@ mv /var/lib/dpkg ${HIDDEN}/var/lib/dpkg
   return {
     id: d.flavor,
     parent: shapedDebsLayer,
-    inputs: { d, prepare, register, repo, RPM_MACROS, HIDE_INPUTS, packages: shapedPackages(d, { tree: '/TREE' }) },
+    inputs: { d, prepare, register, repo, RPM_MACROS, HIDE_INPUTS, packages: shapedPackages(d, { tree: '/TREE', kernel: kernel.kernel, kernelVersion: kernel.kernelVersion }) },
     async build(_dir, merged, log) {
       await runInTree(merged, prepare, log);
       writeFileSync(join(merged, 'etc/rpm/macros.converge-bed'), RPM_MACROS);
       const work = mkdtempSync(join(tmpdir(), `cvbed-rpm-${d.flavor}-`));
       try {
-        await buildRepo(shapedPackages(d, { tree: merged }), join(merged, SHAPED_REPO), work);
+        await buildRepo(shapedPackages(d, { tree: merged, kernel: kernel.kernel, kernelVersion: kernel.kernelVersion }), join(merged, SHAPED_REPO), work);
       } finally {
         rmSync(work, { recursive: true, force: true });
       }
@@ -70,7 +71,7 @@ export const SHAPED_FLAVORS: Flavor[] = Object.values(SHAPED_DISTROS).map((d) =>
   name: d.flavor,
   shaped: true,
   description: `SHAPED ${d.family === 'rocky' ? `Rocky Linux ${d.versionId}` : 'openSUSE Leap 15.6'}: Debian 12 underneath, ${d.family === 'rocky' ? 'dnf' : 'zypper'}, local repository of shaped RPMs`,
-  layer: async () => flavorLayer(d),
+  layer: async () => flavorLayer(d, await ensurePxeAssets()),
 }));
 
 /** Where a shaped flavor's repository is on the build machine (for `dnf --installroot` image builds from outside). */

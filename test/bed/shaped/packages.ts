@@ -51,6 +51,9 @@ function pkg(name: string, version: string, summary: string, files: PkgFile[], e
 export interface PackageSources {
   /** The merged tree being built (hidden files are under tree + HIDDEN). */
   tree: string;
+  /** The bed's cached Debian kernel (see pxe-assets.ts) for the image kernel package. */
+  kernel: string;
+  kernelVersion: string;
 }
 
 function rockyPackages(d: ShapedDistro, src: PackageSources): ShapedPackage[] {
@@ -100,7 +103,7 @@ function rockyPackages(d: ShapedDistro, src: PackageSources): ShapedPackage[] {
     // busybox comes from EPEL on Rocky.
     pkg('busybox', '1.36.1', 'Statically linked binary providing simplified versions of system commands', [{ path: '/usr/sbin/busybox', from: '/bin/busybox', mode: 0o755 }]),
   );
-  out.push(...basePackages(d, el));
+  out.push(...basePackages(d, el), kernelPackage(d, src));
   return out;
 }
 
@@ -153,7 +156,7 @@ function susePackages(d: ShapedDistro, src: PackageSources): ShapedPackage[] {
       { path: '/usr/share/ipxe/ipxe-x86_64.efi', from: '/usr/lib/ipxe/ipxe.efi' }, { path: '/usr/share/ipxe/ipxe.lkrn', from: '/usr/lib/ipxe/ipxe.lkrn' },
     ]),
     pkg('busybox', '1.37.0', 'Minimalist variant of UNIX utilities linked in a single binary', [{ path: '/usr/bin/busybox', from: '/bin/busybox', mode: 0o755 }]),
-    ...basePackages(d, 'lp156'),
+    ...basePackages(d, 'lp156'), kernelPackage(d, src),
   ];
 }
 
@@ -252,6 +255,19 @@ function basePackages(d: ShapedDistro, dist: string): ShapedPackage[] {
     pkg('sudo', '1.9.5p2', 'SHAPED: registered only (Debian provides sudo)', [dir('/etc/sudoers.d')]),
     pkg('nftables', '1.0.9', 'SHAPED: registered only (Debian provides nft)', [dir('/etc/nftables')]),
   ].map((p) => ({ ...p, release: `1.${dist}.cvbed` }));
+}
+
+/**
+ * The kernel of compute images: SHAPED, the bed's Debian kernel (virtio, serial console, devtmpfs
+ * built in) under the distribution's package name and paths. Rocky's kernel-core ships
+ * /lib/modules/VER/vmlinuz and kernel-install copies it to /boot; SUSE's kernel-default ships /boot/vmlinuz-VER.
+ */
+function kernelPackage(d: ShapedDistro, src: PackageSources): ShapedPackage {
+  const ver = src.kernelVersion;
+  return pkg(d.family === 'rocky' ? 'kernel-core' : 'kernel-default', ver.split('-')[0], 'SHAPED: the Linux kernel (a Debian build)', [
+    dir(`/usr/lib/modules/${ver}`), { path: `/usr/lib/modules/${ver}/vmlinuz`, from: src.kernel, mode: 0o755 },
+    dir('/boot'), { path: `/boot/vmlinuz-${ver}`, from: src.kernel, mode: 0o755 },
+  ], { provides: ['kernel', `kernel-uname-r = ${ver.replace(/-/g, '_')}`] });
 }
 
 /** Packages registered with --justdb in a running shaped host (Debian provides them). */
