@@ -19,11 +19,14 @@ export interface CliOptions {
   onSpawn?: (child: ChildProcess) => void;
   /** Own process group, so that kill(-pid) takes converge and its children together. */
   detached?: boolean;
+  /** Runs converge's argv through a wrapper (strace). */
+  wrap?: (argv: string[]) => string[];
 }
 
 export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const argv = o.wrap ? o.wrap([process.execPath, CLI, ...args]) : [process.execPath, CLI, ...args];
+    const child = spawn(argv[0], argv.slice(1), {
       cwd: o.cwd,
       env: { ...process.env, NO_COLOR: '1', ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,6 +62,18 @@ export function listTree(root: string): string[] {
   };
   walk('');
   return out;
+}
+
+/** The repository (the folder with converge's package.json), found upwards from the compiled test. */
+export function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pj = path.join(dir, 'package.json');
+    if (fs.existsSync(pj) && (JSON.parse(fs.readFileSync(pj, 'utf8')) as { name?: string }).name === 'converge') return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('converge repository not found above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
