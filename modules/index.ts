@@ -17,6 +17,7 @@ import { sysconfigModule } from './sysconfig.js';
 import { nfsExportModule } from './nfs-export.js';
 import { getUrlModule } from './get-url.js';
 import { serviceModule } from './service.js';
+import { firewalldModule } from './firewalld.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -36,4 +37,5 @@ export const modules: ModuleDefinition[] = [
   nfsExportModule,
   getUrlModule,
   serviceModule,
+  firewalldModule,
 ];
