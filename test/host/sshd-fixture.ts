@@ -123,11 +123,21 @@ export async function startSshd(opts: { sftp?: boolean } = {}): Promise<Sshd> {
   };
 }
 
-/** Kills a process and all its descendants (SIGKILL): drops that SSH connection. */
+/**
+ * Kills a process and all its descendants (SIGKILL): drops that SSH connection.
+ * Top down, so the session's sshd dies before the command could report its exit.
+ */
 export async function killTree(pid: number): Promise<void> {
-  const r = await runLocal(['pgrep', '-P', String(pid)]);
-  for (const c of r.stdout.split('\n').filter(Boolean)) await killTree(Number(c));
-  try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  const all: number[] = [];
+  const collect = async (p: number) => {
+    all.push(p);
+    const r = await runLocal(['pgrep', '-P', String(p)]);
+    for (const c of r.stdout.split('\n').filter(Boolean)) await collect(Number(c));
+  };
+  await collect(pid);
+  for (const p of all) {
+    try { process.kill(p, 'SIGKILL'); } catch { /* already gone */ }
+  }
 }
 
 export async function createUsers(u: TestUsers): Promise<void> {
