@@ -17,7 +17,8 @@
 //   pages among the processes sharing them, so ansible's forked workers are
 //   not charged several times for the same copy-on-write pages; RSS sums
 //   overcount them. PSS is the figure to compare; RSS is shown for reference.
-//   Sampling can miss a peak shorter than the interval.
+//   Sampling (every 10 ms, less often when a sample itself takes long) can
+//   miss a peak shorter than the interval.
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -73,6 +74,17 @@ export function removeTrackingCgroups(): void {
     } catch { /* busy or gone */ }
   }
   try { fs.rmdirSync(top); } catch { /* busy */ }
+}
+
+/** Kills (SIGKILL) every process left in the bench's cgroups: an interrupted bench's tool runs and ssh masters. */
+export function killTrackedProcesses(): void {
+  const top = path.join(CGROUP_ROOT, 'converge-bench');
+  if (!fs.existsSync(top)) return;
+  for (const d of fs.readdirSync(top)) {
+    for (const pid of cgroupPids(path.join(top, d))) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  }
 }
 
 export function cgroupPids(dir: string): number[] {
@@ -146,11 +158,23 @@ export async function measure(argv: string[], o: MeasureOptions): Promise<Measur
     peakPss = Math.max(peakPss, pss);
     peakProcs = Math.max(peakProcs, pids.length);
   };
-  const timer = setInterval(sample, o.sampleMs ?? 10);
+  // Reading smaps_rollup of 150 processes takes a while: keep the sampler
+  // under about a tenth of one CPU so that it does not slow the tool it watches.
+  let timer: NodeJS.Timeout | undefined;
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    const t0 = performance.now();
+    sample();
+    const cost = performance.now() - t0;
+    timer = setTimeout(tick, Math.max(o.sampleMs ?? 10, 9 * cost));
+  };
+  timer = setTimeout(tick, 1);
 
   const exitCode: number = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 128)));
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  clearInterval(timer);
+  running = false;
+  clearTimeout(timer);
 
   let userS = NaN, sysS = NaN, maxRssKb = NaN;
   try {

@@ -14,6 +14,8 @@ export interface BenchResults {
   options: Record<string, unknown>;
   scenarios: ScenarioResult[];
   skipped: Array<{ id: string; reason: string }>;
+  headnodePrime?: { wallMs: number; exitCode: number; recap: { changed: number; failed: number } };
+  merged?: { earlierDate: string; ids: string[] };
 }
 
 /** Issue 9's targets, per scenario id. */
@@ -79,7 +81,7 @@ function points(b: BenchResults, prefix: string): ScalePoint[] {
 }
 
 export function markdown(b: BenchResults): string {
-  const side = b.scenarios.filter((s) => s.tools.ansible);
+  const side = b.scenarios.filter((s) => !s.id.startsWith('scale-') && !s.id.startsWith('headnode-'));
   const lines: string[] = [
     '# converge vs ansible-playbook: benchmark results',
     '',
@@ -90,7 +92,7 @@ export function markdown(b: BenchResults): string {
     `- Machine: ${b.machine.cpu}, ${b.machine.memTotalMiB} MiB, Linux ${b.machine.kernel}, Node ${b.machine.node}`,
     `- converge ${b.versions.converge}; ${b.versions.ansible}`,
     `- Runs: ${b.options.runs} per tool after ${b.options.warmup} warm-up, tools taking turns (A B A B); ` +
-      `50-host ansible: ${b.options.manyHostsRuns} run(s), no separate warm-up (its first-run scenario is the warm-up of the no-change one)`,
+      `50-host ansible: ${b.options.manyHostsRuns} run(s), no warm-up${b.options.manyHostsFirst ? '' : ', first run measured with converge only'}`,
     '',
     'The machine is shared with other work; the load average before and after each scenario is in results.json.',
     '',
@@ -104,7 +106,7 @@ export function markdown(b: BenchResults): string {
   ];
   for (const r of side) {
     const c = r.tools.converge, a = r.tools.ansible;
-    lines.push(`| ${r.title} | ${wallCell(c)} | ${wallCell(a)} | ${r.speedup?.toFixed(1) ?? '—'}x | ` +
+    lines.push(`| ${r.title} | ${wallCell(c)} | ${wallCell(a)} | ${r.speedup !== undefined ? `${r.speedup.toFixed(1)}x` : '—'} | ` +
       `${c?.cpuS.median.toFixed(2) ?? '—'} | ${a?.cpuS.median.toFixed(2) ?? '—'} | ${memCell(c)} | ${memCell(a)} | ${verdict(r)} |`);
   }
   const tasks = points(b, 'scale-tasks-');
@@ -113,6 +115,27 @@ export function markdown(b: BenchResults): string {
   if (tasks.length) lines.push('No-change run on localhost, 30 / 300 / 3000 tasks (the 30-task pattern repeated):', '', ...scaleTable(tasks, 'task'), '');
   if (hosts.length) lines.push('No-change run of the 30-task playbook over SSH, 1 / 10 / 50 / 200 inventory hosts (one sshd, own directory each), `--forks 50`:', '', ...scaleTable(hosts, 'host'), '');
   lines.push('Marginal cost = difference in median wall time divided by the difference in size; the startup cost is in the first row only.', '');
+  const head = b.scenarios.filter((s) => s.id.startsWith('headnode-'));
+  if (head.length || b.headnodePrime) {
+    lines.push('## Head node playbook (converge only)', '',
+      'playbooks/headnode.yaml against a debian12 test-bed host (systemd container, over SSH with sudo). ansible-playbook is not',
+      'run: the playbook uses firewalld (ansible.posix, not in ansible-core) and modules of converge\'s own.', '');
+    if (b.headnodePrime) {
+      lines.push(`First converge of a fresh host (packages, compute and failsafe images; not repeated): ${(b.headnodePrime.wallMs / 1000).toFixed(0)} s, ` +
+        `exit ${b.headnodePrime.exitCode}, changed=${b.headnodePrime.recap.changed}, failed=${b.headnodePrime.recap.failed}.`, '');
+    }
+    if (head.length) {
+      lines.push('| run | wall (s) | CPU (s) | mem PSS/RSS (MiB) |', '|---|---:|---:|---:|');
+      for (const r of head) {
+        const c = r.tools.converge;
+        lines.push(`| ${r.title} | ${wallCell(c)} | ${c?.cpuS.median.toFixed(2) ?? '—'} | ${memCell(c)} |`);
+      }
+      lines.push('');
+    }
+  }
+  if (b.merged) {
+    lines.push(`Note: ${b.merged.ids.join(', ')} ran on ${b.date}; the other scenarios come from the run of ${b.merged.earlierDate} (\`--merge\`).`, '');
+  }
   if (b.skipped.length) {
     lines.push('## Not run', '');
     for (const s of b.skipped) lines.push(`- ${s.id}: ${s.reason}`);

@@ -3,21 +3,30 @@
 // bench/RESULTS.md and bench/scaling.svg.
 //
 //   node dist/bench/run.js [--runs N] [--warmup N] [--many-hosts-runs N]
-//                          [--only ID,ID] [--skip-ansible] [--out DIR] [--keep]
+//                          [--only ID,ID] [--skip-ansible] [--out DIR] [--keep] [--snapshot]
+//                          [--headnode-host BEDHOST] [--merge] [--many-hosts-first]
+//
+// --snapshot measures a build of the committed HEAD made in /tmp (for a
+// checkout others are editing); BENCH_CONVERGE_CLI names any other build.
+// --headnode-host uses a test-bed host that is already up (else one is
+// started and torn down). --merge keeps the scenarios of the existing
+// results.json that this run does not repeat (the report says which ran when).
+// The 50-host first run is measured with converge only unless
+// --many-hosts-first (ansible needs tens of minutes for it on two loaded cores).
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { removeTrackingCgroups, trackingCgroup } from './measure.js';
+import { killTrackedProcesses, removeTrackingCgroups, trackingCgroup } from './measure.js';
 import { runScenario, type Scenario, type ScenarioResult, type ToolRun } from './scenario.js';
 import { startBenchSshd, type BenchSshd } from './sshd.js';
 import {
   ansibleArgv, ansibleVersion, closeAnsibleMasters, convergeArgv, convergeCommit, cpuModel, ensurePrerequisites,
-  memTotalMiB, REPO_ROOT,
+  memTotalMiB, REPO_ROOT, CONVERGE_CLI, useSnapshotOfHead,
 } from './tools.js';
 import { ansibleCfg, localInventory, sshInventory, writePlaybook } from './workload.js';
-import { headnodeScenarios } from './headnode.js';
+import { headnodeScenarios, type HeadnodeSetup } from './headnode.js';
 import { writeReport, type BenchResults } from './report.js';
 
 const { values: opt } = parseArgs({
@@ -25,10 +34,14 @@ const { values: opt } = parseArgs({
     runs: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
     'many-hosts-runs': { type: 'string', default: '1' },
+    'many-hosts-first': { type: 'boolean', default: false },
     only: { type: 'string' },
     'skip-ansible': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(REPO_ROOT, 'bench') },
     keep: { type: 'boolean', default: false },
+    snapshot: { type: 'boolean', default: false },
+    'headnode-host': { type: 'string' },
+    merge: { type: 'boolean', default: false },
   },
 });
 
@@ -80,7 +93,7 @@ function pairScenarios(c: Ctx, group: string, hosts: number, connection: 'local'
       needsPrime: kind === 'no-change' ? () => !fs.existsSync(ci.targets) : undefined,
       expect: { hosts, changed: kind === 'first' ? groups * 5 * hosts : 0 },
     }];
-    if (!opt['skip-ansible']) {
+    if (!opt['skip-ansible'] && !(many && kind === 'first' && !opt['many-hosts-first'])) {
       tools.push({
         tool: 'ansible',
         argv: ansibleArgv(playbook, ai.file, FORKS),
@@ -89,9 +102,12 @@ function pairScenarios(c: Ctx, group: string, hosts: number, connection: 'local'
         cgroup: trackingCgroup(`ansible-${group}`),
         prepare: kind === 'first' ? rmTargets(ai.targets) : undefined,
         needsPrime: kind === 'no-change' ? () => !fs.existsSync(ai.targets) : undefined,
+        // Converged by converge from ansible's own inventory: ansible's no-change run then
+        // also checks that converge left exactly the state ansible would have.
+        primeArgv: convergeArgv(playbook, ai.file, kh),
         expect: { hosts, changed: kind === 'first' ? groups * 5 * hosts : 0 },
-        // 50 hosts with ansible take minutes per run on two cores: fewer runs, and the
-        // first-run scenario is the no-change scenario's warm-up.
+        // 50 hosts with ansible take many minutes per run on two cores: fewer runs, no
+        // warm-up (with --many-hosts-first, the first-run scenario is the warm-up).
         ...(many ? { runs: MANY_RUNS, warmup: 0 } : {}),
       });
     }
@@ -141,14 +157,44 @@ function scalingScenarios(c: Ctx): Scenario[] {
 async function main(): Promise<void> {
   const started = new Date();
   ensurePrerequisites(log);
-  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('build first: npx tsc -p .');
+  if (opt.snapshot) useSnapshotOfHead(log);
+  if (!fs.existsSync(CONVERGE_CLI)) throw new Error(`${CONVERGE_CLI} is missing: build first (npx tsc -p .)`);
   // Short path: ssh control sockets live under it (108-byte limit).
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cvgb-'));
   const controlDir = path.join(work, 'cp');
   fs.mkdirSync(controlDir);
   const results: ScenarioResult[] = [];
   const skipped: Array<{ id: string; reason: string }> = [];
+  const ansibleV = ansibleVersion();
+  let headnodePrime: HeadnodeSetup['prime'];
+  // --merge: keep the scenarios of an earlier results.json that this run does not repeat.
+  const earlier: BenchResults | undefined = opt.merge && fs.existsSync(path.join(opt.out!, 'results.json'))
+    ? JSON.parse(fs.readFileSync(path.join(opt.out!, 'results.json'), 'utf8')) : undefined;
+  const report = (): BenchResults => ({
+    date: started.toISOString(),
+    durationS: (Date.now() - started.getTime()) / 1000,
+    machine: { cpu: cpuModel(), memTotalMiB: memTotalMiB(), kernel: os.release(), node: process.version },
+    versions: { converge: convergeCommit(), ansible: ansibleV },
+    options: { runs: RUNS, warmup: WARMUP, manyHostsRuns: MANY_RUNS, manyHostsFirst: !!opt['many-hosts-first'], forks: FORKS, only: opt.only ?? null },
+    scenarios: [...(earlier?.scenarios ?? []).filter((e) => !results.some((r) => r.id === e.id)), ...results],
+    skipped: [...(earlier?.skipped ?? []).filter((e) => !skipped.some((r) => r.id === e.id) && !results.some((r) => r.id.startsWith(e.id))), ...skipped],
+    headnodePrime: headnodePrime ?? earlier?.headnodePrime,
+    merged: earlier ? { earlierDate: earlier.date, ids: results.map((r) => r.id) } : earlier,
+  });
   let sshd: BenchSshd | undefined;
+  // Interrupted: the tools' processes, ansible's masters, sshd and the cgroups go too.
+  const onSignal = () => {
+    log('\ninterrupted: cleaning up');
+    killTrackedProcesses();
+    sshd?.kill();
+    setTimeout(() => {
+      removeTrackingCgroups();
+      if (!opt.keep) fs.rmSync(work, { recursive: true, force: true });
+      process.exit(130);
+    }, 300);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     sshd = await startBenchSshd(fs.mkdtempSync(path.join(work, 'sshd-')));
     const cfg = path.join(work, 'ansible.cfg');
@@ -159,15 +205,14 @@ async function main(): Promise<void> {
       convergeEnv: { ...process.env, NO_COLOR: '1' },
     };
     const pb30 = writePlaybook(work, 5);
+    // The 50-host pair last: with ansible it takes longest, and the report is
+    // rewritten after every scenario, so what ran before it is kept.
     const scenarios: Scenario[] = [
       ...pairScenarios(ctx, 'local', 1, 'local', pb30, false),
       ...pairScenarios(ctx, 'ssh1', 1, 'ssh', pb30, false),
-      ...pairScenarios(ctx, 'ssh50', 50, 'ssh', pb30, true),
       ...scalingScenarios(ctx),
+      ...pairScenarios(ctx, 'ssh50', 50, 'ssh', pb30, true),
     ];
-    const head = await headnodeScenarios(ctx, !!opt['skip-ansible']);
-    scenarios.push(...head.scenarios);
-    skipped.push(...head.skipped);
     let lastGroup = '';
     for (const s of scenarios) {
       if (ONLY && !ONLY.has(s.id) && !ONLY.has(s.id.split('-')[0])) continue;
@@ -176,8 +221,21 @@ async function main(): Promise<void> {
       if (group !== lastGroup) closeAnsibleMasters(controlDir);
       lastGroup = group;
       results.push(await runScenario(s, { runs: RUNS, warmup: WARMUP }, log));
+      writeReport(report(), opt.out!);
     }
-    await head.cleanup();
+    if (!ONLY || ONLY.has('headnode')) {
+      const head = await headnodeScenarios(ctx, log, opt['headnode-host']);
+      skipped.push(...head.skipped);
+      if (head.prime) headnodePrime = head.prime;
+      try {
+        for (const s of head.scenarios) {
+          results.push(await runScenario(s, { runs: RUNS, warmup: WARMUP }, log));
+          writeReport(report(), opt.out!);
+        }
+      } finally {
+        await head.cleanup();
+      }
+    }
   } finally {
     closeAnsibleMasters(controlDir);
     await sshd?.stop();
@@ -185,15 +243,7 @@ async function main(): Promise<void> {
     if (!opt.keep) fs.rmSync(work, { recursive: true, force: true });
     else log(`work directory kept: ${work}`);
   }
-  const bench: BenchResults = {
-    date: started.toISOString(),
-    durationS: (Date.now() - started.getTime()) / 1000,
-    machine: { cpu: cpuModel(), memTotalMiB: memTotalMiB(), kernel: os.release(), node: process.version },
-    versions: { converge: convergeCommit(), ansible: ansibleVersion() },
-    options: { runs: RUNS, warmup: WARMUP, manyHostsRuns: MANY_RUNS, forks: FORKS, only: opt.only ?? null },
-    scenarios: results,
-    skipped,
-  };
+  const bench = report();
   writeReport(bench, opt.out!);
   log(`\nwrote ${path.join(opt.out!, 'results.json')}, RESULTS.md, scaling.svg (${bench.durationS.toFixed(0)} s)`);
 }

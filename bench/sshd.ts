@@ -12,6 +12,8 @@ export interface BenchSshd {
   keyFile: string;
   knownHosts: string;
   stop(): Promise<void>;
+  /** Immediate SIGTERM, for an interrupted bench. */
+  kill(): void;
 }
 
 function freePort(): Promise<number> {
@@ -80,6 +82,9 @@ export async function startBenchSshd(dir: string): Promise<BenchSshd> {
     port,
     keyFile: path.join(dir, 'client_key'),
     knownHosts,
+    kill() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    },
     async stop() {
       if (child.exitCode === null) {
         const gone = new Promise((r) => child.once('exit', r));

@@ -7,7 +7,39 @@ import { fileURLToPath } from 'node:url';
 
 /** dist/bench/ -> the repository root. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CONVERGE_CLI = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+/**
+ * The converge under test: this checkout's build, or BENCH_CONVERGE_CLI (a
+ * build of a fixed commit, so that edits made meanwhile in a shared checkout
+ * do not change what is measured).
+ */
+export let CONVERGE_CLI = process.env.BENCH_CONVERGE_CLI ?? path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+let testedCommit: string | undefined = process.env.BENCH_CONVERGE_COMMIT;
+
+/**
+ * Builds the committed HEAD into a directory of its own (git archive, the
+ * checkout's node_modules linked, tsc) and measures that build from now on.
+ * For a checkout that other people are editing while the bench runs.
+ */
+export function useSnapshotOfHead(log: (s: string) => void): void {
+  const commit = spawnSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  const dir = path.join('/tmp', `cvgb-snapshot-${commit}`);
+  const cli = path.join(dir, 'dist', 'src', 'cli', 'main.js');
+  if (!fs.existsSync(cli)) {
+    log(`building a snapshot of ${commit} in ${dir} ...`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const sh = (cmd: string) => {
+      const r = spawnSync('sh', ['-c', cmd], { cwd: dir, encoding: 'utf8' });
+      if (r.status !== 0 && !fs.existsSync(cli)) throw new Error(`${cmd}: ${r.stdout}${r.stderr}`);
+    };
+    sh(`git -C '${REPO_ROOT}' archive HEAD | tar -x -C '${dir}'`);
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    // tsc exits non-zero on type errors in tests it still emits; the CLI file is what matters.
+    sh(`'${path.join(REPO_ROOT, 'node_modules', '.bin', 'tsc')}' -p .`);
+  }
+  CONVERGE_CLI = cli;
+  testedCommit = commit;
+}
 
 function onPath(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -36,6 +68,7 @@ export function ansibleVersion(): string {
 }
 
 export function convergeCommit(): string {
+  if (testedCommit) return testedCommit;
   const r = spawnSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
   return (r.stdout ?? '').trim();
 }
