@@ -99,26 +99,28 @@ export class AptBackend implements PackageBackend {
   }
 
   /**
-   * The cache's age: apt's own success stamp (Debian's 15update-stamp) or,
-   * failing that, the lists directory.
+   * The cache's age: the stamp apt-get update leaves (Debian's periodic
+   * update, and ours after each refresh), else the lists directory.
    */
   async cacheStale(): Promise<boolean> {
     const p = this.ctx.params;
     if (!p.update_cache) return false;
     const valid = p.cache_valid_time ?? 0;
     if (valid === 0) return true;
-    let newest = 0;
-    for (const f of ['/var/lib/apt/periodic/update-success-stamp', '/var/lib/apt/lists']) {
-      const st = await this.ctx.host.stat(this.path(f));
-      if (st.exists && st.mtimeMs) newest = Math.max(newest, st.mtimeMs);
-    }
-    // Time is the controller's: hosts with a skewed clock refresh more or less often.
-    return Date.now() - newest > valid * 1000;
+    let st = await this.ctx.host.stat(this.path('/var/lib/apt/periodic/update-success-stamp'));
+    if (!st.exists) st = await this.ctx.host.stat(this.path('/var/lib/apt/lists'));
+    if (!st.exists || st.mtimeMs === undefined) return true;
+    // Time is the controller's: a host with a skewed clock refreshes more or less often.
+    return Date.now() - st.mtimeMs > valid * 1000;
   }
 
   async refreshCache(): Promise<void> {
     this.ctx.progress('apt-get update');
     await runOk(this.ctx, 'apt-get update', this.inTree(['apt-get', 'update', '-q']), [0], APT_ENV);
+    // apt-get update leaves unchanged lists untouched, so their age does not
+    // say when the cache was last refreshed: keep the stamp Debian's periodic
+    // update uses (its age is what cache_valid_time compares).
+    await runOk(this.ctx, 'stamping the apt cache', ['sh', '-c', 'mkdir -p "$1" && touch "$1/update-success-stamp"', 'sh', this.path('/var/lib/apt/periodic')]);
   }
 
   async needsBootstrap(): Promise<boolean> {
