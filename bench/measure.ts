@@ -6,7 +6,10 @@
 // - user/sys CPU: GNU time's %U %S, which include every descendant the tool
 //   waited for. A daemonised ssh ControlPersist master is not waited for, and
 //   the remote side of an SSH run (sshd, the remote python) runs under sshd:
-//   neither is in these figures, for either tool.
+//   neither is in these figures, for either tool. The server side is
+//   measured apart (serverCpuS): the bench's sshd runs in a cpuacct cgroup
+//   and its CPU counter is read before and after the run. Work a persistent
+//   ansible master's session does after the run ends is not in it.
 // - maxRss: GNU time's %M, the largest resident set of any single process of
 //   the tree (the kernel's ru_maxrss), not a sum.
 // - tree peak RSS / PSS: sampled every few ms. The run is started inside a
@@ -33,6 +36,8 @@ export interface Measurement {
   treePeakPssKb: number;
   treePeakProcs: number;
   samples: number;
+  /** CPU used meanwhile by the SSH server side (sshd sessions and their commands), when known. */
+  serverCpuS?: number;
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -44,14 +49,18 @@ export interface MeasureOptions {
   /** A cgroup directory (created if missing) to run in; processes already in it are counted too. */
   cgroup?: string;
   sampleMs?: number;
+  /** Reads the SSH server side's CPU counter (ms); measured as a difference over the run. */
+  serverCpuMs?: () => number | undefined;
 }
 
 const CGROUP_ROOT = '/sys/fs/cgroup/systemd';
+/** Per bench process, so that two benches (or a profile run) never touch each other's. */
+const BENCH_CGROUP = `converge-bench-${process.pid}`;
 
 /** The tracking cgroup for a name, or undefined where this machine has none we may use. */
 export function trackingCgroup(name: string): string | undefined {
   if (!fs.existsSync(path.join(CGROUP_ROOT, 'cgroup.procs'))) return undefined;
-  const dir = path.join(CGROUP_ROOT, 'converge-bench', name);
+  const dir = path.join(CGROUP_ROOT, BENCH_CGROUP, name);
   try {
     fs.mkdirSync(dir, { recursive: true });
     return dir;
@@ -62,10 +71,11 @@ export function trackingCgroup(name: string): string | undefined {
 
 /** Moves what is left in the bench's cgroups back to the root and removes them. */
 export function removeTrackingCgroups(): void {
-  const top = path.join(CGROUP_ROOT, 'converge-bench');
+  const top = path.join(CGROUP_ROOT, BENCH_CGROUP);
   if (!fs.existsSync(top)) return;
-  for (const d of fs.readdirSync(top)) {
-    const dir = path.join(top, d);
+  for (const d of fs.readdirSync(top, { withFileTypes: true })) {
+    if (!d.isDirectory()) continue;
+    const dir = path.join(top, d.name);
     try {
       for (const pid of fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
         try { fs.writeFileSync(path.join(CGROUP_ROOT, 'cgroup.procs'), pid); } catch { /* exited */ }
@@ -78,10 +88,11 @@ export function removeTrackingCgroups(): void {
 
 /** Kills (SIGKILL) every process left in the bench's cgroups: an interrupted bench's tool runs and ssh masters. */
 export function killTrackedProcesses(): void {
-  const top = path.join(CGROUP_ROOT, 'converge-bench');
+  const top = path.join(CGROUP_ROOT, BENCH_CGROUP);
   if (!fs.existsSync(top)) return;
-  for (const d of fs.readdirSync(top)) {
-    for (const pid of cgroupPids(path.join(top, d))) {
+  for (const d of fs.readdirSync(top, { withFileTypes: true })) {
+    if (!d.isDirectory()) continue;
+    for (const pid of cgroupPids(path.join(top, d.name))) {
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
   }
@@ -129,6 +140,7 @@ export async function measure(argv: string[], o: MeasureOptions): Promise<Measur
   const script = o.cgroup
     ? 'echo $$ > "$0/cgroup.procs" && exec /usr/bin/time -f "%U %S %M" -o "$1" "${@:2}"'
     : 'exec /usr/bin/time -f "%U %S %M" -o "$1" "${@:2}"';
+  const server0 = o.serverCpuMs?.();
   const start = process.hrtime.bigint();
   const child = spawn('/bin/bash', ['-c', script, o.cgroup ?? '-', timeFile, ...argv], {
     cwd: o.cwd,
@@ -173,6 +185,7 @@ export async function measure(argv: string[], o: MeasureOptions): Promise<Measur
 
   const exitCode: number = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 128)));
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const server1 = o.serverCpuMs?.();
   running = false;
   clearTimeout(timer);
 
@@ -183,7 +196,8 @@ export async function measure(argv: string[], o: MeasureOptions): Promise<Measur
     [userS, sysS, maxRssKb] = last;
   } catch { /* time did not run */ }
   fs.rmSync(timeFile, { force: true });
-  return { wallMs, userS, sysS, maxRssKb, treePeakRssKb: peakRss, treePeakPssKb: peakPss, treePeakProcs: peakProcs, samples, exitCode, stdout, stderr };
+  const serverCpuS = server0 !== undefined && server1 !== undefined ? (server1 - server0) / 1000 : undefined;
+  return { serverCpuS, wallMs, userS, sysS, maxRssKb, treePeakRssKb: peakRss, treePeakPssKb: peakPss, treePeakProcs: peakProcs, samples, exitCode, stdout, stderr };
 }
 
 export interface Recap {

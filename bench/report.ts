@@ -36,6 +36,12 @@ function wallCell(t: ToolResult | undefined): string {
   return `${s3(t.wallMs.median)}${range} n=${t.wallMs.n}${bad}`;
 }
 
+function cpuCell(t: ToolResult | undefined): string {
+  if (!t || t.wallMs.n === 0) return '—';
+  const server = t.serverCpuS && t.serverCpuS.n > 0 ? ` + ${t.serverCpuS.median.toFixed(2)} srv` : '';
+  return `${t.cpuS.median.toFixed(2)}${server}`;
+}
+
 function memCell(t: ToolResult | undefined): string {
   if (!t || t.wallMs.n === 0) return '—';
   return `${mib(t.treePeakPssKb.median)} / ${mib(t.treePeakRssKb.median)}`;
@@ -99,7 +105,7 @@ export function markdown(b: BenchResults): string {
     '## Side by side',
     '',
     'Wall time in seconds: median (min–max) over n valid runs. Memory: peak of the whole process tree, PSS / RSS in MiB (medians).',
-    'Speed-up = ansible median / converge median.',
+    'Speed-up = ansible median / converge median. CPU: the tool\'s own processes, plus (`srv`) the SSH server side where measured.',
     '',
     '| scenario | converge wall (s) | ansible wall (s) | speed-up | converge CPU (s) | ansible CPU (s) | converge mem PSS/RSS | ansible mem PSS/RSS | target |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',
@@ -107,7 +113,7 @@ export function markdown(b: BenchResults): string {
   for (const r of side) {
     const c = r.tools.converge, a = r.tools.ansible;
     lines.push(`| ${r.title} | ${wallCell(c)} | ${wallCell(a)} | ${r.speedup !== undefined ? `${r.speedup.toFixed(1)}x` : '—'} | ` +
-      `${c?.cpuS.median.toFixed(2) ?? '—'} | ${a?.cpuS.median.toFixed(2) ?? '—'} | ${memCell(c)} | ${memCell(a)} | ${verdict(r)} |`);
+      `${cpuCell(c)} | ${cpuCell(a)} | ${memCell(c)} | ${memCell(a)} | ${verdict(r)} |`);
   }
   const tasks = points(b, 'scale-tasks-');
   const hosts = points(b, 'scale-hosts-');
@@ -155,7 +161,8 @@ export function markdown(b: BenchResults): string {
     '  `--forks 50`, and a control socket per inventory host (`ansible_control_path`, ignored by converge), because',
     '  ansible would otherwise multiplex all 50 "hosts" over one ssh master, which 50 real hosts cannot do.',
     '- Wall: from spawn to exit. CPU: user+sys of the tool and the descendants it waited for (GNU time); the remote side',
-    '  of an SSH run (sshd, ansible\'s remote python) is not included for either tool.',
+    '  of an SSH run (sshd, ansible\'s remote python) is not in it for either tool; it is measured apart (`srv`: the',
+    '  bench\'s sshd runs in a cpuacct cgroup, read before and after each run).',
     '- Memory: the run is placed in a cgroup of its own (name=systemd v1 hierarchy, membership only) and every ~10 ms',
     '  Rss and Pss from /proc/PID/smaps_rollup are summed over its processes; the peak is reported. The cgroup also',
     '  catches ansible\'s daemonised ssh ControlPersist masters. PSS shares copy-on-write pages of ansible\'s forked',

@@ -89,6 +89,7 @@ function pairScenarios(c: Ctx, group: string, hosts: number, connection: 'local'
       env: c.convergeEnv,
       cwd: c.work,
       cgroup: trackingCgroup(`converge-${group}`),
+      serverCpuMs: connection === 'ssh' ? () => c.sshd!.serverCpuMs() : undefined,
       prepare: kind === 'first' ? rmTargets(ci.targets) : undefined,
       needsPrime: kind === 'no-change' ? () => !fs.existsSync(ci.targets) : undefined,
       expect: { hosts, changed: kind === 'first' ? groups * 5 * hosts : 0 },
@@ -100,6 +101,7 @@ function pairScenarios(c: Ctx, group: string, hosts: number, connection: 'local'
         env: c.ansibleEnv,
         cwd: c.work,
         cgroup: trackingCgroup(`ansible-${group}`),
+        serverCpuMs: connection === 'ssh' ? () => c.sshd!.serverCpuMs() : undefined,
         prepare: kind === 'first' ? rmTargets(ai.targets) : undefined,
         needsPrime: kind === 'no-change' ? () => !fs.existsSync(ai.targets) : undefined,
         // Converged by converge from ansible's own inventory: ansible's no-change run then
@@ -148,6 +150,7 @@ function scalingScenarios(c: Ctx): Scenario[] {
       tools: [{
         tool: 'converge', argv: convergeArgv(pb30, file, c.sshd!.knownHosts), env: c.convergeEnv, cwd: c.work,
         cgroup: trackingCgroup('converge-scale'), needsPrime: () => !fs.existsSync(targets), expect: { hosts, changed: 0 },
+        serverCpuMs: () => c.sshd!.serverCpuMs(),
       }],
     });
   }

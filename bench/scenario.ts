@@ -13,6 +13,7 @@ export interface ToolRun {
   env: NodeJS.ProcessEnv;
   cwd: string;
   cgroup?: string;
+  serverCpuMs?: () => number | undefined;
   /** Before every run (warm-up included): e.g. remove the target directories for a first run. */
   prepare?: () => void;
   /** The recap this run must show; a run that differs is reported as invalid. */
@@ -43,6 +44,8 @@ export interface ToolResult {
   runs: RunRecord[];
   wallMs: Summary;
   cpuS: Summary;
+  /** CPU of the SSH server side during the runs (sshd sessions, remote commands). */
+  serverCpuS: Summary;
   treePeakPssKb: Summary;
   treePeakRssKb: Summary;
   maxRssKb: Summary;
@@ -75,7 +78,7 @@ function loadavg(): string {
 
 async function runOnce(t: ToolRun, log: (s: string) => void, label: string): Promise<RunRecord> {
   t.prepare?.();
-  const m = await measure(t.argv, { cwd: t.cwd, env: t.env, cgroup: t.cgroup });
+  const m = await measure(t.argv, { cwd: t.cwd, env: t.env, cgroup: t.cgroup, serverCpuMs: t.serverCpuMs });
   const recap = parseRecap(m.stdout);
   let problem: string | undefined;
   if (m.exitCode !== 0) problem = `exit ${m.exitCode}`;
@@ -86,7 +89,8 @@ async function runOnce(t: ToolRun, log: (s: string) => void, label: string): Pro
     const tail = (m.stdout + '\n' + m.stderr).trim().split('\n').slice(-15).join('\n');
     log(`    ${label}: INVALID (${problem})\n${tail.replace(/^/gm, '      | ')}`);
   } else {
-    log(`    ${label}: ${(m.wallMs / 1000).toFixed(3)} s wall, ${(m.userS + m.sysS).toFixed(2)} s cpu, ` +
+    const server = m.serverCpuS !== undefined ? ` + ${m.serverCpuS.toFixed(2)} s server` : '';
+    log(`    ${label}: ${(m.wallMs / 1000).toFixed(3)} s wall, ${(m.userS + m.sysS).toFixed(2)} s cpu${server}, ` +
       `tree PSS ${(m.treePeakPssKb / 1024).toFixed(1)} MiB (${m.treePeakProcs} procs)`);
   }
   const { stdout: _o, stderr: _e, ...rest } = m;
@@ -100,6 +104,7 @@ function toolResult(tool: ToolName, runs: RunRecord[]): ToolResult {
     runs,
     wallMs: summarize(ok.map((r) => r.wallMs)),
     cpuS: summarize(ok.map((r) => r.userS + r.sysS)),
+    serverCpuS: summarize(ok.map((r) => r.serverCpuS ?? NaN)),
     treePeakPssKb: summarize(ok.map((r) => r.treePeakPssKb)),
     treePeakRssKb: summarize(ok.map((r) => r.treePeakRssKb)),
     maxRssKb: summarize(ok.map((r) => r.maxRssKb)),

@@ -14,6 +14,38 @@ export interface BenchSshd {
   stop(): Promise<void>;
   /** Immediate SIGTERM, for an interrupted bench. */
   kill(): void;
+  /**
+   * CPU time (ms) used so far by the server side of every session: sshd's
+   * session processes and what they ran (ansible's remote python, converge's
+   * sftp-server). From a cpuacct cgroup holding the listener; undefined where
+   * there is none.
+   */
+  serverCpuMs(): number | undefined;
+}
+
+const CPUACCT = '/sys/fs/cgroup/cpuacct';
+
+/** A cpuacct (accounting only, no limits) cgroup for the listener; its children inherit it. */
+function accountingCgroup(pid: number): string | undefined {
+  if (!fs.existsSync(path.join(CPUACCT, 'cpuacct.usage'))) return undefined;
+  const dir = path.join(CPUACCT, `converge-bench-sshd-${pid}`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+function removeAccountingCgroup(dir: string | undefined): void {
+  if (!dir) return;
+  try {
+    for (const p of fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+      try { fs.writeFileSync(path.join(CPUACCT, 'cgroup.procs'), p); } catch { /* exited */ }
+    }
+    fs.rmdirSync(dir);
+  } catch { /* busy or gone */ }
 }
 
 function freePort(): Promise<number> {
@@ -75,6 +107,8 @@ export async function startBenchSshd(dir: string): Promise<BenchSshd> {
     if (i > 400) throw new Error(`sshd did not listen: ${log}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+  // Before any session starts, so that every session is counted.
+  const acct = accountingCgroup(child.pid!);
   const hostKey = fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
   const knownHosts = path.join(dir, 'known_hosts');
   fs.writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostKey}\n`);
@@ -84,6 +118,15 @@ export async function startBenchSshd(dir: string): Promise<BenchSshd> {
     knownHosts,
     kill() {
       if (child.exitCode === null) child.kill('SIGTERM');
+      removeAccountingCgroup(acct);
+    },
+    serverCpuMs() {
+      if (!acct) return undefined;
+      try {
+        return Number(fs.readFileSync(path.join(acct, 'cpuacct.usage'), 'utf8')) / 1e6;
+      } catch {
+        return undefined;
+      }
     },
     async stop() {
       if (child.exitCode === null) {
@@ -91,6 +134,7 @@ export async function startBenchSshd(dir: string): Promise<BenchSshd> {
         child.kill('SIGTERM');
         await gone;
       }
+      removeAccountingCgroup(acct);
     },
   };
 }
