@@ -4,18 +4,17 @@
 // the ansible.posix collection) and converge's own, so the same file cannot be
 // given to ansible-playbook.
 //
-// The host is a test-bed host (test/bed), prepared the way the head node
-// tests prepare it: the head node's address on its private NIC, an inventory
-// with the repository's cluster variables plus the bed's (public interface,
-// NFS-Ganesha instead of a kernel server). The first converge (packages, the
-// compute image: minutes) is the prime; it is timed and reported, not
-// repeated.
+// The host is a test-bed host (test/bed), prepared by the head node tests'
+// own fixture (test/headnode/fixture.ts: the head node's address on its
+// private NIC, an inventory with the repository's cluster variables plus the
+// bed's, the compute tree from the machine's cache when there is one). The
+// first converge (packages, images: minutes) is the prime; it is timed and
+// reported, not repeated.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import YAML from 'yaml';
 import { measure, parseRecap } from './measure.js';
 import type { Scenario } from './scenario.js';
 import * as tools from './tools.js';
@@ -28,16 +27,14 @@ export interface HeadnodeSetup {
   cleanup(): Promise<void>;
 }
 
-const HEADNODE_IP = '192.168.0.1';
-
-interface BedHostLike {
-  name: string; address: string; port: number; user: string; privateKeyPath: string; knownHostsPath: string;
-  privateInterface: string; execOk(argv: string[]): Promise<unknown>;
-}
+interface BedHostLike { name: string; knownHostsPath: string }
 interface BedApi {
-  upHost(flavor: string, o?: { name?: string; persistent?: boolean }): Promise<BedHostLike>;
-  getHost(name: string): BedHostLike | undefined;
+  upHost(flavor: string, o?: { name?: string }): Promise<BedHostLike>;
   downHost(name: string): Promise<void>;
+}
+/** test/headnode/fixture.ts: the head node tests' own preparation of a bed host. */
+interface FixtureApi {
+  prepareHeadnode(h: BedHostLike): Promise<{ inventory: string; seeded: boolean; tmp: string }>;
 }
 
 /** The tree the converge under test was built from (a snapshot or this checkout). */
@@ -45,70 +42,38 @@ function treeOfCli(): string {
   return path.resolve(path.dirname(tools.CONVERGE_CLI), '..', '..', '..');
 }
 
-function writeInventory(dir: string, tree: string, h: BedHostLike, nodePub: string): string {
-  fs.mkdirSync(path.join(dir, 'group_vars', 'all'), { recursive: true });
-  fs.copyFileSync(path.join(tree, 'inventory', 'group_vars', 'all.yml'), path.join(dir, 'group_vars', 'all', '00-cluster.yml'));
-  fs.copyFileSync(path.join(tree, 'inventory', 'group_vars', 'compute.yml'), path.join(dir, 'group_vars', 'compute.yml'));
-  fs.writeFileSync(path.join(dir, 'group_vars', 'all', '90-testbed.yml'), YAML.stringify({
-    public_interface: 'host0',
-    nfs_server: 'ganesha',
-    compute_authorized_keys: [nodePub],
-  }));
-  const repoInv = YAML.parse(fs.readFileSync(path.join(tree, 'inventory', 'hosts.yml'), 'utf8'));
-  fs.writeFileSync(path.join(dir, 'hosts.yml'), YAML.stringify({
-    all: {
-      children: {
-        headnode: {
-          hosts: {
-            [h.name]: {
-              ansible_host: h.address, ansible_port: h.port, ansible_user: h.user,
-              ansible_ssh_private_key_file: h.privateKeyPath, ansible_become: true,
-            },
-          },
-        },
-        compute: { hosts: repoInv.all.children.compute.hosts },
-      },
-    },
-  }));
-  return dir;
-}
-
-/**
- * Sets up (and primes) the head node scenarios. hostName: an existing bed
- * host to use (left up afterwards); otherwise one is created and torn down.
- */
-export async function headnodeScenarios(ctx: { work: string; convergeEnv: NodeJS.ProcessEnv }, log: (s: string) => void,
-  hostName?: string): Promise<HeadnodeSetup> {
+/** Starts a bed host, prepares and converges it (the prime), and returns the scenarios on it; cleanup() tears it down. */
+export async function headnodeScenarios(ctx: { work: string; convergeEnv: NodeJS.ProcessEnv }, log: (s: string) => void): Promise<HeadnodeSetup> {
   const none = async () => {};
   const tree = treeOfCli();
   const playbook = path.join(tree, 'playbooks', 'headnode.yaml');
   const bedModule = path.join(tree, 'dist', 'test', 'bed', 'index.js');
-  if (!fs.existsSync(playbook)) return { scenarios: [], skipped: [{ id: 'headnode', reason: `${playbook} does not exist` }], cleanup: none };
-  if (!fs.existsSync(bedModule)) return { scenarios: [], skipped: [{ id: 'headnode', reason: 'the test bed (dist/test/bed) is not built' }], cleanup: none };
+  const fixtureModule = path.join(tree, 'dist', 'test', 'headnode', 'fixture.js');
+  const skip = (reason: string): HeadnodeSetup => ({ scenarios: [], skipped: [{ id: 'headnode', reason }], cleanup: none });
+  if (!fs.existsSync(playbook)) return skip(`${playbook} does not exist`);
+  if (!fs.existsSync(bedModule)) return skip('the test bed (dist/test/bed) is not built');
+  if (!fs.existsSync(fixtureModule)) return skip('the head node test fixture (dist/test/headnode/fixture.js) is not built');
 
   const bed = (await import(pathToFileURL(bedModule).href)) as BedApi;
-  let created = false;
+  const fixture = (await import(pathToFileURL(fixtureModule).href)) as FixtureApi;
   let host: BedHostLike | undefined;
-  const cleanup = async () => { if (created && host) await bed.downHost(host.name); };
+  let tmp: string | undefined;
+  const cleanup = async () => {
+    if (host) await bed.downHost(host.name);
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  };
   try {
-    if (hostName) {
-      host = bed.getHost(hostName);
-      if (!host) throw new Error(`no test-bed host named ${hostName}`);
-    } else {
-      log('\n== headnode: starting a debian12 test-bed host ...');
-      host = await bed.upHost('debian12', { name: `cvgb-head-${process.pid % 10000}` });
-      created = true;
-    }
-    // Idempotent: the address may be there from an earlier bench on the same host.
-    await host.execOk(['sh', '-c', `ip -4 addr show dev ${host.privateInterface} | grep -q ' ${HEADNODE_IP}/' || ip addr add ${HEADNODE_IP}/24 dev ${host.privateInterface}`]);
+    log('\n== headnode: starting a debian12 test-bed host ...');
+    host = await bed.upHost('debian12', { name: `cvgb-head-${process.pid % 100000}` });
+    const prepared = await fixture.prepareHeadnode(host);
+    tmp = prepared.tmp;
     const dir = path.join(ctx.work, 'headnode');
     fs.mkdirSync(dir, { recursive: true });
-    const key = path.join(dir, 'node_key');
-    if (!fs.existsSync(key)) spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'converge-bench', '-f', key]);
-    const inventory = writeInventory(path.join(dir, 'inventory'), tree, host, fs.readFileSync(key + '.pub', 'utf8').trim());
-    const argv = tools.convergeArgv(playbook, inventory, host.knownHostsPath);
+    const argv = tools.convergeArgv(playbook, prepared.inventory, host.knownHostsPath);
+    const validated = spawnSync(argv[0], [argv[1], 'validate', playbook, '-i', prepared.inventory], { encoding: 'utf8' });
+    const tasks = Number(/(\d+) task/.exec(validated.stdout ?? '')?.[1] ?? 0);
 
-    log(`  first converge of ${host.name} (packages, images: minutes) ...`);
+    log(`  first converge of ${host.name} (packages, images${prepared.seeded ? '; compute tree from the cache' : ''}: minutes) ...`);
     const m = await measure(argv, { cwd: dir, env: ctx.convergeEnv, sampleMs: 1000 });
     const recap = parseRecap(m.stdout);
     const prime = { wallMs: m.wallMs, exitCode: m.exitCode, recap };
@@ -120,7 +85,7 @@ export async function headnodeScenarios(ctx: { work: string; convergeEnv: NodeJS
     const scenarios: Scenario[] = (['no-change', 'check'] as const).map((kind) => ({
       id: `headnode-${kind}`,
       title: `playbooks/headnode.yaml, ${kind === 'check' ? '--check' : 'no-change run'}, converged debian12 bed host over SSH (converge only)`,
-      tasks: 0, hosts: 1, connection: 'ssh' as const, kind,
+      tasks, hosts: 1, connection: 'ssh' as const, kind,
       tools: [{
         tool: 'converge' as const,
         argv: kind === 'check' ? [...argv, '--check'] : argv,

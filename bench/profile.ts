@@ -79,6 +79,8 @@ async function roundTrips(sshd: BenchSshd, n: number): Promise<{ execMs: number;
 async function main(): Promise<void> {
   if (opt.snapshot) tools.useSnapshotOfHead(log);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cvgb-prof-'));
+  // Not the machine's /var/lib/converge, whose lock another run may hold (see run.ts).
+  process.env.CONVERGE_STATE_DIR = path.join(work, 'converge-state');
   let sshd: BenchSshd | undefined;
   try {
     const pb = writePlaybook(work, 5);
