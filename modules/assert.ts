@@ -2,7 +2,7 @@
 
 import type { ModuleDefinition } from '../src/engine/module.js';
 import { TaskFailedError } from '../src/engine/module.js';
-import { toBool } from '../src/template/filters.js';
+import { conditionTruth } from '../src/template/filters.js';
 
 export const assert: ModuleDefinition<{ that: string | string[]; fail_msg?: string; msg?: string; success_msg?: string; quiet?: boolean }> = {
   name: 'assert',
@@ -22,7 +22,7 @@ export const assert: ModuleDefinition<{ that: string | string[]; fail_msg?: stri
     const list = Array.isArray(p.that) ? p.that : [p.that];
     for (const cond of list) {
       const v = typeof cond === 'boolean' ? cond : ctx.evaluate(String(cond));
-      if (!(typeof v === 'string' ? toBool(v) : !!v)) {
+      if (!conditionTruth(v)) {
         throw new TaskFailedError(p.fail_msg ?? p.msg ?? `assertion failed: ${cond}`, { assertion: cond, evaluated_to: false });
       }
     }

@@ -1,6 +1,7 @@
 // Reads a playbook into plays and tasks, rejecting what converge does not
 // support with the file, line and column of the offending key.
 
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { loadYamlFile, type YamlPath, type YamlSource } from './yaml-source.js';
@@ -40,6 +41,7 @@ interface Inherited {
 }
 
 class Loader {
+  constructor(readonly playbookDir: string) {}
   errors: ConfigError[] = [];
   files: string[] = [];
   counter = 0;
@@ -196,7 +198,9 @@ class Loader {
       vars,
       meta: module.name === 'meta' ? String(params.action ?? params.free_form ?? '') : undefined,
       origin: { source: src, path: p },
-      baseDir: path.dirname(src.file),
+      // Like Ansible for a playbook: relative src paths resolve from the playbook's directory,
+      // also for tasks pulled in by import_tasks from a subdirectory.
+      baseDir: this.playbookDir,
     }];
   }
 
@@ -229,11 +233,15 @@ class Loader {
     if (r.become_method !== undefined && r.become_method !== 'sudo') this.fail(src, 'only become_method: sudo is supported', [...p, 'become_method']);
     const vars = this.mapping(src, r.vars, [...p, 'vars']) ?? {};
     const varsFiles: Play['varsFiles'] = [];
-    for (const [j, f] of this.asList(r.vars_files).entries()) {
-      if (f.includes('{{')) {
-        varsFiles.push({ file: f, vars: {} }); // resolved per host at run time
+    const entries = r.vars_files === undefined || r.vars_files === null ? [] : Array.isArray(r.vars_files) ? r.vars_files : [r.vars_files];
+    for (const [j, entry] of entries.entries()) {
+      const options = (Array.isArray(entry) ? entry : [entry]).map(String);
+      if (options.some((o) => o.includes('{{'))) {
+        varsFiles.push({ file: options[0], vars: {}, candidates: options }); // resolved per host at run time
         continue;
       }
+      // A list is Ansible's first-found form: the first file that exists.
+      const f = options.find((o) => existsSync(path.resolve(playbookDir, o))) ?? options[0];
       const file = path.resolve(playbookDir, f);
       try {
         const vs = loadYamlFile(file, 'vars file');
@@ -276,7 +284,7 @@ class Loader {
 export function loadPlaybook(file: string): Playbook {
   const abs = path.resolve(file);
   const src = loadYamlFile(abs, 'playbook');
-  const loader = new Loader();
+  const loader = new Loader(path.dirname(abs));
   loader.files.push(abs);
   if (!Array.isArray(src.value)) {
     throw new ConfigErrors([src.error('a playbook must be a list of plays (each starting with `- hosts:`)', [])]);

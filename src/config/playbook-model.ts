@@ -53,7 +53,11 @@ export interface Play {
   name: string;
   hosts: string;
   vars: Record<string, unknown>;
-  varsFiles: Array<{ file: string; vars: Record<string, unknown> }>;
+  /**
+   * `file` is resolved at load time when static; `candidates` (first found
+   * wins, as in Ansible's `- [a.yml, b.yml]` form) are resolved per host.
+   */
+  varsFiles: Array<{ file: string; vars: Record<string, unknown>; candidates?: string[] }>;
   become: boolean;
   becomeUser?: string;
   gatherFacts: boolean;

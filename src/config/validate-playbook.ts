@@ -67,8 +67,17 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
   for (const play of pb.plays) {
     const playNames = new Set<string>([...Object.keys(play.vars), ...Object.keys(extraVars)]);
     for (const vf of play.varsFiles) {
-      if (hasTemplate(vf.file)) templatedVarsFileKeys(pb.dir, vf.file).forEach((k) => playNames.add(k));
-      else Object.keys(vf.vars).forEach((k) => playNames.add(k));
+      if (vf.candidates) {
+        for (const c of vf.candidates) {
+          if (hasTemplate(c)) templatedVarsFileKeys(pb.dir, c).forEach((k) => playNames.add(k));
+          else {
+            try {
+              const v = loadYamlFile(path.resolve(pb.dir, c), 'vars file').value;
+              if (v && typeof v === 'object') Object.keys(v).forEach((k) => playNames.add(k));
+            } catch { /* a missing candidate is fine: first found wins */ }
+          }
+        }
+      } else Object.keys(vf.vars).forEach((k) => playNames.add(k));
     }
     const known = (extra: Set<string>) => (n: string) =>
       extra.has(n) || playNames.has(n) || invNames.has(n) || registered.has(n) || factNames.has(n) || MAGIC.includes(n) || isKnownFact(n) || globals.has(n);

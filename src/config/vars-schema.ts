@@ -9,6 +9,7 @@
 //       unique: [mac, ip]        # no two hosts of the group share a value
 
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { ConfigError, ConfigErrors } from './errors.js';
@@ -25,7 +26,7 @@ function newAjv(): Ajv {
   return ajv;
 }
 
-interface GroupRule { schema?: Record<string, unknown>; unique?: string[] }
+interface GroupRule { schema?: Record<string, unknown> | string; unique?: string[] }
 
 export function schemaFileFor(playbookFile: string): string | undefined {
   const base = playbookFile.replace(/\.ya?ml$/, '');
@@ -47,8 +48,13 @@ export function checkVarsSchema(playbookFile: string, inv: Inventory, extraVars:
     let validate: ValidateFunction | undefined;
     if (rule.schema) {
       try {
-        validate = ajv.compile(rule.schema);
+        // A string names a JSON or YAML schema file, relative to the schema file.
+        const schema = typeof rule.schema === 'string'
+          ? loadYamlFile(path.resolve(path.dirname(file), rule.schema), 'schema file').value as Record<string, unknown>
+          : rule.schema;
+        validate = ajv.compile(schema);
       } catch (e) {
+        if (e instanceof ConfigError) { errors.push(e); continue; }
         errors.push(src.error(`invalid schema for group '${group}': ${(e as Error).message}`, ['groups', group, 'schema']));
         continue;
       }

@@ -1,6 +1,7 @@
 // Plays in order; in each play, every matched host runs its tasks in order,
 // hosts in parallel up to --forks. One host failing never stops the others.
 
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Playbook } from '../config/playbook-model.js';
 import type { Inventory } from '../inventory/inventory.js';
@@ -76,10 +77,12 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, opti
         await hostRun(h).runPlay(play, (hr) => {
           const playLayers: Array<Record<string, unknown>> = [play.vars];
           for (const vf of play.varsFiles) {
-            if (vf.file.includes('{{')) {
-              // A templated vars_files entry (per-family vars): resolved with this host's facts.
+            if (vf.candidates) {
+              // Templated (per-family vars): resolved with this host's facts; first found wins.
               const scope = hr.scope().with(play.vars);
-              const file = path.resolve(playbook.dir, String(renderValue(vf.file, scope.proxy, 'vars_files')));
+              const names = vf.candidates.map((c) => path.resolve(playbook.dir, String(renderValue(c, scope.proxy, 'vars_files'))));
+              const file = names.find((n) => existsSync(n));
+              if (!file) throw new Error(`vars_files: none of ${names.join(', ')} exists`);
               playLayers.push((loadYamlFile(file, 'vars file').value ?? {}) as Record<string, unknown>);
             } else playLayers.push(vf.vars);
           }

@@ -5,7 +5,7 @@ import type { Task } from '../config/playbook-model.js';
 import { validateModuleParams, ModuleParamsError } from '../config/module-params.js';
 import { ConnectionLostError, HostOperationError, HostUnreachableError } from '../host/host.js';
 import { renderDeep, renderValue, TemplateError } from '../template/render.js';
-import { toBool } from '../template/filters.js';
+import { conditionTruth } from '../template/filters.js';
 import { makeModuleContext } from './context.js';
 import { convergeTask, type TaskOutcome } from './converge-task.js';
 import type { EventStatus, TaskEvent } from './events.js';
@@ -52,7 +52,7 @@ export class TaskRunner {
   private truthy(task: Task, exprs: string[], scope: Record<string, unknown>): boolean {
     for (const w of exprs) {
       const v = renderValue(`{{ ${w} }}`, scope, `when: ${w}`);
-      if (!(typeof v === 'string' ? toBool(v) : !!v)) return false;
+      if (!conditionTruth(v)) return false;
     }
     return true;
   }

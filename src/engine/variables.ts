@@ -1,10 +1,14 @@
 // Variables as Ansible resolves them: layers from low to high precedence,
 // each value templated lazily when read, so `a: "{{ b }}/x"` sees the final b.
 
+import { types } from 'node:util';
 import { hasTemplate, renderDeep, TemplateError, type Lookup } from '../template/render.js';
 
 function containsTemplate(v: unknown): boolean {
   if (typeof v === 'string') return hasTemplate(v);
+  // Proxies (hostvars, other scopes) template themselves lazily, and walking
+  // them would recurse through every host's hostvars forever.
+  if (types.isProxy(v)) return false;
   if (Array.isArray(v)) return v.some(containsTemplate);
   if (v && typeof v === 'object') return Object.values(v).some(containsTemplate);
   return false;

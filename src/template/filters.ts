@@ -16,6 +16,20 @@ function truthy(v: unknown): boolean {
   return !!v;
 }
 
+/**
+ * Truth of a `when:` / `assert` result: booleans and numbers as such, the
+ * words yes/no/true/false/on/off as Ansible reads them, any other non-empty
+ * string (an address from `ipaddr`) true, as in Jinja.
+ */
+export function conditionTruth(v: unknown): boolean {
+  if (typeof v === 'string') {
+    const w = v.trim().toLowerCase();
+    if (['', 'no', 'false', 'off', '0', 'n', 'f', 'none'].includes(w)) return false;
+    return true;
+  }
+  return truthy(v);
+}
+
 /** Ansible's `bool` filter: yes/no/on/off/true/false/1/0. */
 export function toBool(v: unknown): boolean {
   if (typeof v === 'boolean') return v;
@@ -141,6 +155,12 @@ export function installFilters(env: Env & { addFilter(n: string, f: (...a: any[]
   f('max', (v: number[]) => Math.max(...v));
   f('to_uuid', (v: string) => createHash('sha1').update(String(v)).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/, '$1-$2-$3-$4-$5'));
   f('type_debug', (v: unknown) => (Array.isArray(v) ? 'list' : v === null ? 'NoneType' : typeof v === 'object' ? 'dict' : typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'float') : typeof v === 'boolean' ? 'bool' : 'str'));
+  // `groups.compute | map('extract', hostvars, 'mac')`: container[key][morekeys...]
+  f('extract', (key: unknown, container: unknown, ...more: unknown[]) => {
+    let cur = (container as Record<string, unknown> | undefined)?.[String(key)];
+    for (const k of more.flat()) cur = (cur as Record<string, unknown> | undefined)?.[String(k)];
+    return cur;
+  });
   f('ipaddr', ipv4Filter);
   f('ipv4', ipv4Filter);
   f('ansible.utils.ipaddr', ipv4Filter);
