@@ -6,6 +6,7 @@ import type { Play, Task } from '../config/playbook-model.js';
 import type { Host } from '../host/host.js';
 import { HostUnreachableError } from '../host/host.js';
 import { LocalHost } from '../host/local-host.js';
+import { ChrootOverHost } from '../host/chroot-over-host.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Lookup } from '../template/render.js';
 import { emptySummary, type HostSummary, type Reporter, type TaskEvent } from './events.js';
@@ -38,6 +39,8 @@ export interface SharedRun {
   lookup: Lookup;
   /** Every host's state, for `hostvars`. */
   hosts: Map<string, HostRun>;
+  /** The state of a host, created on first use (a chroot's parent host). */
+  hostRun(name: string): HostRun;
 }
 
 export class HostRun {
@@ -159,6 +162,18 @@ export class HostRun {
       // Play-level `become:` escalates the connection unless the inventory decides.
       if (this.playBecome && connVars.ansible_become === undefined) connVars.ansible_become = true;
       if (this.playBecomeUser && connVars.ansible_become_user === undefined) connVars.ansible_become_user = this.playBecomeUser;
+      const via = connVars.ansible_chroot_via;
+      if (via !== undefined && connVars.ansible_connection === 'chroot') {
+        // An image tree on another host: reuse that host's connection.
+        const viaName = String(via);
+        if (viaName === this.name) throw new HostUnreachableError(this.name, 'ansible_chroot_via names the host itself');
+        if (!this.shared.inventory.hosts.has(viaName)) throw new HostUnreachableError(this.name, `ansible_chroot_via: no host '${viaName}' in the inventory`);
+        const parent = await this.shared.hostRun(viaName).connect();
+        const tree = String(connVars.ansible_chroot_path ?? connVars.ansible_host ?? '');
+        const h = new ChrootOverHost(this.name, parent, tree);
+        this.host = h;
+        return h;
+      }
       const h = this.options.connect(this.name, connVars);
       this.host = h;
       return h;

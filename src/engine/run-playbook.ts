@@ -60,12 +60,12 @@ function lookupFor(playbookDir: string): Lookup {
 
 export async function runPlaybook(playbook: Playbook, inventory: Inventory, options: RunOptions, reporter: Reporter, limit?: (hosts: string[]) => string[]): Promise<RunResult> {
   const start = Date.now();
-  const shared: SharedRun = { inventory, playbookDir: playbook.dir, options, reporter, lookup: lookupFor(playbook.dir), hosts: new Map() };
   const hostRun = (name: string) => {
     let hr = shared.hosts.get(name);
     if (!hr) { hr = new HostRun(name, shared); shared.hosts.set(name, hr); }
     return hr;
   };
+  const shared: SharedRun = { inventory, playbookDir: playbook.dir, options, reporter, lookup: lookupFor(playbook.dir), hosts: new Map(), hostRun };
   try {
     for (const play of playbook.plays) {
       if (options.stopRequested()) break;

@@ -32,6 +32,22 @@ const CHROOT_ENV: Record<string, string> = {
   SYSTEMD_OFFLINE: '1',
 };
 
+/**
+ * The argv that runs `argv` inside `tree` on the machine that holds the tree:
+ * a clean environment, a private mount namespace with /proc and /dev, chroot.
+ */
+export function chrootArgv(tree: string, argv: string[], opts: RunOptions = {}): string[] {
+  let inner = argv;
+  if (opts.cwd !== undefined) inner = ['/bin/sh', '-c', CD_SCRIPT, 'sh', opts.cwd, ...inner];
+  for (const k of Object.keys(opts.env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new HostOperationError(`invalid environment variable name: ${k}`);
+  }
+  // Passed through `env -i`: the managing machine's PATH and locale must not leak into the image.
+  const envArgs = Object.entries({ ...CHROOT_ENV, ...(opts.env ?? {}) }).map(([k, v]) => `${k}=${v}`);
+  return ['env', '-i', ...envArgs, 'unshare', '-m', '--propagation', 'private', '--',
+    'sh', '-c', ENTER_SCRIPT, 'sh', tree, ...inner];
+}
+
 export class ChrootHost extends PrefixedFs implements Host {
   readonly kind = 'chroot' as const;
   readonly tree: string;
@@ -46,16 +62,7 @@ export class ChrootHost extends PrefixedFs implements Host {
 
   async run(argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
     if (argv.length === 0) return { rc: 127, stdout: '', stderr: 'empty command' };
-    let inner = argv;
-    if (opts.cwd !== undefined) inner = ['/bin/sh', '-c', CD_SCRIPT, 'sh', opts.cwd, ...inner];
-    for (const k of Object.keys(opts.env ?? {})) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new HostOperationError(`invalid environment variable name: ${k}`);
-    }
-    const env = { ...CHROOT_ENV, ...(opts.env ?? {}) };
-    // runLocal merges into process.env; pass the full clean set through `env -i` instead.
-    const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    return runLocal(['env', '-i', ...envArgs, 'unshare', '-m', '--propagation', 'private', '--',
-      'sh', '-c', ENTER_SCRIPT, 'sh', this.tree, ...inner], { stdin: opts.stdin, timeoutMs: opts.timeoutMs });
+    return runLocal(chrootArgv(this.tree, argv, opts), { stdin: opts.stdin, timeoutMs: opts.timeoutMs });
   }
 
   uidOf(user: string) { return this.accounts.uidOf(user); }
