@@ -16,6 +16,7 @@ import { planModule, runModule } from '../helpers/module-harness.js';
 import { checkRunReplan } from './fixtures/converge-case.js';
 import { PrivateDirsHost } from './fixtures/private-dirs-host.js';
 import { upTarget, type BedTarget } from './fixtures/bed-host.js';
+import { mountImageTree, type ImageTree } from './fixtures/image-tree.js';
 import { registerFlavor } from '../bed/flavors.js';
 import { shapedDebsLayer } from '../bed/shaped/debs-layer.js';
 
@@ -151,5 +152,18 @@ describe('firewalld online (running daemon in a test-bed container)', () => {
     await checkRunReplan(firewalldModule, { zone: 'cvcluster', source: '192.168.77.0/24', service: 'tftp', state: 'enabled' }, { host: t.host },
       state, ['source:192.168.77.0/24', 'service:tftp']);
     assert.match((await t.host.run(['firewall-cmd', '--zone=cvcluster', '--list-sources'])).stdout, /192\.168\.77\.0\/24/, 'the runtime has the new zone');
+  });
+});
+
+describe('firewalld on a chroot host (a compute-image tree)', () => {
+  let image: ImageTree;
+  before(async () => { image = await mountImageTree(shapedDebsLayer, 'fw-image'); });
+  after(() => image?.cleanup());
+
+  it('edits the tree\'s permanent configuration with the tree\'s firewall-offline-cmd', async () => {
+    const xml = () => { const f = join(image.tree, 'etc/firewalld/zones/public.xml'); return existsSync(f) ? readFileSync(f, 'utf8') : null; };
+    await checkRunReplan(firewalldModule, { service: ['nfs', 'mountd'], port: '2049/udp', state: 'enabled' }, { host: image.host }, xml, ['service:nfs', 'service:mountd', 'port:2049/udp']);
+    assert.match(xml()!, /<service name="nfs"\/>/);
+    assert.equal(existsSync('/etc/firewalld/zones/public.xml') && readFileSync('/etc/firewalld/zones/public.xml', 'utf8').includes('mountd'), false, 'the build machine\'s own firewalld is untouched');
   });
 });

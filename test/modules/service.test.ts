@@ -17,6 +17,8 @@ import { serviceModule } from '../../modules/service.js';
 import { planModule, runModule } from '../helpers/module-harness.js';
 import { checkRunReplan } from './fixtures/converge-case.js';
 import { upTarget, type BedTarget } from './fixtures/bed-host.js';
+import { mountImageTree, type ImageTree } from './fixtures/image-tree.js';
+import { shapedDebsLayer } from '../bed/shaped/debs-layer.js';
 
 const UNIT = '[Unit]\nDescription=converge test unit\n[Service]\nExecStart=/bin/sleep infinity\nExecReload=/bin/true\n[Install]\nWantedBy=multi-user.target\n';
 
@@ -155,5 +157,21 @@ describe('service online (systemd in a test-bed container, over SSH)', () => {
     ledger.record(3, [{ kind: 'package', name: 'nginx' }]);
     const p = await planModule(serviceModule, { name: 'cvnosuch', state: 'started', enabled: true }, { host: t.host, ledger, taskNumber: 5 });
     assert.deepEqual(p.changes.map((c) => c.summary), ['would enable cvnosuch (after task 3 installs it)', 'would start cvnosuch (after task 3 installs it)']);
+  });
+});
+
+describe('service on a chroot host (a compute-image tree)', () => {
+  let image: ImageTree;
+  before(async () => { image = await mountImageTree(shapedDebsLayer, 'svc-image'); });
+  after(() => image?.cleanup());
+
+  it('disables and re-enables a unit offline inside the tree; a state is ignored with a note', async () => {
+    const link = () => { try { return lstatSync(join(image.tree, 'etc/systemd/system/multi-user.target.wants/nginx.service')).isSymbolicLink(); } catch { return false; } };
+    assert.equal(link(), true, 'the image has nginx enabled');
+    await checkRunReplan(serviceModule, { name: 'nginx', enabled: false }, { host: image.host }, link, ['enabled']);
+    assert.equal(link(), false);
+    const r = await checkRunReplan(serviceModule, { name: 'nginx', enabled: true, state: 'started' }, { host: image.host }, link, ['enabled']);
+    assert.equal(link(), true);
+    assert.match(String(r.outcome.result.msg), /state started ignored: svc-image is a directory tree/);
   });
 });
