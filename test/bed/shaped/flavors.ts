@@ -15,7 +15,7 @@ import { shapedDebsLayer } from './debs-layer.js';
 import { HIDDEN, HIDE_INPUTS, HIDE_SCRIPT } from './hide.js';
 import { SHAPED_DISTROS, type ShapedDistro } from './os-release.js';
 import { JUSTDB_PACKAGES, shapedPackages } from './packages.js';
-import { buildRepo } from './rpm-build.js';
+import { buildRepo, RPM_BUILDER_SOURCE } from './rpm-build.js';
 
 /** The shaped repository inside a shaped host (also usable for --installroot / --root image builds). */
 export const SHAPED_REPO = '/var/lib/converge-bed/repo';
@@ -49,7 +49,7 @@ mv /var/lib/dpkg ${HIDDEN}/var/lib/dpkg
   return {
     id: d.flavor,
     parent: shapedDebsLayer,
-    inputs: { d, prepare, register, repo, RPM_MACROS, HIDE_INPUTS, packages: shapedPackages(d, { tree: '/TREE', kernel: kernel.kernel, kernelVersion: kernel.kernelVersion }) },
+    inputs: { d, prepare, register, repo, RPM_MACROS, HIDE_INPUTS, RPM_BUILDER_SOURCE, packages: shapedPackages(d, { tree: '/TREE', kernel: kernel.kernel, kernelVersion: kernel.kernelVersion }) },
     async build(_dir, merged, log) {
       await runInTree(merged, prepare, log);
       writeFileSync(join(merged, 'etc/rpm/macros.converge-bed'), RPM_MACROS);

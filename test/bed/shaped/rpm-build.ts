@@ -100,3 +100,6 @@ export async function buildRepo(pkgs: ShapedPackage[], outDir: string, workDir: 
   }
   await runOk(['createrepo_c', '--quiet', outDir]);
 }
+
+/** The builder's own source, part of the flavor layers' recipe hash (a change rebuilds them). */
+export const RPM_BUILDER_SOURCE = [specFor, stageFiles, buildRepo].map((f) => f.toString()).join('\n');
