@@ -173,8 +173,10 @@ export interface JsonReport {
 /** Runs `converge playbooks/headnode.yaml` against the bed host with --json. */
 export async function converge(bed: HeadnodeBed, args: string[] = [], inventory = bed.inventory): Promise<ConvergeRun> {
   const started = Date.now();
+  // A state directory (agent lock, history) of this test's own: other tests
+  // converge other hosts on the same machine at the same time.
   const r: ProcResult = await run([process.execPath, CLI, PLAYBOOK, '-i', inventory, '--json',
-    '--known-hosts-file', bed.host.knownHostsPath, ...args], { timeoutMs: 30 * 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    '--known-hosts-file', bed.host.knownHostsPath, '--state-dir', path.join(bed.tmp, 'state'), ...args], { timeoutMs: 30 * 60_000, env: { ...process.env, NO_COLOR: '1' } });
   const wallMs = Date.now() - started;
   let report: JsonReport;
   try {
@@ -248,8 +250,8 @@ export async function dhcpProbe(h: BedHost, mac: string, opts: { ipxe?: boolean;
   }
 }
 
-/** Fetches a file from the head node's TFTP server from the private network. */
-export async function tftpFetch(h: BedHost, file: string): Promise<Buffer> {
+/** Fetches a URL (tftp:// or http:// on the head node) with curl from the private network. */
+export async function fetchPrivate(h: BedHost, url: string): Promise<Buffer> {
   const id = `${process.pid % 10000}${dhcpSeq++}`;
   const ns = `cvhn-tf${id}`;
   const a = `cvhn${id}a`;
@@ -264,11 +266,28 @@ export async function tftpFetch(h: BedHost, file: string): Promise<Buffer> {
     await runOk(['ip', '-n', ns, 'addr', 'add', '192.168.0.253/24', 'dev', b]);
     await runOk(['ip', '-n', ns, 'link', 'set', b, 'up']);
     // curl exits 68 when the file is missing (tftp-hpa's own client would exit 0).
-    await runOk(['ip', 'netns', 'exec', ns, 'curl', '-sS', '--max-time', '30', '-o', out, `tftp://${HEADNODE_IP}/${file}`]);
+    await runOk(['ip', 'netns', 'exec', ns, 'curl', '-sS', '--fail', '--max-time', '30', '-o', out, url]);
     return readFileSync(out);
   } finally {
     await run(['ip', '-n', h.switchNetns, 'link', 'del', a]);
     await run(['ip', 'netns', 'del', ns]);
     rmSync(out, { force: true });
   }
+}
+
+/**
+ * Runs `cmd` as root on a compute node over SSH from the private network (the
+ * bed's switch namespace, which gets a temporary address on the bridge).
+ */
+export async function sshToNode(bed: HeadnodeBed, ip: string, cmd: string, timeoutMs = 60_000): Promise<ProcResult> {
+  const h = bed.host;
+  return run(['ip', 'netns', 'exec', h.switchNetns, 'ssh', '-i', bed.nodeKey, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
+    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', `root@${ip}`, cmd], { timeoutMs });
+}
+
+/** An address for the build machine on the private bridge (removed by the returned function). */
+export async function addBridgeAddress(h: BedHost, cidr = '192.168.0.254/24'): Promise<() => Promise<void>> {
+  await run(['ip', '-n', h.switchNetns, 'addr', 'del', cidr, 'dev', h.bridge]);
+  await runOk(['ip', '-n', h.switchNetns, 'addr', 'add', cidr, 'dev', h.bridge]);
+  return async () => { await run(['ip', '-n', h.switchNetns, 'addr', 'del', cidr, 'dev', h.bridge]); };
 }

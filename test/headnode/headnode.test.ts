@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { downHost, pxeBoot, upHost } from '../bed/index.js';
 import {
-  converge, describeRun, dhcpProbe, HEADNODE_IP, NODES, prepareHeadnode, saveComputeSeed, tasksOf, tftpFetch,
+  addBridgeAddress, converge, sshToNode, describeRun, dhcpProbe, HEADNODE_IP, NODES, prepareHeadnode, saveComputeSeed, fetchPrivate, tasksOf,
   withStatus, writeInventory, type HeadnodeBed,
 } from './fixture.js';
 
@@ -61,6 +61,9 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
       assert.equal(active.stdout.trim(), 'active', `${unit} is ${active.stdout.trim()}`);
       assert.equal(enabled.stdout.trim(), 'enabled', `${unit} is ${enabled.stdout.trim()}`);
     }
+    // nginx serves the node scripts on the private address.
+    const script = await fetchPrivate(bed.host, `http://${HEADNODE_IP}/nodes/${NODES.failsafe.name}.ipxe`);
+    assert.ok(script.equals(readFileSync(path.join(bed.host.rootDir, `srv/tftp/nodes/${NODES.failsafe.name}.ipxe`))), 'node script over HTTP');
     converged = true;
     await saveComputeSeed(bed);
   });
@@ -86,7 +89,7 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.deepEqual(uefi, { bound: true, ip: NODES.compute.ip, siaddr: HEADNODE_IP, bootFile: 'ipxe.efi' });
     const ipxe = await dhcpProbe(bed.host, NODES.failsafe.mac, { ipxe: true });
     assert.equal(ipxe.bootFile, `http://${HEADNODE_IP}/nodes/${NODES.failsafe.name}.ipxe`);
-    const served = await tftpFetch(bed.host, 'undionly.kpxe');
+    const served = await fetchPrivate(bed.host, `tftp://${HEADNODE_IP}/undionly.kpxe`);
     const packaged = readFileSync(path.join(bed.host.rootDir, 'usr/lib/ipxe/undionly.kpxe'));
     assert.ok(served.equals(packaged), 'undionly.kpxe over TFTP differs from the ipxe package\'s');
   });
@@ -164,5 +167,44 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.equal((await h.exec(['systemctl', 'is-active', 'isc-dhcp-server'])).stdout.trim(), 'active');
     const pidAfter = (await h.execOk(['systemctl', 'show', '-p', 'MainPID', '--value', 'isc-dhcp-server'])).stdout.trim();
     assert.equal(pidAfter, pidBefore, 'dhcpd was restarted');
+  });
+
+  test('node-001 boots the compute image into RAM, reaches multi-user, writes to /home over NFS', async (t) => {
+    assert.ok(converged);
+    const h = bed.host;
+    const marker = `converge-compute-ok-${process.pid}`;
+    // /home is exported with root_squash: the node's root writes as nobody,
+    // into a scratch directory anyone may write to.
+    await h.execOk(['install', '-d', '-m', '1777', '/home/scratch']);
+    const proof = `/home/scratch/written-by-${NODES.compute.name}-${process.pid}`;
+    const removeAddress = await addBridgeAddress(h);
+    let stop = false;
+    try {
+      const boot = pxeBoot(h.name, { mac: NODES.compute.mac, expect: marker, memoryMB: 2048, timeoutS: 900 });
+      boot.catch(() => { stop = true; });
+      // Once the node answers over SSH: wait for its boot to finish, then
+      // write through the NFS mount and say so on the serial console (which
+      // is what the VM above waits for).
+      const script = [
+        'systemctl is-system-running --wait >/dev/null 2>&1 || true',
+        'systemctl is-active multi-user.target >/dev/null || { echo "multi-user not reached: $(systemctl is-system-running)"; exit 3; }',
+        'findmnt -n -o FSTYPE,SOURCE /home | grep -q "^nfs" || { echo "/home is not NFS: $(findmnt -n /home)"; exit 4; }',
+        `echo "from $(hostname)" > ${proof}`,
+        `echo ${marker} > /dev/ttyS0`,
+      ].join('\n');
+      let last = '';
+      for (;;) {
+        if (stop) break;
+        const r = await sshToNode(bed, NODES.compute.ip, script, 300_000);
+        last = `rc ${r.rc}: ${r.stdout}${r.stderr}`;
+        if (r.rc === 0 || r.rc === 3 || r.rc === 4) break;
+        await new Promise((res) => setTimeout(res, 5000));
+      }
+      const result = await boot.catch((e: Error) => { throw new Error(`${e.message}\nlast ssh attempt: ${last}`); });
+      t.diagnostic(`compute node up and writing over NFS after ${result.seconds.toFixed(0)} s`);
+      assert.equal(readFileSync(path.join(h.rootDir, proof), 'utf8').trim(), `from ${NODES.compute.name}`);
+    } finally {
+      await removeAddress();
+    }
   });
 });
