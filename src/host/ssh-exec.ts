@@ -40,7 +40,7 @@ function sudoReason(text: string, prompt: string, hadPassword: boolean): string 
 
 export function execOnClient(client: Client, req: ExecRequest): Promise<ExecOutcome> {
   return new Promise((resolve, reject) => {
-    const started = (err: Error | undefined, ch: ClientChannel) => {
+    const onChannel = (err: Error | undefined, ch: ClientChannel) => {
       if (err) return reject(err);
       const out: Buffer[] = [];
       const errChunks: Buffer[] = [];
@@ -136,7 +136,7 @@ export function execOnClient(client: Client, req: ExecRequest): Promise<ExecOutc
       ch.on('close', finish);
     };
     try {
-      client.exec(req.command, started);
+      client.exec(req.command, onChannel);
     } catch (e) {
       reject(e);
     }
