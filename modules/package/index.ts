@@ -41,6 +41,22 @@ async function backendFor(params: PackageParams, ctx: ModuleContext, forced?: Ma
 
 const say = (ctx: ModuleContext, s: string) => (ctx.check ? `would ${s}` : s);
 
+/**
+ * Caches this process already refreshed, per host and manager/root: the plan
+ * of a latest task, its apply and the verifying re-plan need one refresh, not
+ * three. (Hosts are per run, so a long-running agent refreshes again next run.)
+ */
+const refreshed = new WeakMap<object, Set<string>>();
+
+async function refreshOnce(ctx: ModuleContext, backend: PackageBackend, params: PackageParams): Promise<void> {
+  const key = `${backend.manager}:${rootOf(params) ?? '/'}`;
+  let done = refreshed.get(ctx.host);
+  if (!done) refreshed.set(ctx.host, (done = new Set()));
+  if (done.has(key) || !(await backend.cacheStale())) return;
+  await backend.refreshCache();
+  done.add(key);
+}
+
 async function planPackages(params: PackageParams, ctx: ModuleContext, forced?: ManagerName): Promise<PlanResult<PackagePlanState>> {
   const names = packageNames(params);
   const backend = await backendFor(params, ctx, forced);
@@ -84,9 +100,9 @@ async function planPackages(params: PackageParams, ctx: ModuleContext, forced?: 
     state.missing = names.filter((n) => !installed.has(n));
     if (params.state === 'latest' || (ctx.check && state.missing.length)) {
       // Both need current metadata; refreshing the cache is not a change of the host.
-      if (await backend.cacheStale()) await backend.refreshCache();
+      await refreshOnce(ctx, backend, params);
     } else if (state.missing.length) {
-      state.refresh = await backend.cacheStale();
+      state.refresh = !refreshed.get(ctx.host)?.has(`${backend.manager}:${root ?? '/'}`) && (await backend.cacheStale());
     }
     if (params.state === 'latest') {
       const ups = await backend.upgrades(names.filter((n) => installed.has(n)));
@@ -111,7 +127,9 @@ async function applyPackages(params: PackageParams, plan: PlanResult<PackagePlan
     await backend.bootstrap!(st.missing);
     return { result: { bootstrapped: rootOf(params) } };
   }
-  if (st.refresh) await backend.refreshCache();
+  // A task that only refreshes does so whenever it runs; installs reuse a refresh made earlier in this run.
+  if (st.refresh && packageNames(params).length === 0) await backend.refreshCache();
+  else if (st.refresh) await refreshOnce(ctx, backend, params);
   if (st.missing.length || st.upgrade.length) {
     ctx.progress(`${backend.manager}: installing ${[...st.missing, ...st.upgrade].join(' ')}`);
     await backend.install(st.missing, st.upgrade);
