@@ -9,18 +9,18 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { lookup } from 'node:dns/promises';
 import { BED_PASSWORD_SUDO_USER, BED_SUDO_PASSWORD, BED_USER, DEBIAN_MIRROR } from './debian-base.js';
 import { getFlavor } from './flavors.js';
-import { cgroupPids, createHostCgroups, removeHostCgroups } from './cgroups.js';
+import { createHostCgroups } from './cgroups.js';
+import { downHostSync, installExitGuard, ownedHosts, reapOrphans, startWatchdog } from './teardown.js';
 import { generateKeys } from './keys.js';
-import { createNetworks, destroyNetworks, netNames, subnetInUse } from './network.js';
+import { createNetworks, netNames, subnetInUse } from './network.js';
 import { ensureHostTools } from './prereqs.js';
-import { pidAlive, run, runOk, runSync, sleep, tail } from './proc.js';
+import { pidAlive, run, runOk, sleep, tail } from './proc.js';
 import { ensureLayer } from './rootfs.js';
-import { HOST_DIR, listStates, readState, releaseSlot, removeState, reserveSlot, slotOwner, writeState, type HostState } from './state.js';
+import { HOST_DIR, readState, reserveSlot, writeState, type HostState } from './state.js';
 
 export interface UpOptions {
   name?: string;
@@ -31,9 +31,6 @@ export interface UpOptions {
 }
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,30}$/;
-
-/** Hosts this process created and must tear down at exit. */
-export const ownedHosts = new Set<string>();
 
 export async function upHostState(flavorName: string, opts: UpOptions = {}): Promise<HostState> {
   await ensureHostTools();
@@ -194,111 +191,4 @@ async function waitForSsh(st: HostState): Promise<void> {
   throw new Error(`sshd did not answer on ${st.address}:${st.port} within 60 s`);
 }
 
-function procComm(pid: number | undefined): string {
-  if (!pid) return '';
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-/** Kills a PID only if it still runs the program we started (PIDs get reused). */
-function killIfComm(pid: number | undefined, comms: string[], signal: NodeJS.Signals = 'SIGKILL'): void {
-  if (!pid || !comms.includes(procComm(pid))) return;
-  try {
-    process.kill(pid, signal);
-  } catch { /* gone */ }
-}
-
-/** Running (not a zombie waiting for a parent that may never reap it). */
-function running(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
-}
-
-function waitGoneSync(pid: number | undefined, ms: number): boolean {
-  const deadline = Date.now() + ms;
-  while (running(pid) && Date.now() < deadline) runSync(['sleep', '0.02']);
-  return !running(pid);
-}
-
-/** Tears a host down completely; returns false when no such host was known. */
-export function downHostSync(name: string): boolean {
-  const st = readState(name);
-  if (!st) return false;
-  for (const vm of st.vms ?? []) killIfComm(vm.pid, ['qemu-system-x86']);
-  killIfComm(st.radvdPid, ['radvd']);
-  // Killing the container's PID 1 kills every process in its PID namespace at once.
-  killIfComm(st.leaderPid, ['systemd']);
-  // nspawn takes ~2 s to notice; nothing of it outlives its mount namespace, so kill it too.
-  if (!waitGoneSync(st.nspawnPid, 200)) killIfComm(st.nspawnPid, ['systemd-nspawn']);
-  waitGoneSync(st.nspawnPid, 2000);
-  // anything left in the host's cgroups (a leader that was never recorded, strays)
-  for (const pid of cgroupPids(name)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  }
-  for (let i = 0; i < 100 && cgroupPids(name).some(running); i++) runSync(['sleep', '0.02']);
-  removeHostCgroups(name);
-  for (const vm of st.vms ?? []) waitGoneSync(vm.pid, 2000);
-  if (existsSync(st.rootDir)) {
-    if (runSync(['umount', st.rootDir]).rc !== 0) runSync(['umount', '-l', st.rootDir]);
-  }
-  rmSync(st.dir, { recursive: true, force: true });
-  const others = listStates().filter((s) => s.name !== name);
-  destroyNetworks(netNames(st.slot), others.length === 0);
-  if (slotOwner(st.slot) === name) releaseSlot(st.slot);
-  removeState(name);
-  ownedHosts.delete(name);
-  return true;
-}
-
-/** Hosts whose creating process died without tearing them down (killed test runs). */
-export function reapOrphans(): string[] {
-  const reaped: string[] = [];
-  for (const s of listStates()) {
-    if (s.ownerPid !== null && !pidAlive(s.ownerPid)) {
-      downHostSync(s.name);
-      reaped.push(s.name);
-    }
-  }
-  return reaped;
-}
-
-let watchdogStarted = false;
-
-/** A detached process that tears this process's hosts down if it dies without doing so (see watchdog.ts). */
-function startWatchdog(): void {
-  if (watchdogStarted) return;
-  watchdogStarted = true;
-  const script = join(dirname(fileURLToPath(import.meta.url)), 'watchdog.js');
-  const child = spawn(process.execPath, [script, String(process.pid)], { detached: true, stdio: 'ignore' });
-  child.unref();
-}
-
-let guardInstalled = false;
-
-/** Tears down this process's hosts on exit, SIGINT and SIGTERM. */
-export function installExitGuard(): void {
-  if (guardInstalled) return;
-  guardInstalled = true;
-  const cleanup = () => {
-    for (const name of [...ownedHosts]) {
-      try {
-        downHostSync(name);
-      } catch { /* best effort at exit */ }
-    }
-  };
-  process.on('exit', cleanup);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
-      cleanup();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
-    });
-  }
-}
+export { downHostSync, installExitGuard, ownedHosts, reapOrphans };

@@ -32,7 +32,8 @@
 // CLI: `npm run testbed -- up FLAVOR [--name N] | down N|--all | list | flavors | pxe N --mac M --expect T`.
 
 import { readFileSync } from 'node:fs';
-import { downHostSync, ownedHosts, reapOrphans, upHostState, installExitGuard, type UpOptions } from './host.js';
+import { upHostState, type UpOptions } from './host.js';
+import { downHostSync, installExitGuard, ownedHosts, reapOrphans } from './teardown.js';
 import { publicKeyBlob } from './keys.js';
 import { run, runOk, type ProcOptions, type ProcResult } from './proc.js';
 import { listStates, readState, type HostState } from './state.js';

@@ -4,7 +4,7 @@
 // `down` for every host whose state names that owner.
 //   node dist/test/bed/watchdog.js OWNER_PID
 
-import { downHostSync } from './host.js';
+import { downHostSync } from './teardown.js';
 import { pidAlive, sleep } from './proc.js';
 import { listStates } from './state.js';
 
