@@ -84,7 +84,9 @@ it('one playbook gives the same result through local, ssh as root and ssh with s
     `    r1: { ${ssh}, ansible_user: root, d: ${d('r1')} }`,
     `    s1: { ${ssh}, ansible_user: ${users.nopw}, ansible_become: true, d: ${d('s1')} }`,
   ].join('\n') + '\n');
-  const args = [path.join(dir, 'pb.yaml'), '-i', path.join(dir, 'inv.yaml'), '--known-hosts-file', sshd.knownHosts, '--json'];
+  // A state dir of our own: the default one's lock would serialise us with every other test's runs.
+  const args = [path.join(dir, 'pb.yaml'), '-i', path.join(dir, 'inv.yaml'), '--known-hosts-file', sshd.knownHosts, '--json',
+    '--state-dir', path.join(dir, 'state')];
 
   const first = converge(args);
   assert.equal(first.code, 0, failures(first));
@@ -135,7 +137,8 @@ it('hosts that cannot be reached or cannot become root fail alone, each with one
     `    badsudo: { ansible_host: 127.0.0.1, ${ssh}, ansible_user: ${users.pw}, ansible_become: true, ansible_become_password: wrong-pw-cvg, d: ${out('badsudo')} }`,
   ].join('\n') + '\n');
   try {
-    const r = converge([path.join(proj, 'pb.yaml'), '-i', path.join(proj, 'inv.yaml'), '--known-hosts-file', sshd.knownHosts, '--json']);
+    const r = converge([path.join(proj, 'pb.yaml'), '-i', path.join(proj, 'inv.yaml'), '--known-hosts-file', sshd.knownHosts, '--json',
+      '--state-dir', path.join(proj, 'state')]);
     assert.notEqual(r.code, 0);
     assert.ok(r.json, r.stdout + r.stderr);
     assert.equal(r.json.hosts.good.summary.changed, 1);
