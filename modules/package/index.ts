@@ -31,11 +31,28 @@ async function backendFor(params: PackageParams, ctx: ModuleContext, forced?: Ma
   // A root install of the same release as the host unless told otherwise
   // (dnf needs a release version when the tree has no os-release yet).
   const releasever = params.releasever ?? (root && manager !== 'apt' ? facts.distribution_major_version || undefined : undefined);
+  if (manager === 'dnf' || manager === 'zypper' || manager === 'apt') rejectForeignParams(params, manager);
   switch (manager) {
     case 'dnf': return new DnfBackend(bctx, releasever);
     case 'zypper': return new ZypperBackend(bctx, releasever);
     case 'apt': return new AptBackend(bctx, params.releasever);
     default: throw new TaskFailedError(`no supported package manager found on ${ctx.host.name} (facts say pkg_mgr=${facts.pkg_mgr}); set use: dnf|zypper|apt`);
+  }
+}
+
+/** Parameters that only one manager understands: an error elsewhere, never silently ignored. */
+const ONLY_FOR: Record<string, ManagerName[]> = {
+  enablerepo: ['dnf'], disablerepo: ['dnf'], install_weak_deps: ['dnf'], repos: ['dnf', 'zypper'],
+  disable_recommends: ['zypper'], install_recommends: ['apt'], cache_valid_time: ['apt'], purge: ['apt'], mirror: ['apt'],
+};
+
+function rejectForeignParams(params: PackageParams, manager: string): void {
+  for (const [param, managers] of Object.entries(ONLY_FOR)) {
+    const v = (params as unknown as Record<string, unknown>)[param];
+    if (v === undefined || (param === 'purge' && v === false)) continue;
+    if (!managers.includes(manager as ManagerName)) {
+      throw new TaskFailedError(`${param} is not supported with ${manager} (only with ${managers.join(', ')})`);
+    }
   }
 }
 

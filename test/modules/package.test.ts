@@ -110,6 +110,11 @@ describe('package (auto) picks the manager', () => {
     assert.deepEqual(p.provides?.filter((x) => x.kind === 'package'), []);
   });
 
+  it('a parameter another manager would need is an error, not ignored', async () => {
+    await assert.rejects(planModule(zypperModule, { name: 'x', enablerepo: 'epel', root: '/tmp/none' }, { host }), /enablerepo is not supported with zypper \(only with dnf\)/);
+    await assert.rejects(planModule(dnfModule, { name: 'x', cache_valid_time: 3600 }, { host }), /cache_valid_time is not supported with dnf \(only with apt\)/);
+  });
+
   it('rejects names that would be read as options, and version constraints', async () => {
     await assert.rejects(planModule(dnfModule, { name: '--installroot=/' }, { host }), /must not start with '-'/);
     await assert.rejects(planModule(dnfModule, { name: 'nginx >= 1.20' }, { host }), /version constraints are not supported/);
