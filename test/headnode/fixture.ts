@@ -81,8 +81,8 @@ function testbedVars(h: BedHost, nodePub: string, seeded: boolean): Record<strin
 
 /**
  * Writes an inventory directory: the repository's group_vars, the bed host as
- * the head node, the repository's compute nodes plus `extraNodes`, and the
- * test bed's variables on top.
+ * the head node, the repository's image tree host and compute nodes plus
+ * `extraNodes`, and the test bed's variables on top.
  */
 export function writeInventory(dir: string, bed: Pick<HeadnodeBed, 'host' | 'seeded'>, nodePub: string,
   extraNodes: Record<string, Record<string, unknown>> = {}): string {
@@ -109,6 +109,7 @@ export function writeInventory(dir: string, bed: Pick<HeadnodeBed, 'host' | 'see
             },
           },
         },
+        images: repoInv.all.children.images,
         compute: { hosts: compute },
       },
     },

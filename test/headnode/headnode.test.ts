@@ -25,6 +25,7 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
   before(async () => {
     const h = await upHost('debian12');
     bed = await prepareHeadnode(h);
+    process.stderr.write(`# headnode test host: ${h.name} (${bed.seeded ? 'compute tree from the cache' : 'no compute tree cache'})\n`);
   });
 
   after(async () => {
