@@ -123,16 +123,19 @@ export async function lockAndRecord(loaded: Loaded, o: RunCliOptions, s: GuardSe
   }
 }
 
-/** Whether an agent started on this directory or a locked run recorded state in it. */
+/**
+ * Whether an agent started on this directory. Not state.json: a locked manual
+ * run writes it, so it would make every later run lock by itself.
+ */
 export function stateDirInUse(dir: string): boolean {
-  return existsSync(path.join(dir, AGENT_FILE)) || existsSync(path.join(dir, STATE_FILE));
+  return existsSync(path.join(dir, AGENT_FILE));
 }
 
 /**
  * A manual `converge PLAYBOOK` run takes the lock of the state directory when
  * one is in use: given with --state-dir (or CONVERGE_STATE_DIR), or the
- * default /var/lib/converge once an agent has started there (agent.json) or a
- * locked run has recorded state (state.json). The directory alone is not
+ * default /var/lib/converge once an agent has started there (agent.json).
+ * The directory alone is not
  * enough: other parts of converge keep files there (pending handlers) without
  * any agent. A machine that never ran the agent has nothing to coordinate
  * with, and a dry run (--check) changes nothing, so neither takes a lock nor
