@@ -196,7 +196,11 @@ async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<F
         return { changes: [{ property: 'state', after: `hard link to ${srcAbs}`, afterTask: e.task, summary: `hard link ${path} -> ${srcAbs}` }], provides: [{ kind: 'path', name: path }] };
       }
       if (src.type === 'directory') throw new TaskFailedError(`src ${srcAbs} is a directory; directories cannot be hard-linked`);
-      if (stat.exists && stat.ino === src.ino) {
+      // SFTP's stat has no inode number: ask the host itself whether both names are one file.
+      const same = stat.exists && (stat.ino !== undefined && src.ino !== undefined
+        ? stat.ino === src.ino
+        : (await host.run(['test', path, '-ef', srcAbs])).rc === 0);
+      if (same) {
         changes.push(...(await planAttributes(host, path, stat, want, attrOpts)));
         break;
       }
