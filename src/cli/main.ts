@@ -95,4 +95,12 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+// `converge ... | head` closes our stdout early: the run goes on (it may be
+// changing a host), only its output is dropped.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 main(process.argv).then((code) => { process.exitCode = code; }, (e) => { process.exitCode = reportError(e); });
