@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { withDirLock } from './cache-lock.js';
-import { pidAlive } from './proc.js';
+import { pidAlive, runSync } from './proc.js';
 import { CACHE_DIR } from './state.js';
 
 export interface Layer {
@@ -97,7 +97,10 @@ function pruneOldVersions(id: string, keep: string): void {
 /** Temporary trees of builds whose process died. */
 function removeStaleTemps(id: string): void {
   for (const f of readdirSync(CACHE_DIR)) {
-    const m = new RegExp(`^${id}-[0-9a-f]{12}\\.tmp-(\\d+)$`).exec(f);
-    if (m && !pidAlive(Number(m[1]))) rmSync(join(CACHE_DIR, f), { recursive: true, force: true });
+    // the build's tree, and for layers with a parent its overlay's merged and work directories
+    const m = new RegExp(`^${id}-[0-9a-f]{12}\\.tmp-(\\d+)(\\.merged|\\.work)?$`).exec(f);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    if (m[2] === '.merged') runSync(['umount', '-l', join(CACHE_DIR, f)]);
+    rmSync(join(CACHE_DIR, f), { recursive: true, force: true });
   }
 }

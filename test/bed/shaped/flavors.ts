@@ -35,6 +35,8 @@ function flavorLayer(d: ShapedDistro, kernel: PxeAssets): Layer {
 apt-get install -y -q --no-install-recommends ${pkgManager}
 apt-get clean
 mkdir -p /etc/rpm /var/lib/rpm
+# directories of the real base system that the justdb-registered packages would have created
+mkdir -p /etc/sysconfig /etc/sysconfig/network-scripts /usr/libexec /etc/pki/rpm-gpg
 `;
   const register = `
 cd ${SHAPED_REPO}
