@@ -104,6 +104,30 @@ interface Command { argv: string[]; reload?: boolean }
 
 interface FirewalldState { commands: Command[] }
 
+/**
+ * Joins commands that differ only in the value of the same option
+ * (--add-service=a, --add-service=b) into one: firewall-cmd takes repeated
+ * options of one kind (not mixed kinds), and every call is a Python start.
+ */
+export function batchCommands(commands: Command[]): Command[] {
+  const out: Command[] = [];
+  const byKey = new Map<string, Command>();
+  for (const c of commands) {
+    const last = c.argv[c.argv.length - 1];
+    const eq = last.indexOf('=');
+    if (c.reload || eq < 0) { out.push(c); continue; }
+    const key = [...c.argv.slice(0, -1), last.slice(0, eq)].join('\0');
+    const prev = byKey.get(key);
+    if (prev) prev.argv.push(last);
+    else {
+      const copy = { argv: [...c.argv] };
+      byKey.set(key, copy);
+      out.push(copy);
+    }
+  }
+  return out;
+}
+
 function label(it: Item): string {
   return it.kind === 'masquerade' ? 'masquerade' : `${it.kind.replace('_', ' ')} ${it.value}`;
 }
@@ -194,7 +218,7 @@ async function plan(p: FirewalldParams, ctx: ModuleContext): Promise<PlanResult<
   }
   if (changes.length === 0) return { changes, result };
   const provides = p.state === 'present' ? [{ kind: 'path' as const, name: zoneFile }] : undefined;
-  return { changes, provides, result, state: { commands } };
+  return { changes, provides, result, state: { commands: batchCommands(commands) } };
 }
 
 async function apply(_p: FirewalldParams, planned: PlanResult<FirewalldState>, ctx: ModuleContext) {
