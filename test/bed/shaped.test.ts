@@ -80,7 +80,7 @@ for (const c of CASES) {
   });
 }
 
-describe('test bed: shaped compute-image repository (dnf --installroot, zypper --root)', () => {
+describe('test bed: SHAPED services and compute-image repository (dnf --installroot, zypper --root)', () => {
   let rocky: BedHost;
   let suse: BedHost;
   before(async () => { [rocky, suse] = await Promise.all([upHost('rocky9'), upHost('suse15')]); });
@@ -92,6 +92,16 @@ describe('test bed: shaped compute-image repository (dnf --installroot, zypper -
     assert.match(r.stdout, /image-ok\n\/etc\/passwd/);
     const q = await rocky.execOk(['rpm', '--root=/srv/img', '-q', 'systemd']);
     assert.match(q.stdout, /^systemd-/);
+  });
+
+  it('the other shaped services run under their distributions\' unit names (rocky9: tftp, nginx, NFS, firewalld)', async () => {
+    await rocky.execOk(['dnf', '-y', '-q', 'install', 'tftp-server', 'nginx', 'nfs-utils', 'firewalld']);
+    await rocky.execOk(['sh', '-c', 'echo tftp-ok > /var/lib/tftpboot/probe && echo "/srv *(ro,no_subtree_check)" > /etc/exports']);
+    await rocky.execOk(['systemctl', 'start', 'tftp.socket', 'nginx.service', 'nfs-server.service', 'firewalld.service']);
+    assert.equal((await rocky.execOk(['curl', '-sS', 'tftp://127.0.0.1/probe'])).stdout.trim(), 'tftp-ok');
+    assert.match((await rocky.execOk(['curl', '-sS', 'http://127.0.0.1/'])).stdout, /SHAPED Rocky/);
+    assert.match((await rocky.execOk(['ss', '-ltn'])).stdout, /:2049\b/);
+    assert.equal((await rocky.execOk(['firewall-cmd', '--state'])).stdout.trim(), 'running');
   });
 
   it('zypper --root builds the same', async () => {
