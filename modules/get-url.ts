@@ -134,7 +134,9 @@ async function plan(p: GetUrlParams, ctx: ModuleContext): Promise<PlanResult<Get
   let before: string | undefined;
   if (stat.exists && sum) before = `${sum.algorithm}:${await digest(host, sum.tool, dest)}`;
   if (!stat.exists) {
-    changes.push({ property: 'content', before: undefined, after: sum ? `${sum.algorithm}:${sum.hex}` : p.url, summary: say(`download ${p.url} to ${dest}`), afterTask: dirLater });
+    const c: Change = { property: 'content', before: undefined, after: sum ? `${sum.algorithm}:${sum.hex}` : p.url, summary: say(`download ${p.url} to ${dest}`) };
+    if (dirLater !== undefined) c.afterTask = dirLater;
+    changes.push(c);
   } else if (sum && before !== `${sum.algorithm}:${sum.hex}`) {
     changes.push({ property: 'content', before, after: `${sum.algorithm}:${sum.hex}`, summary: say(`download ${p.url} to ${dest} (checksum differs)`) });
   } else if (!sum && p.force) {

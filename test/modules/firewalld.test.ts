@@ -15,9 +15,8 @@ import { firewalldModule } from '../../modules/firewalld.js';
 import { planModule, runModule } from '../helpers/module-harness.js';
 import { checkRunReplan } from './fixtures/converge-case.js';
 import { PrivateDirsHost } from './fixtures/private-dirs-host.js';
-import { upTarget, type BedTarget } from './fixtures/bed-host.js';
+import { DAEMONS_FLAVOR, upTarget, type BedTarget } from './fixtures/bed-host.js';
 import { mountImageTree, type ImageTree } from './fixtures/image-tree.js';
-import { registerFlavor } from '../bed/flavors.js';
 import { shapedDebsLayer } from '../bed/shaped/debs-layer.js';
 
 describe('firewalld offline (firewall-offline-cmd)', () => {
@@ -105,10 +104,8 @@ function tryConnect(address: string, port: number): Promise<string> {
 
 describe('firewalld online (running daemon in a test-bed container)', () => {
   let t: BedTarget;
-  // The shaped flavors' Debian layer has firewalld and nginx installed and enabled (cached by the bed).
-  registerFlavor({ name: 'debian12-daemons', shaped: false, description: 'Debian 12 with firewalld, nginx, NFS servers installed', layer: async () => shapedDebsLayer });
   before(async () => {
-    t = await upTarget('debian12-daemons');
+    t = await upTarget(DAEMONS_FLAVOR);
     // Not is-system-running --wait: some of the layer's other daemons time out at boot (90 s).
     await t.bed.execOk(['systemctl', 'start', 'firewalld', 'nginx']);
     // firewalld is "active" once on the bus, "running" once its rules are loaded.

@@ -12,6 +12,7 @@ import { getUrlModule } from '../../modules/get-url.js';
 import { planModule, runModule } from '../helpers/module-harness.js';
 import { checkRunReplan } from './fixtures/converge-case.js';
 import { startNginx, type LocalNginx } from './fixtures/local-nginx.js';
+import { DAEMONS_FLAVOR, upTarget, type BedTarget } from './fixtures/bed-host.js';
 
 const host = new LocalHost('localhost');
 let nginx: LocalNginx;
@@ -110,5 +111,23 @@ describe('get_url', () => {
     assert.equal(existsSync(dest), false);
     await checkRunReplan(getUrlModule, { url: `${nginx.url}/private/key`, dest, headers: { 'X-Token': 'letmein' } }, { host }, observe(dest), ['content']);
     assert.deepEqual(readdirSync(dir).filter((n) => n.includes('converge')), []);
+  });
+});
+
+describe('get_url on a remote host: the host fetches, not the controller', () => {
+  let t: BedTarget;
+  before(async () => {
+    t = await upTarget(DAEMONS_FLAVOR); // nginx, and tftpd-hpa's /srv/tftp
+    await t.bed.execOk(['systemctl', 'start', 'nginx']);
+    await t.host.writeFile('/var/www/html/undionly.kpxe', 'UNDIONLY');
+  });
+  after(async () => { await t?.down(); });
+
+  it('a URL on the host\'s own loopback (unreachable from here) is downloaded there, checked and put in place', async () => {
+    const params = { url: 'http://127.0.0.1/undionly.kpxe', dest: '/srv/tftp/undionly.kpxe', checksum: `sha256:${sha256('UNDIONLY')}`, mode: '0644', owner: 'root' };
+    const observe = async () => [(await t.host.readFile(params.dest))?.toString(), (await t.host.stat(params.dest)).mode];
+    await checkRunReplan(getUrlModule, params, { host: t.host }, observe, ['content', 'mode', 'owner']);
+    assert.deepEqual(await observe(), ['UNDIONLY', 0o644]);
+    assert.deepEqual((await t.host.readdir('/srv/tftp')).filter((n) => n.includes('converge')), [], 'no temp file left');
   });
 });

@@ -16,6 +16,7 @@ import { nfsExportModule } from '../../modules/nfs-export.js';
 import { planModule, runModule } from '../helpers/module-harness.js';
 import { checkRunReplan } from './fixtures/converge-case.js';
 import { PrivateDirsHost } from './fixtures/private-dirs-host.js';
+import { DAEMONS_FLAVOR, upTarget, type BedTarget } from './fixtures/bed-host.js';
 
 let tmp: string;
 let host: PrivateDirsHost;
@@ -149,5 +150,28 @@ describe('nfs_export (ganesha EXPORT blocks)', () => {
   it('absent removes only our block', async () => {
     await checkRunReplan(nfsExportModule, { path: '/srv/images', server: 'ganesha', file: conf, state: 'absent' }, { host: local }, () => readFileSync(conf, 'utf8'), ['export:/srv/images', 'content']);
     assert.equal(readFileSync(conf, 'utf8'), hand);
+  });
+});
+
+describe('nfs_export over SSH on a Debian host with nfs-kernel-server', () => {
+  let t: BedTarget;
+  before(async () => {
+    t = await upTarget(DAEMONS_FLAVOR);
+    await t.host.mkdir('/srv/images');
+  });
+  after(async () => { await t?.down(); });
+
+  const state = async () => [(await t.host.readFile('/etc/exports'))?.toString(), (await t.host.readFile('/var/lib/nfs/etab'))?.toString()];
+
+  it('the exportfs check runs in a private namespace on the host; exportfs -ra applies the export', async () => {
+    await checkRunReplan(nfsExportModule, { path: '/srv/images', clients: ['10.1.0.0/16(ro,no_subtree_check)'] }, { host: t.host }, state, ['export:/srv/images', 'content']);
+    const [exports, etab] = await state();
+    assert.match(exports!, /^\/srv\/images 10\.1\.0\.0\/16\(ro,no_subtree_check\)$/m);
+    assert.match(etab!, /^\/srv\/images\t10\.1\.0\.0\/16\(ro,/m);
+    const before = await state();
+    const r = await runModule(nfsExportModule, { path: '/srv/missing', client: '*(ro,no_subtree_check)' }, { host: t.host });
+    assert.equal(r.status, 'failed');
+    assert.match(r.message ?? '', /Failed to stat \/srv\/missing/);
+    assert.deepEqual(await state(), before);
   });
 });
