@@ -30,8 +30,19 @@ const STRING = /"((?:[^"\\]|\\.)*)"/g;
 /** Successful execve calls of an `strace -f -e trace=execve -s N -o FILE` log. */
 export function parseExecLog(file: string): Exec[] {
   const out: Exec[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = /^(\d+)\s+execve\((".*?(?<!\\)"), \[(.*)\], .*\) = 0$/.exec(line);
+  // With -f, a call interrupted by another process's output is split in two:
+  // "PID execve(... <unfinished ...>" and later "PID <... execve resumed>) = 0".
+  const pending = new Map<string, string>();
+  const lines: string[] = [];
+  for (const raw of fs.readFileSync(file, 'utf8').split('\n')) {
+    const u = /^(\d+)\s+(.*) <unfinished \.\.\.>$/.exec(raw);
+    if (u) { pending.set(u[1], `${u[1]} ${u[2]}`); continue; }
+    const r = /^(\d+)\s+<\.\.\. \w+ resumed>(.*)$/.exec(raw);
+    if (r && pending.has(r[1])) { lines.push(pending.get(r[1])! + r[2]); pending.delete(r[1]); continue; }
+    lines.push(raw);
+  }
+  for (const line of lines) {
+    const m = /^(\d+)\s+execve\((".*?(?<!\\)"), \[(.*)\], .*\)\s+=\s+0$/.exec(line);
     if (!m) continue;
     if (/\]\.\.\./.test(m[3]) || /"\.\.\./.test(m[3])) throw new Error(`strace abbreviated an argv (raise -s): ${line}`);
     const argv = [...m[3].matchAll(STRING)].map((x) => unescape(x[1]));
