@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run testbed -- up FLAVOR [--name NAME] | down NAME|--all | list | pxe NAME --mac MAC ...`
+// `npm run testbed -- up FLAVOR [--name NAME] | down NAME|--all | list | flavors | exec NAME CMD... |
+//  ssh-command NAME | pxe NAME --mac MAC [--uefi] --expect TEXT [--timeout S]`
 // Hosts created here stay up until `down` (they are not tied to this process).
 
 import { Command } from 'commander';
@@ -13,7 +14,7 @@ function hostJson(h: BedHost): Record<string, unknown> {
     passwordSudoUser: h.passwordSudoUser, privateInterface: h.privateInterface, bridge: h.bridge,
     switchNetns: h.switchNetns, netns: h.netns, hostAddress: h.hostAddress, leaderPid: h.leaderPid,
     hostKeyFingerprint: h.hostKeyFingerprint, knownHostsLine: h.knownHostsLine, knownHostsPath: h.knownHostsPath,
-    rootDir: h.rootDir, logPath: h.logPath,
+    rootDir: h.rootDir, logPath: h.logPath, sshCommand: h.sshArgv().join(' '),
   };
 }
 
@@ -47,6 +48,23 @@ program.command('list').option('--json', 'as JSON').description('hosts that are 
   }
   for (const s of hosts) process.stdout.write(`${s.name}\t${s.flavor}\t${s.address}\t${s.ownerPid === null ? 'persistent' : `owner ${s.ownerPid}`}\n`);
 });
+
+program.command('exec').argument('<name>').argument('<argv...>').description('run a command as root inside a host (nsenter)')
+  .action(async (name: string, argv: string[]) => {
+    const h = getHost(name);
+    if (!h) throw new Error(`exec: no host named ${name}`);
+    const r = await h.exec(argv);
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.rc;
+  });
+
+program.command('ssh-command').argument('<name>').option('--user <user>', 'login (default: the sudo user)')
+  .description('print the ssh command line that logs into a host').action((name: string, o: { user?: string }) => {
+    const h = getHost(name);
+    if (!h) throw new Error(`ssh-command: no host named ${name}`);
+    process.stdout.write(h.sshArgv(o.user).join(' ') + '\n');
+  });
 
 program.command('flavors').description('the flavors a host can have').action(async () => {
   for (const f of Object.values(await loadFlavors())) process.stdout.write(`${f.name}\t${f.description}\n`);
