@@ -61,9 +61,11 @@ export async function upHostState(flavorName: string, opts: UpOptions = {}): Pro
   try {
     rmSync(dir, { recursive: true, force: true });
     for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true });
-    await runOk(['mount', '-t', 'overlay', `cvbed-${name}`, '-o',
-      // nfs_export (with index): file handles for NFS-Ganesha's VFS backend inside the host
-      `lowerdir=${lower.join(':')},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')},index=on,nfs_export=on`, st.rootDir]);
+    const ovl = `lowerdir=${lower.join(':')},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`;
+    // nfs_export (with index): file handles for NFS-Ganesha's VFS backend inside the host;
+    // a kernel that refuses them still gets a host, without NFS serving
+    const m = await run(['mount', '-t', 'overlay', `cvbed-${name}`, '-o', `${ovl},index=on,nfs_export=on`, st.rootDir]);
+    if (m.rc !== 0) await runOk(['mount', '-t', 'overlay', `cvbed-${name}`, '-o', ovl, st.rootDir]);
     const keys = await generateKeys(dir, name);
     st.knownHostsLine = `${st.address} ${keys.hostPublicKey.split(/\s+/).slice(0, 2).join(' ')}`;
     st.hostKeyFingerprint = keys.hostKeyFingerprint;
