@@ -27,11 +27,12 @@ function unescape(s: string): string {
 
 const STRING = /"((?:[^"\\]|\\.)*)"/g;
 
-/** Successful execve calls of an `strace -f -e trace=execve -s N -o FILE` log. */
-export function parseExecLog(file: string): Exec[] {
-  const out: Exec[] = [];
-  // With -f, a call interrupted by another process's output is split in two:
-  // "PID execve(... <unfinished ...>" and later "PID <... execve resumed>) = 0".
+/**
+ * The lines of an strace -f log with split calls joined again: a call
+ * interrupted by another process's output is printed as
+ * "PID name(... <unfinished ...>" and later "PID <... name resumed>...".
+ */
+export function straceLines(file: string): string[] {
   const pending = new Map<string, string>();
   const lines: string[] = [];
   for (const raw of fs.readFileSync(file, 'utf8').split('\n')) {
@@ -41,6 +42,13 @@ export function parseExecLog(file: string): Exec[] {
     if (r && pending.has(r[1])) { lines.push(pending.get(r[1])! + r[2]); pending.delete(r[1]); continue; }
     lines.push(raw);
   }
+  return lines;
+}
+
+/** Successful execve calls of an `strace -f -e trace=execve -s N -o FILE` log. */
+export function parseExecLog(file: string): Exec[] {
+  const out: Exec[] = [];
+  const lines = straceLines(file);
   for (const line of lines) {
     const m = /^(\d+)\s+execve\((".*?(?<!\\)"), \[(.*)\], .*\)\s+=\s+0$/.exec(line);
     if (!m) continue;
