@@ -9,8 +9,6 @@ import { rpmInstalled } from './rpm-query.js';
 
 export class DnfBackend implements PackageBackend {
   readonly manager = 'dnf' as const;
-  private refreshed = false;
-
   constructor(private readonly ctx: BackendContext, private readonly releasever?: string) {}
 
   /** Options every dnf command of this task shares. */
@@ -26,11 +24,6 @@ export class DnfBackend implements PackageBackend {
     for (const r of p.repos ?? []) a.push(`--repofrompath=${r.name},${r.url}`, `--enablerepo=${r.name}`);
     for (const r of listOf(p.enablerepo)) a.push(`--enablerepo=${r}`);
     if (p.install_weak_deps !== undefined) a.push(`--setopt=install_weak_deps=${p.install_weak_deps ? 'True' : 'False'}`);
-    // The first metadata-reading command of the task refreshes when asked.
-    if (p.update_cache && !this.refreshed) {
-      a.push('--refresh');
-      this.refreshed = true;
-    }
     return a;
   }
 
@@ -77,6 +70,6 @@ export class DnfBackend implements PackageBackend {
   }
 
   async refreshCache(): Promise<void> {
-    await runOk(this.ctx, 'dnf makecache', [...this.base(), 'makecache']);
+    await runOk(this.ctx, 'dnf makecache', [...this.base(), '--refresh', 'makecache']);
   }
 }

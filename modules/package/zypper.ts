@@ -11,8 +11,6 @@ const OK = [0, 100, 101, 102, 103];
 
 export class ZypperBackend implements PackageBackend {
   readonly manager = 'zypper' as const;
-  private refreshed = false;
-
   constructor(private readonly ctx: BackendContext, private readonly releasever?: string) {}
 
   private base(): string[] {
@@ -25,12 +23,6 @@ export class ZypperBackend implements PackageBackend {
     return a;
   }
 
-  private async refreshOnce(): Promise<void> {
-    if (!this.ctx.params.update_cache || this.refreshed) return;
-    this.refreshed = true;
-    await this.refreshCache();
-  }
-
   installed(names: string[]) {
     return rpmInstalled(this.ctx, names);
   }
@@ -38,7 +30,6 @@ export class ZypperBackend implements PackageBackend {
   async upgrades(names: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (names.length === 0) return out;
-    await this.refreshOnce();
     // list-updates takes no names: one query for all, filtered here.
     const r = await runOk(this.ctx, 'zypper list-updates', [...this.base(), '--xmlout', 'list-updates'], OK);
     for (const m of r.stdout.matchAll(/<update\s[^>]*>/g)) {
@@ -61,7 +52,6 @@ export class ZypperBackend implements PackageBackend {
 
   async simulateInstall(names: string[]): Promise<void> {
     if (names.length === 0) return;
-    await this.refreshOnce();
     const argv = [...this.base(), ...this.installArgs(), '--dry-run', '--', ...names];
     const r = await this.ctx.host.run(argv, { env: { LC_ALL: 'C' } });
     if (r.rc === 127) throw new TaskFailedError(`zypper is not installed on ${this.ctx.host.name}`);
@@ -74,7 +64,6 @@ export class ZypperBackend implements PackageBackend {
   async install(missing: string[], upgrade: string[]): Promise<void> {
     const names = [...missing, ...upgrade];
     if (names.length === 0) return;
-    await this.refreshOnce();
     // `zypper install` of an installed package upgrades it: one transaction.
     await runOk(this.ctx, 'zypper install', [...this.base(), ...this.installArgs(), '--', ...names], OK);
   }
@@ -88,6 +77,9 @@ export class ZypperBackend implements PackageBackend {
   }
 
   async refreshCache(): Promise<void> {
-    await runOk(this.ctx, 'zypper refresh', [...this.base(), 'refresh'], OK);
+    // --plus-repo repositories are read fresh every time; with no other
+    // repository configured zypper refresh exits 6 (no repositories).
+    const ok = this.ctx.params.repos?.length ? [...OK, 6] : OK;
+    await runOk(this.ctx, 'zypper refresh', [...this.base(), 'refresh'], ok);
   }
 }

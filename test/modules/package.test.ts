@@ -47,8 +47,8 @@ const steps: Step[] = [
     expect: [], installed: ['cvtest-a-1.0-1', 'cvtest-b-1.0-1'],
   },
   {
-    title: 'latest upgrades to the newer version in repo2',
-    params: (root) => ({ name: ['cvtest-a', 'cvtest-b'], state: 'latest', root, releasever: '8', repos: repo('repo2'), disable_gpg_check: true }),
+    title: 'latest (with update_cache) upgrades to the newer version in repo2',
+    params: (root) => ({ name: ['cvtest-a', 'cvtest-b'], state: 'latest', update_cache: true, root, releasever: '8', repos: repo('repo2'), disable_gpg_check: true }),
     expect: ['package:cvtest-a'], installed: ['cvtest-a-2.0-1', 'cvtest-b-1.0-1'],
   },
   {
