@@ -180,7 +180,8 @@ async function plan(p: ServiceParams, ctx: ModuleContext): Promise<PlanResult<Se
   if (p.state !== undefined && !mode.online) {
     notes.push(`state ${p.state} ignored: ${mode.why}`);
   } else if (p.state !== undefined) {
-    const running = RUNNING.has(seen.active ?? '');
+    // A unit waiting to be restarted after a crash is not running, whatever ActiveState says.
+    const running = RUNNING.has(seen.active ?? '') && seen.sub !== 'auto-restart';
     if (p.state === 'stopped') {
       if (running) { actions.push('stop'); changes.push({ property: 'state', before: seen.active, after: 'stopped', summary: say(`stop ${short}`) }); }
     } else if (!running) {
