@@ -116,6 +116,9 @@ interface ExportfsCheck {
 async function checkWithExportfs(ctx: ModuleContext, file: string, content: string, path: string): Promise<ExportfsCheck> {
   const r = await ctx.host.run(['unshare', '-m', '--', 'sh', '-c', CHECK_SCRIPT, 'sh', file], { stdin: content, env: { LC_ALL: 'C' } });
   if (r.rc === 0) return {};
+  if (/^(unshare|mount):/m.test(r.stderr) && !/^exportfs:/m.test(r.stderr)) {
+    throw new TaskFailedError(`checking the new ${file} with exportfs needs a private mount namespace, which failed (converge must run as root there: become: true): ${r.stderr.trim()}`);
+  }
   const errors = r.stderr.split('\n').filter((l) => l.trim() && !/^\s/.test(l) && !/Neither 'subtree_check'|No options for|Failed to resolve/.test(l));
   if (ctx.check) {
     // exportfs (nfs-utils) or the exported directory may come from earlier tasks.
