@@ -88,7 +88,9 @@ export class TaskRunner {
     for (const [index, item] of list.entries()) {
       const itemScope = items ? scope.with({ [task.loopControl.loop_var]: item, ansible_loop_var: task.loopControl.loop_var, ...(task.loopControl.index_var ? { [task.loopControl.index_var]: index } : {}) }) : scope;
       const label = items ? this.label(task, itemScope, item) : undefined;
-      const o = await this.runOne(task, itemScope);
+      // A task still running after a second says so on a terminal (image builds, installs).
+      const slow = setTimeout(() => this.hr.progress(`[${task.number}] ${task.name}${label ? ` (${label})` : ''} …`), 1000);
+      const o = await this.runOne(task, itemScope).finally(() => clearTimeout(slow));
       if (!this.hr.unreachable) outcomes.push({ ...o, item });
       if (this.hr.unreachable) {
         emit('unreachable', [], o.message, label);
