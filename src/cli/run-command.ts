@@ -16,6 +16,7 @@ import { exitCodeFor } from './exit-codes.js';
 import { parseExtraVars } from './extra-vars.js';
 import { manualRunGuard, stateDirOf, type RunGuardFactory, type StateDirOptions } from '../agent/run-guard.js';
 import { PendingHandlerStore } from '../engine/pending-handlers.js';
+import { WriteJournal } from '../engine/write-journal.js';
 
 export interface RunCliOptions {
   inventory?: string;
@@ -109,6 +110,8 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
       stopRequested: () => stop || (hooks.stopRequested?.() ?? false),
       // Notifications survive a failed or killed run: kept in the state directory until their handlers ran.
       pendingHandlers: new PendingHandlerStore(stateDirOf(o as StateDirOptions).dir, playbook.file),
+      // Temp files of a write that a killed run never finished are swept when the host is next connected.
+      writeJournal: new WriteJournal(stateDirOf(o as StateDirOptions).dir),
     }, reporter, limitFn);
     const code = exitCodeFor(result.summary, result.interrupted, !!o.detailedExitcodes);
     outcome = { interrupted: result.interrupted, exitCode: code };

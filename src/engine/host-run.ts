@@ -13,6 +13,7 @@ import { emptySummary, type HostSummary, type Reporter, type TaskEvent } from '.
 import { factVariables } from './facts-vars.js';
 import { Ledger } from './ledger.js';
 import type { PendingHandlerStore } from './pending-handlers.js';
+import { journaledHost, sweepLeftOverTemps, type WriteJournal } from './write-journal.js';
 import { OMIT, TaskRunner } from './run-task.js';
 import { VarScope } from './variables.js';
 
@@ -29,6 +30,8 @@ export interface RunOptions {
   stopRequested: () => boolean;
   /** Keeps notifications until their handlers have run, across runs (pending-handlers.ts). Absent: not kept. */
   pendingHandlers?: PendingHandlerStore;
+  /** Notes writes in progress, so that temp files a killed run left are swept (write-journal.ts). */
+  writeJournal?: WriteJournal;
 }
 
 export interface SharedRun {
@@ -174,7 +177,12 @@ export class HostRun {
         this.host = h;
         return h;
       }
-      const h = this.options.connect(this.name, connVars);
+      let h = this.options.connect(this.name, connVars);
+      const journal = this.options.writeJournal;
+      if (journal && !this.options.check) {
+        h = journaledHost(h, journal);
+        await sweepLeftOverTemps(h, journal);
+      }
       this.host = h;
       return h;
     })();
