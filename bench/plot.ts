@@ -5,7 +5,7 @@ export interface Point { x: number; y: number; lo?: number; hi?: number }
 export interface Series { name: string; points: Point[] }
 export interface Panel { title: string; xLabel: string; series: Series[] }
 
-const W = 480, H = 360, M = { left: 64, right: 20, top: 40, bottom: 76 };
+const W = 480, H = 380, M = { left: 64, right: 20, top: 40, bottom: 94 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
 
 function esc(s: string): string {
@@ -51,7 +51,7 @@ function panel(p: Panel, ox: number): string {
     out.push(`<text x="${ox + M.left - 6}" y="${sy(t) + 4}" text-anchor="end">${fmtTick(t)}</text>`);
   }
   out.push(`<text x="${ox + M.left + pw / 2}" y="${M.top + ph + 34}" text-anchor="middle">${esc(p.xLabel)} (log scale)</text>`);
-  out.push(`<text transform="translate(${ox + 16},${M.top + ph / 2}) rotate(-90)" text-anchor="middle">wall time, s (log scale)</text>`);
+  out.push(`<text transform="translate(${ox + 16},${M.top + ph / 2}) rotate(-90)" text-anchor="middle">seconds (log scale)</text>`);
   p.series.forEach((s, i) => {
     const c = COLORS[i % COLORS.length];
     const sorted = [...s.points].sort((a, b) => a.x - b.x);

@@ -60,30 +60,40 @@ function verdict(r: ScenarioResult): string {
   return parts.join('; ');
 }
 
-interface ScalePoint { n: number; wall: Summary }
+interface ScalePoint { n: number; wall: Summary; cpu: Summary; server?: Summary }
 
 function scaleTable(points: ScalePoint[], unit: string): string[] {
-  const rows = [`| ${unit}s | median wall (s) | min–max (s) | wall per ${unit} (ms) | marginal cost per ${unit} (ms) | step vs previous marginal |`,
-    '|---:|---:|---:|---:|---:|---:|'];
+  const rows = [`| ${unit}s | median wall (s) | min–max (s) | wall per ${unit} (ms) | marginal wall per ${unit} (ms) | step vs previous marginal | CPU (s) | marginal CPU per ${unit} (ms) | server CPU (s) |`,
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
   let prevMarginal: number | undefined;
   points.forEach((p, i) => {
     const per = p.wall.median / p.n;
-    let marginal = '—', step = '—';
+    let marginal = '—', step = '—', cpuMarginal = '—';
     if (i > 0) {
+      cpuMarginal = ((p.cpu.median - points[i - 1].cpu.median) * 1000 / (p.n - points[i - 1].n)).toFixed(2);
       const m = (p.wall.median - points[i - 1].wall.median) / (p.n - points[i - 1].n);
       marginal = m.toFixed(2);
       if (prevMarginal !== undefined && prevMarginal > 0) step = `${(m / prevMarginal).toFixed(2)}x`;
       prevMarginal = m;
     }
-    rows.push(`| ${p.n} | ${s3(p.wall.median)} | ${s3(p.wall.min)}–${s3(p.wall.max)} | ${per.toFixed(2)} | ${marginal} | ${step} |`);
+    const server = p.server && p.server.n ? p.server.median.toFixed(2) : '—';
+    rows.push(`| ${p.n} | ${s3(p.wall.median)} | ${s3(p.wall.min)}–${s3(p.wall.max)} | ${per.toFixed(2)} | ${marginal} | ${step} | ${p.cpu.median.toFixed(2)} | ${cpuMarginal} | ${server} |`);
   });
   return rows;
 }
 
 function points(b: BenchResults, prefix: string): ScalePoint[] {
   return b.scenarios.filter((s) => s.id.startsWith(prefix) && s.tools.converge && s.tools.converge.wallMs.n > 0)
-    .map((s) => ({ n: Number(s.id.slice(prefix.length)), wall: s.tools.converge!.wallMs }))
+    .map((s) => ({ n: Number(s.id.slice(prefix.length)), wall: s.tools.converge!.wallMs, cpu: s.tools.converge!.cpuS, server: s.tools.converge!.serverCpuS }))
     .sort((x, y) => x.n - y.n);
+}
+
+function loadNote(b: BenchResults): string {
+  const loads = b.scenarios.flatMap((s) => [s.loadavgBefore, s.loadavgAfter]).map((l) => Number(l.split(' ')[0])).filter(Number.isFinite);
+  if (!loads.length) return '';
+  return `The machine was shared with other work: the 1-minute load average was ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} ` +
+    'across the scenarios (per scenario in results.json). Wall times are inflated by waiting for a CPU, the more so the more processes a ' +
+    'tool starts; CPU times are the steadier figures.';
 }
 
 export function markdown(b: BenchResults): string {
@@ -100,7 +110,7 @@ export function markdown(b: BenchResults): string {
     `- Runs: ${b.options.runs} per tool after ${b.options.warmup} warm-up, tools taking turns (A B A B); ` +
       `50-host ansible: ${b.options.manyHostsRuns} run(s), no warm-up${b.options.manyHostsFirst ? '' : ', first run measured with converge only'}`,
     '',
-    'The machine is shared with other work; the load average before and after each scenario is in results.json.',
+    loadNote(b),
     '',
     '## Side by side',
     '',
@@ -120,7 +130,9 @@ export function markdown(b: BenchResults): string {
   lines.push('', '## How converge scales', '', '![time against task and host count](scaling.svg)', '');
   if (tasks.length) lines.push('No-change run on localhost, 30 / 300 / 3000 tasks (the 30-task pattern repeated):', '', ...scaleTable(tasks, 'task'), '');
   if (hosts.length) lines.push('No-change run of the 30-task playbook over SSH, 1 / 10 / 50 / 200 inventory hosts (one sshd, own directory each), `--forks 50`:', '', ...scaleTable(hosts, 'host'), '');
-  lines.push('Marginal cost = difference in median wall time divided by the difference in size; the startup cost is in the first row only.', '');
+  lines.push('Marginal cost = difference in medians divided by the difference in size; the startup cost is in the first row only.',
+    'CPU = converge\'s own process (client side); server CPU = the SSH server side (sshd sessions and sftp-server, all on this',
+    'same machine: with real hosts it would be spread over them). With the machine this loaded, the CPU columns are the steadier ones.', '');
   const head = b.scenarios.filter((s) => s.id.startsWith('headnode-'));
   if (head.length || b.headnodePrime) {
     lines.push('## Head node playbook (converge only)', '',
@@ -176,13 +188,17 @@ function series(b: BenchResults, prefix: string, name: string): Series {
   return { name, points: points(b, prefix).map((p) => ({ x: p.n, y: p.wall.median / 1000, lo: p.wall.min / 1000, hi: p.wall.max / 1000 })) };
 }
 
+function cpuSeries(b: BenchResults, prefix: string, name: string): Series {
+  return { name, points: points(b, prefix).map((p) => ({ x: p.n, y: p.cpu.median, lo: p.cpu.min, hi: p.cpu.max })) };
+}
+
 function ansibleRef(b: BenchResults, ids: Record<string, number>): Series {
   const pts = [];
   for (const [id, x] of Object.entries(ids)) {
     const a = b.scenarios.find((s) => s.id === id)?.tools.ansible;
     if (a && a.wallMs.n) pts.push({ x, y: a.wallMs.median / 1000, lo: a.wallMs.min / 1000, hi: a.wallMs.max / 1000 });
   }
-  return { name: 'ansible-playbook (side-by-side runs)', points: pts };
+  return { name: 'ansible-playbook, wall (side-by-side runs)', points: pts };
 }
 
 export function writeReport(b: BenchResults, outDir: string): void {
@@ -190,7 +206,7 @@ export function writeReport(b: BenchResults, outDir: string): void {
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(b, null, 2) + '\n');
   fs.writeFileSync(path.join(outDir, 'RESULTS.md'), markdown(b));
   fs.writeFileSync(path.join(outDir, 'scaling.svg'), scalingSvg([
-    { title: 'No-change run, localhost: time vs task count', xLabel: 'tasks', series: [series(b, 'scale-tasks-', 'converge'), ansibleRef(b, { 'local-30-no-change': 30 })] },
-    { title: 'No-change run, 30 tasks over SSH: time vs host count', xLabel: 'hosts', series: [series(b, 'scale-hosts-', 'converge'), ansibleRef(b, { 'ssh1-30-no-change': 1, 'ssh50-30-no-change': 50 })] },
+    { title: 'No-change run, localhost: time vs task count', xLabel: 'tasks', series: [series(b, 'scale-tasks-', 'converge, wall'), ansibleRef(b, { 'local-30-no-change': 30 }), cpuSeries(b, 'scale-tasks-', 'converge, CPU of its process')] },
+    { title: 'No-change run, 30 tasks over SSH: time vs host count', xLabel: 'hosts', series: [series(b, 'scale-hosts-', 'converge, wall'), ansibleRef(b, { 'ssh1-30-no-change': 1, 'ssh50-30-no-change': 50 }), cpuSeries(b, 'scale-hosts-', 'converge, CPU of its process (client side)')] },
   ]));
 }
