@@ -1,5 +1,6 @@
 // `converge PLAYBOOK`: load, validate everything, then converge the hosts.
 
+import { existsSync } from 'node:fs';
 import { loadPlaybook } from '../config/load-playbook.js';
 import { validatePlaybook } from '../config/validate-playbook.js';
 import { checkVarsSchema } from '../config/vars-schema.js';
@@ -93,6 +94,10 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
   const guard = await (hooks.guard ?? manualRunGuard)(loaded, o);
   const extra = [...(hooks.reporters ?? []), ...(guard?.reporters ?? [])];
   const reporter = extra.length ? new TeeReporter([main, ...extra]) : main;
+  // The state directory is used under the same rule as the lock (manualRunGuard): when it is given
+  // (--state-dir, CONVERGE_STATE_DIR) or exists (the agent or an earlier run made it).
+  const sd = stateDirOf(o as StateDirOptions);
+  const state = sd.explicit || existsSync(sd.dir) ? sd.dir : undefined;
   let stop = false;
   const onSignal = () => { stop = true; };
   process.once('SIGINT', onSignal);
@@ -109,9 +114,9 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
       connect: (name, vars) => connectHost(name, vars, { acceptNewHostKeys: o.acceptNewHostKeys, knownHostsFile: o.knownHostsFile }),
       stopRequested: () => stop || (hooks.stopRequested?.() ?? false),
       // Notifications survive a failed or killed run: kept in the state directory until their handlers ran.
-      pendingHandlers: new PendingHandlerStore(stateDirOf(o as StateDirOptions).dir, playbook.file),
+      pendingHandlers: state ? new PendingHandlerStore(state, playbook.file) : undefined,
       // Temp files of a write that a killed run never finished are swept when the host is next connected.
-      writeJournal: new WriteJournal(stateDirOf(o as StateDirOptions).dir),
+      writeJournal: state && !check ? new WriteJournal(state) : undefined,
     }, reporter, limitFn);
     const code = exitCodeFor(result.summary, result.interrupted, !!o.detailedExitcodes);
     outcome = { interrupted: result.interrupted, exitCode: code };
