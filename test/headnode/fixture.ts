@@ -75,6 +75,16 @@ function testbedVars(h: BedHost, nodePub: string, seeded: boolean): Record<strin
     public_interface: 'host0',
     nfs_server: 'ganesha',
     compute_authorized_keys: [nodePub],
+    // A smaller compute ramdisk: a VM under TCG unpacks it slowly, and it
+    // only needs virtio and NFS (the defaults keep drivers for real hardware).
+    compute_image_exclude: [
+      './usr/share/doc', './usr/share/man', './usr/share/info', './usr/share/locale', './usr/share/zoneinfo',
+      './var/cache/apt', './var/lib/apt/lists', './boot', './usr/lib/firmware',
+      ...['gpu', 'media', 'net/wireless', 'net/ethernet', 'infiniband', 'staging', 'comedi', 'iio', 'scsi', 'usb', 'hid',
+        'input', 'md', 'platform', 'ata', 'mtd', 'target', 'video', 'hwmon', 'mmc', 'bluetooth', 'isdn', 'misc', 'char']
+        .map((d) => `./usr/lib/modules/*/kernel/drivers/${d}`),
+      './usr/lib/modules/*/kernel/sound',
+    ],
     ...(seeded ? { compute_image_seed: SEED_IN_HOST } : {}),
   };
 }
@@ -118,9 +128,17 @@ export function writeInventory(dir: string, bed: Pick<HeadnodeBed, 'host' | 'see
   return dir;
 }
 
-/** Gives the bed host the head node's address and (when cached) the compute tree seed. */
+/**
+ * Gives the bed host the head node's address and (when cached) the compute
+ * tree seed. The container's root is an overlayfs, which NFS-Ganesha's VFS
+ * backend cannot export (no file handles): /home and the image state
+ * directory get file systems of their own (tmpfs), as on a real head node.
+ */
 export async function prepareHeadnode(h: BedHost): Promise<HeadnodeBed> {
   await h.execOk(['ip', 'addr', 'add', `${HEADNODE_IP}/24`, 'dev', h.privateInterface]);
+  await h.execOk(['mount', '-t', 'tmpfs', '-o', 'size=512m,mode=0755', 'tmpfs', '/home']);
+  await h.execOk(['mkdir', '-p', STATE_DIR]);
+  await h.execOk(['mount', '-t', 'tmpfs', '-o', 'size=3g,mode=0755', 'tmpfs', STATE_DIR]);
   const cache = computeSeedCache();
   const seeded = existsSync(cache);
   if (seeded) copyFileSync(cache, path.join(h.rootDir, SEED_IN_HOST));
@@ -139,12 +157,17 @@ export async function saveComputeSeed(bed: HeadnodeBed): Promise<void> {
   const cache = computeSeedCache();
   if (existsSync(cache)) return;
   mkdirSync(CACHE_DIR, { recursive: true });
+  // The tree is on a tmpfs mounted inside the container: tar it there, into
+  // a directory the build machine sees through the container's root.
+  const inHost = `/var/tmp/converge-headnode-seed-${process.pid}.tar`;
   const partial = `${cache}.partial-${process.pid}`;
   try {
-    await runOk(['tar', '-C', path.join(bed.host.rootDir, STATE_DIR), '--numeric-owner', '-c', '-f', partial, 'compute-tree']);
+    await bed.host.execOk(['tar', '-C', STATE_DIR, '--numeric-owner', '-c', '-f', inHost, 'compute-tree']);
+    copyFileSync(path.join(bed.host.rootDir, inHost), partial);
     renameSync(partial, cache);
   } finally {
     rmSync(partial, { force: true });
+    await bed.host.exec(['rm', '-f', inHost]);
   }
 }
 

@@ -120,7 +120,7 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
   test('drift: exactly the four drifted things are reported, then corrected; node-000 boots again', async () => {
     assert.ok(converged);
     const h = bed.host;
-    await h.execOk(['sh', '-c', 'echo "# local edit" >> /etc/dhcp/dhcpd.conf']);
+    await h.execOk(['sh', '-c', 'echo "# drift-marker-4711" >> /etc/dhcp/dhcpd.conf']);
     await h.execOk(['systemctl', 'stop', 'nginx']);
     await h.execOk(['firewall-cmd', '--permanent', '--zone=cluster', '--remove-service=http']);
     await h.execOk(['firewall-cmd', '--zone=cluster', '--remove-service=http']);
@@ -144,7 +144,7 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.deepEqual(withStatus(r, bed, 'changed', true), ['restart dhcp server'], 'only dhcpd restarts (its configuration changed)');
 
     assert.equal((await h.exec(['systemctl', 'is-active', 'nginx'])).stdout.trim(), 'active');
-    assert.equal((await h.exec(['grep', '-c', 'local edit', '/etc/dhcp/dhcpd.conf'])).stdout.trim(), '0');
+    assert.equal((await h.exec(['grep', '-c', 'drift-marker-4711', '/etc/dhcp/dhcpd.conf'])).stdout.trim(), '0');
     assert.match((await h.execOk(['firewall-cmd', '--zone=cluster', '--list-services'])).stdout, /\bhttp\b/);
     assert.equal((await h.execOk(['stat', '-c', '%a', image])).stdout.trim(), '644');
     await pxeBoot(h.name, { mac: NODES.failsafe.mac, expect: BANNER, timeoutS: 240 });
@@ -203,7 +203,8 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
       }
       const result = await boot.catch((e: Error) => { throw new Error(`${e.message}\nlast ssh attempt: ${last}`); });
       t.diagnostic(`compute node up and writing over NFS after ${result.seconds.toFixed(0)} s`);
-      assert.equal(readFileSync(path.join(h.rootDir, proof), 'utf8').trim(), `from ${NODES.compute.name}`);
+      // /home is a tmpfs inside the container: read it there.
+      assert.equal((await h.execOk(['cat', proof])).stdout.trim(), `from ${NODES.compute.name}`);
     } finally {
       await removeAddress();
     }
