@@ -136,7 +136,11 @@ export function writeInventory(dir: string, bed: Pick<HeadnodeBed, 'host' | 'see
  */
 export async function prepareHeadnode(h: BedHost): Promise<HeadnodeBed> {
   await h.execOk(['ip', 'addr', 'add', `${HEADNODE_IP}/24`, 'dev', h.privateInterface]);
-  await h.execOk(['mount', '-t', 'tmpfs', '-o', 'size=512m,mode=0755', 'tmpfs', '/home']);
+  // /home keeps what it has (the bed users' SSH keys).
+  await h.execOk(['mkdir', '-p', '/run/converge-headnode-home']);
+  await h.execOk(['mount', '-t', 'tmpfs', '-o', 'size=512m,mode=0755', 'tmpfs', '/run/converge-headnode-home']);
+  await h.execOk(['cp', '-a', '/home/.', '/run/converge-headnode-home/']);
+  await h.execOk(['mount', '--bind', '/run/converge-headnode-home', '/home']);
   await h.execOk(['mkdir', '-p', STATE_DIR]);
   await h.execOk(['mount', '-t', 'tmpfs', '-o', 'size=3g,mode=0755', 'tmpfs', STATE_DIR]);
   const cache = computeSeedCache();
