@@ -90,6 +90,7 @@ const PLAYBOOK = `- hosts: localhost
 let t: ReturnType<typeof tempDir>;
 let refused: net.Server;
 let refusedPort = 0;
+const conns = new Set<net.Socket>();
 
 before(async () => {
   t = tempDir('secrets');
@@ -97,14 +98,16 @@ before(async () => {
   fs.mkdirSync(path.join(t.dir, 'templates'));
   fs.writeFileSync(path.join(t.dir, 'templates', 'secret.j2'), 'secret = {{ secret }}\n');
   // An "SSH server" that accepts and hangs up: the password must not show in the failure.
-  refused = net.createServer((s) => s.end('SSH-2.0-OpenSSH_9.2\r\n'));
+  refused = net.createServer((s) => { conns.add(s); s.on('close', () => conns.delete(s)); s.end('SSH-2.0-OpenSSH_9.2\r\n'); });
   await new Promise<void>((r) => refused.listen(0, '127.0.0.1', r));
   refusedPort = (refused.address() as net.AddressInfo).port;
 });
 
 after(async () => {
-  await new Promise((r) => refused.close(r));
   t.remove();
+  // close() waits for open connections: end them first.
+  for (const c of conns) c.destroy();
+  await new Promise((r) => refused.close(r));
 });
 
 /** Everything converge wrote for a run: stdout, stderr and every state file (history, pending handlers). */
