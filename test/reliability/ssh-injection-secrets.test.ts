@@ -93,7 +93,9 @@ describe('over SSH', () => {
   it('injection: payloads arrive literally as root (SFTP) and through sudo (helper scripts)', async () => {
     const d = (h: string) => path.join(t.dir, `inj-${h}`);
     for (const h of ['root', 'sudo']) { fs.mkdirSync(d(h)); fs.chmodSync(d(h), 0o755); }
-    const list = payloads('CVGSSHCANARY');
+    // Five payloads (substitution, backticks, `;`, newline, quotes): every root command goes through
+    // the login shell, and each costs a shell start-up on the server.
+    const list = payloads('CVGSSHCANARY').filter((_p, i) => [0, 1, 2, 5, 6].includes(i));
     fs.writeFileSync(path.join(t.dir, 'inj.yaml'), injectionPlaybook('all', '{{ d }}', list));
     const ssh = `ansible_host: 127.0.0.1, ansible_port: ${sshd.port}, ansible_ssh_private_key_file: ${sshd.clientKey}`;
     fs.writeFileSync(path.join(t.dir, 'inj-hosts.yaml'), ['all:', '  hosts:',
