@@ -8,7 +8,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { writeFileAtomicSync } from '../state/atomic-file.js';
 import type { HostSummary } from '../engine/events.js';
 
 /** drift: the host moved away from an unchanged playbook; intended: the playbook (inventory, vars) changed; action: runs every time (command, restarts, handlers). */
@@ -87,21 +87,9 @@ export interface HistoryLimits {
 export const DEFAULT_LIMITS: HistoryLimits = { maxRuns: 2000, maxBytes: 16 * 1024 * 1024 };
 
 /** Writes a file atomically: temp file in the same directory, fsync, rename. */
+/** Whole or not at all, readable by root only (diffs may show configuration). */
 export function writeFileAtomic(file: string, content: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', 0o600);
-  try {
-    fs.writeSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomicSync(file, content, 0o600);
 }
 
 /** Parses history lines; a torn last line (a killed writer) is skipped, not fatal. */

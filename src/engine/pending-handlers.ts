@@ -15,9 +15,10 @@
 // and treated as empty; one that cannot be written is reported once per run
 // and the run goes on (the configuration change matters more than its record).
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomicSync } from '../state/atomic-file.js';
 
 export interface PendingRecord {
   host: string;
@@ -78,20 +79,7 @@ export class PendingHandlerStore {
       }
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o755 });
       const record: PendingRecord = { host, playbook: this.playbook, play, handlers: list, updated: new Date().toISOString() };
-      const tmp = path.join(this.dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-      const fd = fs.openSync(tmp, 'wx', 0o644);
-      try {
-        fs.writeSync(fd, JSON.stringify(record) + '\n');
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      try {
-        fs.renameSync(tmp, file);
-      } catch (e) {
-        fs.rmSync(tmp, { force: true });
-        throw e;
-      }
+      writeFileAtomicSync(file, JSON.stringify(record) + '\n', 0o644);
     } catch (e) {
       if (!this.warned) this.warn(`cannot record pending handlers in ${this.dir}: ${(e as Error).message}`);
       this.warned = true;

@@ -2,7 +2,7 @@
 // and /etc/group (so a chroot tree answers for itself), falling back to
 // `getent` for directory-service accounts. Cached per host for the run.
 
-import type { Host } from './host.js';
+import { HostOperationError, type Host, type Ownership } from './host.js';
 
 interface Table { byName: Map<string, number>; byId: Map<number, string> }
 
@@ -48,6 +48,23 @@ export class AccountCache {
     if (r.rc !== 0) return undefined;
     const f = r.stdout.trim().split(':');
     return f.length >= 3 ? Number(f[2]) : undefined;
+  }
+
+  /** Numeric ids for chown(2): -1 leaves that id unchanged. Unknown names are errors. */
+  async ids(own: Ownership): Promise<{ uid: number; gid: number }> {
+    let uid = -1;
+    let gid = -1;
+    if (own.owner !== undefined) {
+      const u = await this.uidOf(own.owner);
+      if (u === undefined) throw new HostOperationError(`no such user: ${own.owner}`);
+      uid = u;
+    }
+    if (own.group !== undefined) {
+      const g = await this.gidOf(own.group);
+      if (g === undefined) throw new HostOperationError(`no such group: ${own.group}`);
+      gid = g;
+    }
+    return { uid, gid };
   }
 
   uidOf(name: string) { return this.lookup('passwd', name); }

@@ -32,6 +32,14 @@ const CHROOT_ENV: Record<string, string> = {
   SYSTEMD_OFFLINE: '1',
 };
 
+/** Facts of an image tree: its own os-release and hostname; no network, no running systemd. */
+export async function treeFacts(host: Pick<Host, 'readFile' | 'run'>, tree: string): Promise<Facts> {
+  const f = await gatherFacts(host, { offline: true });
+  // The tree has no network of its own and the kernel's name is the managing machine's.
+  const hostname = (await host.readFile('/etc/hostname'))?.toString('utf8').trim();
+  return { ...f, systemd_running: false, hostname: hostname || path.basename(tree), interfaces: [], ipv4: {} };
+}
+
 /**
  * The argv that runs `argv` inside `tree` on the machine that holds the tree:
  * a clean environment, a private mount namespace with /proc and /dev, chroot.
@@ -71,12 +79,7 @@ export class ChrootHost extends PrefixedFs implements Host {
   groupName(gid: number) { return this.accounts.nameOf('group', gid); }
 
   facts(): Promise<Facts> {
-    this.factsPromise ??= (async () => {
-      const f = await gatherFacts(this, { offline: true });
-      // The tree has no network of its own and the kernel's name is the build machine's.
-      const hostname = (await this.readFile('/etc/hostname'))?.toString('utf8').trim();
-      return { ...f, systemd_running: false, hostname: hostname || path.basename(this.tree), interfaces: [], ipv4: {} };
-    })();
+    this.factsPromise ??= treeFacts(this, this.tree);
     return this.factsPromise;
   }
 

@@ -6,8 +6,7 @@
 
 import * as path from 'node:path';
 import { AccountCache } from './accounts.js';
-import { chrootArgv } from './chroot-host.js';
-import { gatherFacts } from './facts.js';
+import { chrootArgv, treeFacts } from './chroot-host.js';
 import {
   HostOperationError,
   type CommandResult, type Facts, type FileStat, type Host, type Ownership, type RunOptions, type WriteOptions,
@@ -33,18 +32,8 @@ export class ChrootOverHost implements Host {
 
   /** Names resolve in the image's own account files, so the parent gets numeric ids. */
   private async numeric(own: Ownership): Promise<Ownership> {
-    const out: Ownership = {};
-    if (own.owner !== undefined) {
-      const uid = await this.accounts.uidOf(own.owner);
-      if (uid === undefined) throw new HostOperationError(`no such user in ${this.tree}: ${own.owner}`);
-      out.owner = String(uid);
-    }
-    if (own.group !== undefined) {
-      const gid = await this.accounts.gidOf(own.group);
-      if (gid === undefined) throw new HostOperationError(`no such group in ${this.tree}: ${own.group}`);
-      out.group = String(gid);
-    }
-    return out;
+    const { uid, gid } = await this.accounts.ids(own);
+    return { owner: uid >= 0 ? String(uid) : undefined, group: gid >= 0 ? String(gid) : undefined };
   }
 
   run(argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
@@ -75,11 +64,7 @@ export class ChrootOverHost implements Host {
   groupName(gid: number) { return this.accounts.nameOf('group', gid); }
 
   facts(): Promise<Facts> {
-    this.factsPromise ??= (async () => {
-      const f = await gatherFacts(this, { offline: true });
-      const hostname = (await this.readFile('/etc/hostname'))?.toString('utf8').trim();
-      return { ...f, systemd_running: false, hostname: hostname || path.basename(this.tree), interfaces: [], ipv4: {} };
-    })();
+    this.factsPromise ??= treeFacts(this, this.tree);
     return this.factsPromise;
   }
 

@@ -201,20 +201,8 @@ export class SshHost implements Host {
     return this.guard(async () => fn(await this.files()));
   }
 
-  private async ids(own: Ownership): Promise<{ uid: number; gid: number }> {
-    let uid = -1;
-    let gid = -1;
-    if (own.owner !== undefined) {
-      const u = await this.accounts.uidOf(own.owner);
-      if (u === undefined) throw new HostOperationError(`no such user: ${own.owner}`);
-      uid = u;
-    }
-    if (own.group !== undefined) {
-      const g = await this.accounts.gidOf(own.group);
-      if (g === undefined) throw new HostOperationError(`no such group: ${own.group}`);
-      gid = g;
-    }
-    return { uid, gid };
+  private ids(own: Ownership): Promise<{ uid: number; gid: number }> {
+    return this.accounts.ids(own);
   }
 
   readFile(path: string): Promise<Buffer | null> { return this.onFiles((f) => f.readFile(path)); }
