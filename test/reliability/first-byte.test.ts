@@ -31,7 +31,8 @@ const TRACED = ['secret.conf', 'nobody.conf', 'plain.conf', 'tool', 'existing.co
 
 let t: ReturnType<typeof tempDir>;
 let sshd: Sshd;
-const users = testUsers('relfb');
+// Unique per process: two runs of this file on one machine (two checkouts) must not share accounts.
+const users = testUsers(`rfb${process.pid % 100000}`);
 const figures: string[] = [];
 
 before(async () => {

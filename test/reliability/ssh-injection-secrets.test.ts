@@ -25,7 +25,8 @@ import { parseExecLog, programOf, type Exec } from './exec-trace.js';
 import { INTENDED, injectionPlaybook, PACKAGE_PAYLOADS, payloads } from './injection-cases.js';
 import { runCli, sleep, tempDir } from './cli-process.js';
 
-const users = testUsers('rel');
+// Unique per process: two runs of this file on one machine (two checkouts) must not share accounts.
+const users = testUsers(`rel${process.pid % 100000}`);
 let sshd: Sshd;
 let t: ReturnType<typeof tempDir>;
 
