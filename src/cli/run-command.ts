@@ -94,8 +94,9 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
   const guard = await (hooks.guard ?? manualRunGuard)(loaded, o);
   const extra = [...(hooks.reporters ?? []), ...(guard?.reporters ?? [])];
   const reporter = extra.length ? new TeeReporter([main, ...extra]) : main;
-  // The state directory is used under the same rule as the lock (manualRunGuard): when it is given
-  // (--state-dir, CONVERGE_STATE_DIR) or exists (the agent or an earlier run made it).
+  // Pending handlers and the write journal live in the state directory when it is given
+  // (--state-dir, CONVERGE_STATE_DIR) or exists (the agent made it); a run never creates
+  // /var/lib/converge on its own.
   const sd = stateDirOf(o as StateDirOptions);
   const state = sd.explicit || existsSync(sd.dir) ? sd.dir : undefined;
   let stop = false;
