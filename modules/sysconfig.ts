@@ -34,7 +34,8 @@ const schema = {
   properties: {
     path: { type: 'string', description: 'The file, e.g. /etc/sysconfig/dhcpd or /etc/default/isc-dhcp-server.' },
     values: {
-      type: 'object', additionalProperties: SCALAR, propertyNames: KEY,
+      // Property names are strings already; a `type` here makes ajv (coerceTypes) emit code assigning to a const.
+      type: 'object', additionalProperties: SCALAR, propertyNames: { pattern: KEY.pattern },
       description: 'KEY: value pairs the file must contain. Values are literal strings (true/false become yes/no, the sysconfig convention); they are quoted the way the file quotes (SUSE: KEY="value") and whenever the value needs it.',
     },
     key: { ...KEY, description: 'One key (with value, or with state: absent).' },

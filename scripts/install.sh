@@ -12,5 +12,5 @@ fi
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
 prefix="$(npm prefix -g)"
-ln -sf "$PWD/dist/src/cli/main.js" "$prefix/bin/converge"
+ln -sf "$PWD/dist/converge.mjs" "$prefix/bin/converge"
 echo "converge installed: $prefix/bin/converge" >&2

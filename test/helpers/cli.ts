@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+// The bundle that `converge` runs as installed (scripts/bundle.mjs).
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../converge.mjs');
 
 export interface CliResult { code: number; stdout: string; stderr: string; json?: any }
 
