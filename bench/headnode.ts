@@ -39,7 +39,9 @@ interface FixtureApi {
 
 /** The tree the converge under test was built from (a snapshot or this checkout). */
 function treeOfCli(): string {
-  return path.resolve(path.dirname(tools.CONVERGE_CLI), '..', '..', '..');
+  let dir = path.dirname(tools.CONVERGE_CLI);
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
 }
 
 /** Starts a bed host, prepares and converges it (the prime), and returns the scenarios on it; cleanup() tears it down. */

@@ -16,6 +16,8 @@ export interface BenchResults {
   skipped: Array<{ id: string; reason: string }>;
   headnodePrime?: { wallMs: number; exitCode: number; recap: { changed: number; failed: number } };
   merged?: { earlierDate: string; ids: string[] };
+  /** Remarks added after the run (what was measured how, what went wrong). */
+  notes?: string[];
 }
 
 /** Issue 9's targets, per scenario id. */
@@ -153,6 +155,11 @@ export function markdown(b: BenchResults): string {
   }
   if (b.merged) {
     lines.push(`Note: ${b.merged.ids.join(', ')} ran on ${b.date}; the other scenarios come from the run of ${b.merged.earlierDate} (\`--merge\`).`, '');
+  }
+  if (b.notes?.length) {
+    lines.push('## Notes on this run', '');
+    for (const n of b.notes) lines.push(`- ${n}`);
+    lines.push('');
   }
   if (b.skipped.length) {
     lines.push('## Not run', '');
