@@ -99,7 +99,9 @@ describe('headnode playbook on SHAPED Rocky and SUSE hosts', { concurrency: CONC
         rmSync(bed.tmp, { recursive: true, force: true });
       });
 
-      test('--check on a fresh host predicts the run without a failed task', async () => {
+      // dnf's and zypper's check-mode paths are the same on every version of a
+      // family: the fresh --check runs where the drift cases run.
+      if (drift) test('--check on a fresh host predicts the run without a failed task', async () => {
         const r = await converge(bed, ['--check']);
         assert.deepEqual(withStatus(r, bed, 'failed'), [], describeRun(r, bed));
         assert.equal(r.rc, 0, describeRun(r, bed));
@@ -114,8 +116,10 @@ describe('headnode playbook on SHAPED Rocky and SUSE hosts', { concurrency: CONC
         t.diagnostic(`${flavor} first run: ${(r.wallMs / 1000).toFixed(1)} s wall`);
         assert.equal(r.rc, 0, describeRun(r, bed));
         assert.deepEqual(withStatus(r, bed, 'failed'), []);
-        const unpredicted = withStatus(r, bed, 'changed').filter((c) => !predicted.includes(c));
-        assert.deepEqual(unpredicted, [], 'changed in the run but not predicted by --check');
+        if (drift) {
+          const unpredicted = withStatus(r, bed, 'changed').filter((c) => !predicted.includes(c));
+          assert.deepEqual(unpredicted, [], 'changed in the run but not predicted by --check');
+        }
         const h = bed.host;
         for (const unit of x.units) {
           assert.equal((await h.exec(['systemctl', 'is-active', unit])).stdout.trim(), 'active', `${unit} active`);
