@@ -15,7 +15,7 @@ export interface BenchResults {
   scenarios: ScenarioResult[];
   skipped: Array<{ id: string; reason: string }>;
   headnodePrime?: { wallMs: number; exitCode: number; recap: { changed: number; failed: number } };
-  merged?: { earlierDate: string; ids: string[] };
+  merged?: { earlierDate: string; earlierConverge?: string; ids: string[] };
   /** Remarks added after the run (what was measured how, what went wrong). */
   notes?: string[];
 }
@@ -154,7 +154,8 @@ export function markdown(b: BenchResults): string {
     }
   }
   if (b.merged) {
-    lines.push(`Note: ${b.merged.ids.join(', ')} ran on ${b.date}; the other scenarios come from the run of ${b.merged.earlierDate} (\`--merge\`).`, '');
+    lines.push(`Note: ${b.merged.ids.join(', ')} ran on ${b.date} with converge ${b.versions.converge}; the other scenarios come from the run of ` +
+      `${b.merged.earlierDate}${b.merged.earlierConverge ? ` with converge ${b.merged.earlierConverge}` : ''} (\`--merge\`).`, '');
   }
   if (b.notes?.length) {
     lines.push('## Notes on this run', '');

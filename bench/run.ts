@@ -180,7 +180,8 @@ async function main(): Promise<void> {
     scenarios: [...(earlier?.scenarios ?? []).filter((e) => !results.some((r) => r.id === e.id)), ...results],
     skipped: [...(earlier?.skipped ?? []).filter((e) => !skipped.some((r) => r.id === e.id) && !results.some((r) => r.id.startsWith(e.id))), ...skipped],
     headnodePrime: headnodePrime ?? earlier?.headnodePrime,
-    merged: earlier ? { earlierDate: earlier.date, ids: results.map((r) => r.id) } : earlier,
+    merged: earlier ? { earlierDate: earlier.date, earlierConverge: earlier.versions.converge, ids: results.map((r) => r.id) } : earlier,
+    notes: earlier?.notes,
   });
   let sshd: BenchSshd | undefined;
   // Interrupted: the tools' processes, ansible's masters, sshd and the cgroups go too.
