@@ -87,13 +87,14 @@ export async function headnodeScenarios(ctx: { work: string; convergeEnv: NodeJS
     const scenarios: Scenario[] = (['no-change', 'check'] as const).map((kind) => ({
       id: `headnode-${kind}`,
       title: `playbooks/headnode.yaml, ${kind === 'check' ? '--check' : 'no-change run'}, converged debian12 bed host over SSH (converge only)`,
-      tasks, hosts: 1, connection: 'ssh' as const, kind,
+      tasks, hosts: recap.hosts, connection: 'ssh' as const, kind,
       tools: [{
         tool: 'converge' as const,
         argv: kind === 'check' ? [...argv, '--check'] : argv,
         env: ctx.convergeEnv, cwd: dir,
         cgroup: undefined,
-        expect: { hosts: 1, changed: 0 },
+        // The play's hosts as the first converge reported them (the head node, and the compute image as a chroot host).
+        expect: { hosts: recap.hosts, changed: 0 },
       }],
     }));
     return { scenarios, skipped: [], prime, cleanup };
