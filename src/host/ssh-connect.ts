@@ -4,8 +4,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import ssh2 from 'ssh2';
 import type { AuthenticationType, Client, ConnectConfig } from 'ssh2';
+
+// ssh2 is loaded on the first SSH connection only: a local run never pays for it.
+type Ssh2 = typeof import('ssh2');
+let ssh2Module: Ssh2 | undefined;
+async function loadSsh2(): Promise<Ssh2> {
+  if (!ssh2Module) {
+    const mod = await import('ssh2');
+    ssh2Module = ((mod as unknown as { default?: Ssh2 }).default ?? mod) as Ssh2;
+  }
+  return ssh2Module;
+}
 import { HostUnreachableError } from './host.js';
 import {
   appendKnownHost, checkHostKey, fingerprintSha256, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHosts,
@@ -52,7 +62,7 @@ interface AuthPlan {
   notes: string[];
 }
 
-function planAuth(t: SshTarget): AuthPlan {
+function planAuth(t: SshTarget, ssh2: Ssh2): AuthPlan {
   const methods: AuthPlan['methods'] = [];
   const notes: string[] = [];
   const keyFiles = [...t.privateKeyFiles];
@@ -138,7 +148,8 @@ async function connectOnce(t: SshTarget): Promise<Client> {
   } catch (e) {
     throw new HostUnreachableError(t.name, `cannot read known hosts file ${t.knownHostsFile}: ${(e as Error).message}`);
   }
-  const { methods, notes } = planAuth(t);
+  const ssh2 = await loadSsh2();
+  const { methods, notes } = planAuth(t, ssh2);
   if (methods.length === 0) {
     throw new HostUnreachableError(t.name, `no way to authenticate to ${t.user}@${t.host}:${t.port}: no usable key, `
       + `no ssh-agent (SSH_AUTH_SOCK), no password${notes.length ? ` (${notes.join('; ')})` : ''}`);
