@@ -99,11 +99,26 @@ function checkDefined(src: string, vars: Record<string, unknown>, name: string, 
   }
 }
 
+// Compiled templates by name and text: the same parameter is rendered for every host and item.
+const compiledCache = new Map<string, nunjucks.Template>();
+const COMPILED_CACHE_MAX = 5000;
+
+function compiled(src: string, name: string): nunjucks.Template {
+  const key = `${name}\0${src}`;
+  let t = compiledCache.get(key);
+  if (!t) {
+    t = new nunjucks.Template(balanceBraces(src), env, name, true);
+    if (compiledCache.size >= COMPILED_CACHE_MAX) compiledCache.clear();
+    compiledCache.set(key, t);
+  }
+  return t;
+}
+
 function compileAndRender(src: string, vars: Record<string, unknown>, name: string, lookup?: Lookup): string {
   const prev = currentLookup;
   currentLookup = lookup;
   try {
-    return new nunjucks.Template(balanceBraces(src), env, name, true).render(vars);
+    return compiled(src, name).render(vars);
   } catch (e) {
     if (e instanceof TemplateError) throw e;
     const loc = nunjucksLocation(e);

@@ -100,12 +100,27 @@ function collectTargets(n: Node | undefined, bound: Set<string>): void {
   for (const c of n.children ?? []) collectTargets(c, bound);
 }
 
+interface Parsed { symbols: Node[]; bound: Set<string> }
+
+// The same template text is checked for every host and loop item: parse it once.
+const parsedCache = new Map<string, Parsed>();
+const PARSED_CACHE_MAX = 5000;
+
+function parsed(src: string): Parsed {
+  let p = parsedCache.get(src);
+  if (!p) {
+    const root = nj.parser.parse(src, [], {});
+    p = { symbols: [], bound: new Set<string>() };
+    symbolsIn(root, p.symbols, p.bound);
+    if (parsedCache.size >= PARSED_CACHE_MAX) parsedCache.clear();
+    parsedCache.set(src, p);
+  }
+  return p;
+}
+
 /** Throws nunjucks' own syntax error for a malformed template. */
 export function undefinedNames(src: string, isDefined: (name: string) => boolean): UndefinedName[] {
-  const root = nj.parser.parse(src, [], {});
-  const symbols: Node[] = [];
-  const bound = new Set<string>();
-  symbolsIn(root, symbols, bound);
+  const { symbols, bound } = parsed(src);
   const seen = new Set<string>();
   const out: UndefinedName[] = [];
   for (const s of symbols) {
