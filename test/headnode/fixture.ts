@@ -310,7 +310,9 @@ export async function fetchPrivate(h: BedHost, url: string): Promise<Buffer> {
 export async function sshToNode(bed: HeadnodeBed, ip: string, cmd: string, timeoutMs = 60_000): Promise<ProcResult> {
   const h = bed.host;
   return run(['ip', 'netns', 'exec', h.switchNetns, 'ssh', '-i', bed.nodeKey, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', `root@${ip}`, cmd], { timeoutMs });
+    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR',
+    // The VM is killed as soon as its console shows what the test waits for: notice a dead peer.
+    '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', `root@${ip}`, cmd], { timeoutMs });
 }
 
 /** An address for the build machine on the private bridge (removed by the returned function). */
