@@ -5,7 +5,7 @@
 // the first run on a machine (see fixture.ts).
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { downHost, pxeBoot, upHost } from '../bed/index.js';
@@ -29,7 +29,10 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
   });
 
   after(async () => {
-    if (bed) await downHost(bed.host.name);
+    if (bed) {
+      await downHost(bed.host.name);
+      rmSync(bed.tmp, { recursive: true, force: true });
+    }
   });
 
   test('--check on a fresh host predicts the run without a failed task', async () => {
