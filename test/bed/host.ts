@@ -151,6 +151,8 @@ async function boot(st: HostState): Promise<void> {
     `--network-namespace-path=/run/netns/${st.netns}`,
     // a private network namespace: the container may manage it (firewalld, nftables, addresses)
     '--capability=CAP_NET_ADMIN',
+    // NFS-Ganesha's VFS backend needs open_by_handle_at, which nspawn's default seccomp filter denies.
+    '--system-call-filter=open_by_handle_at',
     '--resolv-conf=off', '--timezone=off', '--link-journal=no', '--console=passive',
   ], { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, CVBED_CGROUPS: cgroups.join(' ') } });
   closeSync(logFd);
