@@ -101,7 +101,8 @@ export function parseYaml(file: string, text: string): YamlSource {
   return new YamlSource(file, text, doc, lines, value);
 }
 
-export function loadYamlFile(file: string, what = 'file'): YamlSource {
+/** A user's file as bytes: present and not huge (one check for YAML and plain text). */
+function readUserFile(file: string, what: string): Buffer {
   let size: number;
   try {
     size = statSync(file).size;
@@ -109,16 +110,13 @@ export function loadYamlFile(file: string, what = 'file'): YamlSource {
     throw new ConfigError(`${what} not found`, { file });
   }
   if (size > MAX_INPUT_BYTES) throw new ConfigError(`${what} is ${size} bytes; refusing input larger than ${MAX_INPUT_BYTES} bytes`, { file });
-  return parseYaml(file, decodeUtf8(file, readFileSync(file)));
+  return readFileSync(file);
+}
+
+export function loadYamlFile(file: string, what = 'file'): YamlSource {
+  return parseYaml(file, decodeUtf8(file, readUserFile(file, what)));
 }
 
 export function readTextFile(file: string, what = 'file'): string {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    throw new ConfigError(`${what} not found`, { file });
-  }
-  if (size > MAX_INPUT_BYTES) throw new ConfigError(`${what} is ${size} bytes; refusing input larger than ${MAX_INPUT_BYTES} bytes`, { file });
-  return decodeUtf8(file, readFileSync(file), `${what} text`);
+  return decodeUtf8(file, readUserFile(file, what), `${what} text`);
 }
