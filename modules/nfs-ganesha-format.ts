@@ -21,7 +21,8 @@
 // Kernel export options map to Ganesha's export permissions (ganesha-export-
 // config(8)): rw/ro -> Access_Type, root_squash/no_root_squash/all_squash ->
 // Squash, anonuid/anongid -> Anonymous_Uid/Gid, sec= -> SecType, secure/
-// insecure -> PrivilegedPort. Options that only mean something to the kernel
+// insecure -> PrivilegedPort, with the kernel's defaults (root_squash,
+// anonuid/anongid 65534) written out where Ganesha's differ. Options that only mean something to the kernel
 // server (sync, async, wdelay, subtree_check, hide ...) are accepted and left
 // out; anything else is an error, never silently dropped.
 
@@ -55,6 +56,14 @@ export function ganeshaPermissions(options: string[]): string[] {
     else if (k === 'secure') out.set('PrivilegedPort', 'true');
     else if (k === 'insecure') out.set('PrivilegedPort', 'false');
     else if (!KERNEL_ONLY.has(k)) throw new Error(`export option '${o}' has no NFS-Ganesha equivalent`);
+  }
+  // The kernel's defaults, written out: root squashed, and squashed users become
+  // nobody (65534). Ganesha's own anonymous id is -2 (4294967294): the same
+  // export would then give files different owners on the two servers.
+  if (!out.has('Squash')) out.set('Squash', 'Root_Squash');
+  if (out.get('Squash') !== 'No_Root_Squash') {
+    if (!out.has('Anonymous_Uid')) out.set('Anonymous_Uid', '65534');
+    if (!out.has('Anonymous_Gid')) out.set('Anonymous_Gid', '65534');
   }
   // Stable order: the same options always give the same text.
   return [...out].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} = ${v};`);

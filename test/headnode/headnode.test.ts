@@ -177,9 +177,11 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.ok(converged);
     const h = bed.host;
     const marker = `converge-compute-${process.pid}:multi-user`;
-    // /home is exported with root_squash: the node's root writes as nobody,
-    // into a scratch directory anyone may write to.
-    await h.execOk(['install', '-d', '-m', '1777', '/home/scratch']);
+    // /home is exported with root_squash: the node's root writes as nobody
+    // (65534, as the kernel server maps it), into a directory nobody owns. Not a
+    // sticky 1777 one: with fs.protected_regular=2 (systemd's default) the node's
+    // kernel refuses root an O_CREAT open of a file that nobody then owns there.
+    await h.execOk(['install', '-d', '-o', 'nobody', '-g', 'nogroup', '-m', '0755', '/home/scratch']);
     const proof = `/home/scratch/written-by-${NODES.compute.name}-${process.pid}`;
     const removeAddress = await addBridgeAddress(h);
     let bootDone = false;
@@ -210,14 +212,11 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     }
   });
 
-  // NFS-Ganesha in the bed host needs open_by_handle_at, which the bed now
-  // allows through nspawn's seccomp filter (test/bed/host.ts): node-001 mounts
-  // /home. Its write into the 1777 scratch directory is still refused
-  // (Permission denied, root squashed by Ganesha's VFS backend in the
-  // container). A todo, not counted as passing, until that is understood.
-  test('node-001 writes to /home over NFS and the file appears on the head node', { todo: 'the node mounts /home, but Ganesha in the bed refuses its write (Permission denied)' }, async () => {
+  // NFS-Ganesha in the bed host needs open_by_handle_at, which the bed allows
+  // through nspawn's seccomp filter (test/bed/host.ts).
+  test('node-001 writes to /home over NFS and the file appears on the head node, owned by nobody (root squashed)', async () => {
     assert.ok(converged);
-    const listing = (await bed.host.exec(['sh', '-c', 'cat /home/scratch/written-by-* 2>/dev/null'])).stdout;
-    assert.match(listing, new RegExp(`from ${NODES.compute.name}`), 'no file written by the node in /home/scratch');
+    const listing = (await bed.host.exec(['sh', '-c', 'for f in /home/scratch/written-by-*; do stat -c "%U %n" "$f"; cat "$f"; done 2>&1'])).stdout;
+    assert.match(listing, new RegExp(`^nobody /home/scratch/written-by-${NODES.compute.name}-\\d+\nfrom ${NODES.compute.name}$`, 'm'), listing);
   });
 });

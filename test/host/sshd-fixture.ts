@@ -57,20 +57,6 @@ export async function keygen(file: string): Promise<void> {
   await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'converge-test', '-f', file]);
 }
 
-/**
- * The build machines' root runs `pyenv init` from ~/.bashrc in every SSH
- * session, and pyenv's rehash waits 60 s for a lock file that a session
- * killed mid-rehash leaves behind (the fault tests kill sessions on purpose).
- * Not converge's doing, but it would turn every later exec into a minute:
- * remove such a lock once it is older than any live holder could be.
- */
-export function clearStaleShellLocks(): void {
-  const lock = path.join(os.homedir(), '.pyenv/shims/.pyenv-shim');
-  try {
-    if (Date.now() - fs.statSync(lock).mtimeMs > 65_000) fs.rmSync(lock, { force: true });
-  } catch { /* no lock: nothing to do */ }
-}
-
 /** `sftp: false` starts a server without an SFTP subsystem (some hardened hosts). */
 export async function startSshd(opts: { sftp?: boolean } = {}): Promise<Sshd> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cvg-ssh-'));
@@ -81,7 +67,6 @@ export async function startSshd(opts: { sftp?: boolean } = {}): Promise<Sshd> {
   fs.copyFileSync(path.join(dir, 'client_key.pub'), path.join(dir, 'authorized_keys'));
   fs.chmodSync(path.join(dir, 'authorized_keys'), 0o644);
   fs.mkdirSync('/run/sshd', { recursive: true });
-  clearStaleShellLocks();
   const port = await freePort();
   const config = [
     `Port ${port}`,
@@ -94,6 +79,10 @@ export async function startSshd(opts: { sftp?: boolean } = {}): Promise<Sshd> {
     'PermitRootLogin yes',
     'PasswordAuthentication yes',
     'KbdInteractiveAuthentication no',
+    // bash reads ~/.bashrc for an sshd command only at shell level 1. The build
+    // machines' root runs `pyenv init` (and its 60 s rehash lock, left behind when
+    // the fault tests cut a session) from there: not converge's cost, so kept out.
+    'SetEnv SHLVL=1',
     ...(opts.sftp === false ? [] : ['Subsystem sftp /usr/lib/openssh/sftp-server']),
     process.env.CVG_SSHD_DEBUG ? 'LogLevel DEBUG1' : 'LogLevel ERROR',
   ].join('\n') + '\n';

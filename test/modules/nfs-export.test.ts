@@ -140,7 +140,8 @@ describe('nfs_export (ganesha EXPORT blocks)', () => {
     assert.ok(text.startsWith(hand), 'hand-written part kept');
     assert.match(text, /# BEGIN converge nfs_export \/srv\/images\nEXPORT \{\n    Export_Id = 2;\n    Path = "\/srv\/images";/);
     assert.match(text, /CLIENT \{\n        Clients = 192\.168\.0\.0\/24;\n        Access_Type = RW;\n        Squash = No_Root_Squash;\n    \}/);
-    assert.match(text, /Clients = \*;\n        Access_Type = RO;\n    \}/);
+    // The kernel's defaults, root_squash and nobody (65534), not Ganesha's -2.
+    assert.match(text, /Clients = \*;\n        Access_Type = RO;\n        Anonymous_Gid = 65534;\n        Anonymous_Uid = 65534;\n        Squash = Root_Squash;\n    \}/);
   });
 
   it('an option Ganesha has no meaning for is an error, not dropped', async () => {

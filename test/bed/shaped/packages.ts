@@ -92,6 +92,7 @@ function rockyPackages(d: ShapedDistro, src: PackageSources): ShapedPackage[] {
     pkg('nfs-utils', '2.5.4', 'NFS utilities and supporting clients and daemons for the kernel NFS server', [
       wrap('/usr/sbin/exportfs'), wrap('/usr/sbin/showmount'), unit('nfs-server.service', U.NFS_SERVER_SERVICE),
       file('/usr/lib/converge-bed/ganesha-from-exports', U.GANESHA_FROM_EXPORTS, 0o755),
+      file('/usr/lib/converge-bed/wait-nfs-listening', U.WAIT_NFS_LISTENING, 0o755),
       dir('/etc/exports.d'), file('/etc/nfs.conf', '#\n# This is a general configuration for the\n# NFS daemons and tools\n#\n', 0o644, true),
       dir('/var/lib/nfs'),
     ]),
@@ -145,6 +146,7 @@ function susePackages(d: ShapedDistro, src: PackageSources): ShapedPackage[] {
     pkg('nfs-kernel-server', '2.1.1', 'Support Utilities for Kernel nfsd', [
       wrap('/usr/sbin/exportfs'), wrap('/usr/sbin/showmount'), unit('nfs-server.service', U.NFS_SERVER_SERVICE),
       file('/usr/lib/converge-bed/ganesha-from-exports', U.GANESHA_FROM_EXPORTS, 0o755),
+      file('/usr/lib/converge-bed/wait-nfs-listening', U.WAIT_NFS_LISTENING, 0o755),
       file('/etc/exports', '# See the exports(5) manpage for a description of the syntax of this file.\n', 0o644, true), dir('/etc/exports.d'),
       file('/etc/sysconfig/nfs', '## Path: Network/File systems/NFS server\n## Description: number of threads for kernel nfs server\n USE_KERNEL_NFSD_NUMBER="4"\n'.replace('\n ', '\n'), 0o644, true),
       dir('/var/lib/nfs'),

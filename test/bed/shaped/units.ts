@@ -234,12 +234,40 @@ Type=simple
 ExecStartPre=/usr/sbin/exportfs -r
 ExecStartPre=/usr/lib/converge-bed/ganesha-from-exports /run/converge-bed-ganesha.conf
 ExecStart=/usr/lib/converge-bed/debian/usr/bin/ganesha.nfsd -F -L STDERR -f /run/converge-bed-ganesha.conf -p /run/ganesha.pid
+ExecStartPost=/usr/lib/converge-bed/wait-nfs-listening
 ExecReload=/usr/sbin/exportfs -r
 ExecReload=/usr/lib/converge-bed/ganesha-from-exports /run/converge-bed-ganesha.conf
 ExecReload=/bin/kill -HUP $MAINPID
 
 [Install]
 WantedBy=multi-user.target
+`;
+
+/**
+ * The real nfs-server.service is a oneshot: when `systemctl start` returns,
+ * nfsd already listens. Ganesha runs in the foreground (Type=simple), so this
+ * ExecStartPost holds the start job until port 2049 listens, as the real one does.
+ */
+export const WAIT_NFS_LISTENING = `#!/usr/bin/python3
+# SHAPED by the converge test bed: wait (at most 30 s) until something listens on TCP 2049.
+import sys, time
+def listening():
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as f:
+                next(f)
+                for row in f:
+                    cols = row.split()
+                    if cols[1].rsplit(':', 1)[1] == '0801' and cols[3] == '0A':
+                        return True
+        except FileNotFoundError:
+            pass
+    return False
+deadline = time.monotonic() + 30
+while not listening():
+    if time.monotonic() > deadline:
+        sys.exit('nfs-server: nothing listens on port 2049 after 30 s')
+    time.sleep(0.1)
 `;
 
 /** /etc/exports -> a Ganesha config (NFSv3+v4, VFS), one EXPORT per path. */
@@ -269,7 +297,10 @@ for n, line in enumerate(lines, start=1):
         opts = opts.rstrip(')').split(',') if opts else []
         access = 'RW' if 'rw' in opts else 'RO'
         squash = 'No_Root_Squash' if 'no_root_squash' in opts else ('All_Squash' if 'all_squash' in opts else 'Root_Squash')
-        blocks.append('  CLIENT { Clients = %s; Access_Type = %s; Squash = %s; }' % (host or '*', access, squash))
+        # the kernel's anonymous ids (65534 unless anonuid=/anongid=), not Ganesha's -2
+        anon = dict(o.split('=', 1) for o in opts if o.startswith(('anonuid=', 'anongid=')))
+        blocks.append('  CLIENT { Clients = %s; Access_Type = %s; Squash = %s; Anonymous_Uid = %s; Anonymous_Gid = %s; }' % (
+            host or '*', access, squash, anon.get('anonuid', '65534'), anon.get('anongid', '65534')))
     conf.append('EXPORT {\\n  Export_Id = %d;\\n  Path = "%s";\\n  Pseudo = "%s";\\n  Access_Type = None;\\n  FSAL { Name = VFS; }\\n%s\\n}' % (n, path, path, '\\n'.join(blocks)))
 with open(out, 'w') as f:
     f.write('\\n'.join(conf) + '\\n')
