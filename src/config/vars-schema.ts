@@ -66,8 +66,10 @@ export function checkVarsSchema(playbookFile: string, inv: Inventory, extraVars:
       if (validate && !validate(vars)) {
         for (const e of validate.errors ?? []) {
           const variable = e.instancePath.split('/')[1] ?? (e.params as { missingProperty?: string }).missingProperty ?? '';
+          // A nested requirement names where it is missing (compute_image_repos.0 is missing 'url').
+          const where = e.instancePath ? `${e.instancePath.slice(1).replace(/\//g, '.')} ` : '';
           const what = e.keyword === 'required'
-            ? `is missing '${(e.params as { missingProperty: string }).missingProperty}'`
+            ? `${where}is missing '${(e.params as { missingProperty: string }).missingProperty}'`
             : `${e.instancePath.slice(1).replace(/\//g, '.')} ${e.message}${describeHint(e.parentSchema)}`;
           errors.push(new ConfigError(`host '${h}' (group '${group}'): ${what}`, inv.varPos(h, variable) ?? { file: inv.files[0] ?? file }));
         }

@@ -3,9 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { converge, project } from '../helpers/cli.js';
+import { CLI, converge, project } from '../helpers/cli.js';
 
 const SCHEMA = `
 groups:
@@ -52,5 +52,20 @@ test('a valid inventory passes the schema and the play runs', () => {
   const r = converge([path.join(dir, 'pb.yaml'), '-i', path.join(dir, 'inv')]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.ok(existsSync(path.join(dir, 'touched')));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the head node playbook checks its optional knobs too: bad compute_image_repos and nfs4_support stop the run at their lines', () => {
+  const root = path.resolve(path.dirname(CLI), '..');
+  const dir = project({});
+  cpSync(path.join(root, 'inventory'), path.join(dir, 'inventory'), { recursive: true });
+  const all = path.join(dir, 'inventory', 'group_vars', 'all.yml');
+  const before = readFileSync(all, 'utf8');
+  const line = before.split('\n').length;
+  appendFileSync(all, 'nfs4_support: maybe\ncompute_image_repos:\n  - { name: local }\n');
+  const r = converge([path.join(root, 'playbooks', 'headnode.yaml'), '-i', path.join(dir, 'inventory'), '--check']);
+  assert.equal(r.code, 4, r.stdout + r.stderr);
+  assert.match(r.stderr, new RegExp(`all\\.yml:${line}:\\d+: .*nfs4_support must be boolean`));
+  assert.match(r.stderr, new RegExp(`all\\.yml:${line + 2}:\\d+: .*compute_image_repos\\.0 is missing 'url'`));
   rmSync(dir, { recursive: true, force: true });
 });
