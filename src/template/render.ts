@@ -7,6 +7,7 @@ import nunjucks from 'nunjucks';
 import { installFilters } from './filters.js';
 import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
+import { installJinjaAdd } from './jinja-add.js';
 
 export class TemplateError extends Error {
   constructor(message: string, public readonly source: string, public readonly line?: number, public readonly col?: number) {
@@ -17,6 +18,7 @@ export class TemplateError extends Error {
 
 let captured: unknown;
 const GLOBALS = new Set(['True', 'False', 'None', '__native', 'lookup', 'query', 'range', 'cycler', 'joiner', 'omit']);
+installJinjaAdd();
 const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, trimBlocks: true });
 installFilters(env as never);
 env.addGlobal('__native', (v: unknown) => {

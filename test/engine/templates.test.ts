@@ -29,6 +29,10 @@ const cases: Array<[string, unknown]> = [
   ["{{ missing | default('fallback') }}", 'fallback'],
   ["{{ 'yes' | bool }}", true],
   ['{{ {"k": [1, 2]} | to_nice_yaml }}', 'k:\n  - 1\n  - 2\n'],
+  // `+` as in Jinja: lists concatenate (not JavaScript's "b,a,bx"), numbers add, strings join.
+  ["{{ words + ['x'] }}", ['b', 'a', 'b', 'x']],
+  ['{{ (words + words) | length }}', 6],
+  ['{{ 1 + 2 }} {{ "a" + "b" }}', '3 ab'],
 ];
 
 for (const [tpl, expected] of cases) {
@@ -36,6 +40,10 @@ for (const [tpl, expected] of cases) {
     assert.deepEqual(renderValue(tpl, vars, 'case'), expected);
   });
 }
+
+test('a list plus a string is an error, as in Jinja, not a string', () => {
+  assert.throws(() => renderValue("{{ words + 'x' }}", vars, 'case'), /can only concatenate a list to a list, not a string/);
+});
 
 test('conditions evaluate like Ansible when clauses', () => {
   assert.equal(evaluateExpression("nodes | length == 2 and 'a' in words", vars, 'w'), true);
