@@ -4,14 +4,14 @@
 //
 //   node dist/bench/run.js [--runs N] [--warmup N] [--many-hosts-runs N]
 //                          [--only ID,ID] [--skip-ansible] [--out DIR] [--keep] [--snapshot]
-//                          [--merge] [--many-hosts-first]
+//                          [--merge] [--no-many-hosts-first]
 //
 // --snapshot measures a build of the committed HEAD made in /tmp (for a
 // checkout others are editing); BENCH_CONVERGE_CLI names any other build.
 // --merge keeps the scenarios of the existing
 // results.json that this run does not repeat (the report says which ran when).
-// The 50-host first run is measured with converge only unless
-// --many-hosts-first (ansible needs tens of minutes for it on two loaded cores).
+// --no-many-hosts-first measures the 50-host first run with converge only
+// (ansible needs many minutes for it on two cores: for a quick partial run).
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -33,7 +33,7 @@ const { values: opt } = parseArgs({
     runs: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
     'many-hosts-runs': { type: 'string', default: '1' },
-    'many-hosts-first': { type: 'boolean', default: false },
+    'no-many-hosts-first': { type: 'boolean', default: false },
     only: { type: 'string' },
     'skip-ansible': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(REPO_ROOT, 'bench') },
@@ -92,7 +92,7 @@ function pairScenarios(c: Ctx, group: string, hosts: number, connection: 'local'
       needsPrime: kind === 'no-change' ? () => !fs.existsSync(ci.targets) : undefined,
       expect: { hosts, changed: kind === 'first' ? groups * 5 * hosts : 0 },
     }];
-    if (!opt['skip-ansible'] && !(many && kind === 'first' && !opt['many-hosts-first'])) {
+    if (!opt['skip-ansible'] && !(many && kind === 'first' && opt['no-many-hosts-first'])) {
       tools.push({
         tool: 'ansible',
         argv: ansibleArgv(playbook, ai.file, FORKS),
@@ -107,7 +107,7 @@ function pairScenarios(c: Ctx, group: string, hosts: number, connection: 'local'
         primeArgv: convergeArgv(playbook, ai.file, kh),
         expect: { hosts, changed: kind === 'first' ? groups * 5 * hosts : 0 },
         // 50 hosts with ansible take many minutes per run on two cores: fewer runs, no
-        // warm-up (with --many-hosts-first, the first-run scenario is the warm-up).
+        // warm-up (the first-run scenario warms it up, unless --no-many-hosts-first).
         ...(many ? { runs: MANY_RUNS, warmup: 0 } : {}),
       });
     }
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     durationS: (Date.now() - started.getTime()) / 1000,
     machine: { cpu: cpuModel(), memTotalMiB: memTotalMiB(), kernel: os.release(), node: process.version },
     versions: { converge: convergeCommit(), ansible: ansibleV },
-    options: { runs: RUNS, warmup: WARMUP, manyHostsRuns: MANY_RUNS, manyHostsFirst: !!opt['many-hosts-first'], forks: FORKS, only: opt.only ?? null },
+    options: { runs: RUNS, warmup: WARMUP, manyHostsRuns: MANY_RUNS, manyHostsFirst: !opt['no-many-hosts-first'], forks: FORKS, only: opt.only ?? null },
     scenarios: [...(earlier?.scenarios ?? []).filter((e) => !results.some((r) => r.id === e.id)), ...results],
     skipped: [...(earlier?.skipped ?? []).filter((e) => !skipped.some((r) => r.id === e.id) && !results.some((r) => r.id.startsWith(e.id))), ...skipped],
     headnodePrime: headnodePrime ?? earlier?.headnodePrime,
