@@ -52,26 +52,54 @@ function args(s: string): string[] {
 
 const num = (s: string) => (s.startsWith('0') && s.length > 1 ? parseInt(s, 8) : Number(s));
 
+/**
+ * Each process's umask at a point of the log: its own last umask() before it,
+ * else its parent's at the fork. Two passes, because strace -f may print a
+ * child's first calls before the line where the parent's fork returns.
+ */
+class Umasks {
+  private own = new Map<number, Array<[number, number]>>();
+  private forkedFrom = new Map<number, [number, number]>();
+  set(pid: number, at: number, mask: number): void {
+    const l = this.own.get(pid) ?? [];
+    l.push([at, mask]);
+    this.own.set(pid, l);
+  }
+  fork(parent: number, child: number, at: number): void { this.forkedFrom.set(child, [parent, at]); }
+  /** Unknown (a process whose ancestry the trace does not show): 0, the strictest reading. */
+  at(pid: number, at: number, depth = 0): number {
+    const mine = (this.own.get(pid) ?? []).filter(([i]) => i < at).pop();
+    if (mine) return mine[1];
+    const from = this.forkedFrom.get(pid);
+    return from && depth < 64 ? this.at(from[0], from[1], depth + 1) : 0;
+  }
+}
+
+const CALL_RE = /^(\d+)\s+(\w+)\((.*)\)\s+=\s+(-?\d+)(?:<(.*)>)?(?: .*)?$/;
+const FORKS = new Set(['clone', 'clone3', 'vfork', 'fork']);
+
 export function tempHistories(logFile: string): TempHistory[] {
-  const umask = new Map<number, number>();
+  const lines = straceLines(logFile);
+  const umask = new Umasks();
+  lines.forEach((line, i) => {
+    const m = CALL_RE.exec(line);
+    if (!m || Number(m[4]) < 0) return;
+    if (m[2] === 'umask') umask.set(Number(m[1]), i, num(m[3].trim()));
+    else if (FORKS.has(m[2]) && Number(m[4]) > 0) umask.fork(Number(m[1]), Number(m[4]), i);
+  });
   const hist = new Map<string, TempHistory>();
   const get = (p: string) => {
     let h = hist.get(p);
     if (!h) { h = { path: p, events: [] }; hist.set(p, h); }
     return h;
   };
-  for (const line of straceLines(logFile)) {
-    const m = /^(\d+)\s+(\w+)\((.*)\)\s+=\s+(-?\d+)(?:<(.*)>)?(?: .*)?$/.exec(line);
+  for (const [i, line] of lines.entries()) {
+    const m = CALL_RE.exec(line);
     if (!m) continue;
     const [, pidS, call, argText, retS, retPath] = m;
     const pid = Number(pidS);
     const ret = Number(retS);
-    if (ret < 0) continue;
-    if (call === 'umask') { umask.set(pid, num(argText.trim())); continue; }
-    if (call === 'clone' || call === 'clone3' || call === 'vfork' || call === 'fork') {
-      if (ret > 0) umask.set(ret, umask.get(pid) ?? 0);
-      continue;
-    }
+    if (ret < 0 || call === 'umask' || FORKS.has(call)) continue;
     const a = args(argText);
     let p: string | undefined;
     let ev: TempEvent | undefined;
@@ -82,7 +110,7 @@ export function tempHistories(logFile: string): TempHistory[] {
         p = retPath ?? (call === 'openat' ? resolveAt(a[0], a[1]) : resolveAt('', a[0]));
         if (!TEMP.test(p) || !/O_CREAT/.test(flags ?? '')) continue;
         if (hist.has(p) && hist.get(p)!.events.some((e) => e.kind === 'create')) continue; // reopened (cat >>)
-        ev = { kind: 'create', mode: num(modeArg ?? '0') & ~(umask.get(pid) ?? 0) & 0o7777 };
+        ev = { kind: 'create', mode: num(modeArg ?? '0') & ~umask.at(pid, i) & 0o7777 };
         break;
       }
       case 'fchmod': p = fdPath(a[0]); ev = { kind: 'chmod', mode: num(a[1]) }; break;

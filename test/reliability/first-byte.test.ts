@@ -119,6 +119,11 @@ describe('mode and owner from the first byte', () => {
     assert.match(judgeTemp(log([open('0600'), chown, write, `10 fchmod(3<${tmp}>, 0644) = 0`, rename]), { ...want, mode: 0o644 }).why, /while mode 600/);
     // umask 077 then a 0666 creation (the sudo helper script) is a 0600 file.
     assert.equal(judgeTemp(log(['10 umask(077) = 022', open('0666'), chown, chmod, write, rename]), want).ok, true);
+    // ... also in a subshell whose calls strace prints before the parent's fork returns.
+    const inChild = (l: string) => l.replace(/^10 /, '11 ');
+    assert.equal(judgeTemp(log(['10 umask(077) = 022', inChild(open('0666')), '10 clone(child_stack=NULL, flags=SIGCHLD) = 11', chown, chmod, write, rename]), want).ok, true);
+    // A process of unknown ancestry counts as umask 0.
+    assert.match(judgeTemp(log(['10 umask(077) = 022', inChild(open('0666')), chown, chmod, write, rename]), want).why, /created with mode 666/);
   });
 
 
