@@ -6,7 +6,7 @@ import { TaskFailedError } from '../src/engine/module.js';
 import type { FileStat } from '../src/host/host.js';
 import { applyAttributes, planAttributes, writeOptionsFor, wantedMode, type Attributes } from './common/attributes.js';
 import { attributeProperties } from './common/dest-schema.js';
-import { dirname, joinPath, missingDirs, requireAbsolute, resolveLinks } from './common/paths.js';
+import { dirname, joinPath, missingDirs, mkdirUnlessRaced, requireAbsolute, resolveLinks } from './common/paths.js';
 import * as posix from 'node:path/posix';
 import { describeExpected, expectedFrom } from './common/ledger-hints.js';
 
@@ -231,8 +231,10 @@ async function applyFile(p: FileParams, plan: PlanResult<FilePlanState>, ctx: Mo
       // Like Ansible, every directory created gets the task's mode, owner and group.
       const mode = wantedMode(want, { exists: false }, { isDir: true }) ?? 0o755;
       for (const d of s.dirs) {
-        await host.mkdir(d, mode);
-        if (want.owner !== undefined || want.group !== undefined) await host.chown(d, { owner: want.owner, group: want.group });
+        // The path itself is converged either way; a parent someone else made is left as it is.
+        const made = await mkdirUnlessRaced(host, d, mode);
+        if (!made && d === s.path) await host.chmod(d, mode);
+        if ((made || d === s.path) && (want.owner !== undefined || want.group !== undefined)) await host.chown(d, { owner: want.owner, group: want.group });
       }
       break;
     }

@@ -8,7 +8,7 @@ import { applyAttributes, planAttributes, type Attributes } from './attributes.j
 import type { TreeEntry } from './controller-files.js';
 import { applyFileWrite, planFileWrite, type FileWriteSpec, type FileWriteState } from './file-write.js';
 import { parseMode } from './mode.js';
-import { joinPath, missingDirs } from './paths.js';
+import { joinPath, missingDirs, mkdirUnlessRaced } from './paths.js';
 
 export interface TreeCopySpec extends Omit<FileWriteSpec, 'path' | 'content' | 'makeParents' | 'parentsPlanned'> {
   /** Directory on the host that receives the tree. */
@@ -76,8 +76,8 @@ export async function applyTreeCopy(spec: TreeCopySpec, plan: PlanResult<TreeCop
   const st = plan.state!;
   const dirMode = spec.directoryMode !== undefined ? parseMode(spec.directoryMode, 0o755, true) : 0o755;
   for (const d of st.mkdirs) {
-    await host.mkdir(d, dirMode);
-    if (spec.owner !== undefined || spec.group !== undefined) await host.chown(d, { owner: spec.owner, group: spec.group });
+    const made = await mkdirUnlessRaced(host, d, dirMode);
+    if (made && (spec.owner !== undefined || spec.group !== undefined)) await host.chown(d, { owner: spec.owner, group: spec.group });
   }
   for (const d of st.dirAttrs) await applyAttributes(host, d, { owner: spec.owner, group: spec.group });
   const backups: string[] = [];

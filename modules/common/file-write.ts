@@ -9,7 +9,7 @@ import type { FileStat } from '../../src/host/host.js';
 import { applyAttributes, planAttributes, wantedMode, writeOptionsFor, type Attributes } from './attributes.js';
 import { planContent, sha1 } from './content.js';
 import { parseMode } from './mode.js';
-import { backupName, dirname, missingDirs, requireAbsolute, resolveLinks } from './paths.js';
+import { backupName, dirname, missingDirs, mkdirUnlessRaced, requireAbsolute, resolveLinks } from './paths.js';
 import { runValidate } from './validate.js';
 import { describeExpected, expectedFrom } from './ledger-hints.js';
 
@@ -115,7 +115,7 @@ export async function applyFileWrite(spec: FileWriteSpec, plan: PlanResult<FileW
   const st = plan.state!;
   const want: Attributes = { mode: spec.mode, owner: spec.owner, group: spec.group };
   const dirMode = spec.directoryMode !== undefined ? parseMode(spec.directoryMode, 0o755, true) : 0o755;
-  for (const d of st.dirs) await host.mkdir(d, dirMode);
+  for (const d of st.dirs) await mkdirUnlessRaced(host, d, dirMode);
   const result: Record<string, unknown> = {};
   if (st.writeContent) {
     if (spec.backup) {

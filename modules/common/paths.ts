@@ -52,3 +52,22 @@ export function backupName(path: string, now = new Date()): string {
 export const dirname = posix.dirname;
 export const basename = posix.basename;
 export const joinPath = posix.join;
+
+/**
+ * Creates a directory that the plan found missing. Another process (another
+ * host's session on a shared file system, a package install) may have created
+ * it since: like mkdir -p, a directory there now is fine. Returns whether this
+ * call created it, so that only directories converge made get its attributes.
+ */
+export async function mkdirUnlessRaced(host: Host, dir: string, mode: number): Promise<boolean> {
+  try {
+    await host.mkdir(dir, mode);
+    return true;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EEXIST') throw e;
+    const st = await host.stat(dir);
+    const isDir = st.type === 'directory' || (st.type === 'link' && (await resolveLinks(host, dir)).stat.type === 'directory');
+    if (!isDir) throw e;
+    return false;
+  }
+}

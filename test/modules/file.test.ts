@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import { fileModule } from '../../modules/file.js';
+import { lineinfileModule } from '../../modules/lineinfile.js';
+import { makeModuleContext } from '../../src/engine/context.js';
+import { validateModuleParams } from '../../src/config/module-params.js';
 import { Ledger } from '../../src/engine/ledger.js';
 import { planModule, runModule } from '../helpers/module-harness.js';
 import { cycle, host, removeDir, snapshot, tempDir } from './file-fixtures.js';
@@ -168,5 +171,42 @@ test('file --check: a path or parent from an earlier task is "after task N", and
 test('file: a bad mode is refused by the schema before any host is touched', async () => {
   for (const mode of ['u+q', '0999', 'rwxr-xr-x', 0o17777]) {
     await assert.rejects(runModule(fileModule, { path: '/nonexistent-filemod', mode }, { host, baseDir: '/' }), { name: 'ModuleParamsError' }, String(mode));
+  }
+});
+
+// Another process (another host's session on a shared file system) creates a
+// parent between plan and apply: mkdir -p semantics, not an EEXIST failure.
+// Parameters as the engine hands them to plan and apply (defaults filled in).
+const checked = (def: Parameters<typeof validateModuleParams>[0], p: Record<string, unknown>) => validateModuleParams(def, p) as never;
+
+test('a parent created by someone else between plan and apply is accepted and left as it is', async () => {
+  const d = await tempDir();
+  try {
+    const ctx = makeModuleContext({ host });
+    const dirParams = checked(fileModule, { path: `${d}/shared/own`, state: 'directory', mode: '0750' });
+    const lineParams = checked(lineinfileModule, { path: `${d}/shared2/f.conf`, line: 'x', create: true, mode: '0640' });
+    const dirPlan = await fileModule.plan(dirParams, ctx);
+    const linePlan = await lineinfileModule.plan(lineParams, ctx);
+    await fs.mkdir(`${d}/shared`, { mode: 0o711 });
+    await fs.chmod(`${d}/shared`, 0o711);
+    await fs.mkdir(`${d}/shared2`);
+    await fileModule.apply(dirParams, dirPlan, ctx);
+    await lineinfileModule.apply(lineParams, linePlan, ctx);
+    assert.equal(await mode(`${d}/shared/own`), 0o750);
+    assert.equal(await mode(`${d}/shared`), 0o711, 'a parent converge did not create keeps its mode');
+    assert.equal(await fs.readFile(`${d}/shared2/f.conf`, 'utf8'), 'x\n');
+    // The path itself appearing meanwhile is converged all the same.
+    const selfParams = checked(fileModule, { path: `${d}/late`, state: 'directory', mode: '0700' });
+    const selfPlan = await fileModule.plan(selfParams, ctx);
+    await fs.mkdir(`${d}/late`, { mode: 0o755 });
+    await fileModule.apply(selfParams, selfPlan, ctx);
+    assert.equal(await mode(`${d}/late`), 0o700);
+    // A file in the way is still an error.
+    const blocked = checked(fileModule, { path: `${d}/blocked/x`, state: 'directory' });
+    const blockedPlan = await fileModule.plan(blocked, ctx);
+    await fs.writeFile(`${d}/blocked`, '');
+    await assert.rejects(fileModule.apply(blocked, blockedPlan, ctx), /EEXIST/);
+  } finally {
+    await removeDir(d);
   }
 });
