@@ -2,18 +2,18 @@
 // host key checking against known_hosts, and one-line HostUnreachableErrors.
 
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AuthenticationType, Client, ConnectConfig } from 'ssh2';
 
 // ssh2 is loaded on the first SSH connection only: a local run never pays for it.
+// require(), not import(): ssh2 is CommonJS, and the CLI bundle runs as a script
+// compiled through V8's code cache, where a dynamic import has no loader.
 type Ssh2 = typeof import('ssh2');
 let ssh2Module: Ssh2 | undefined;
 async function loadSsh2(): Promise<Ssh2> {
-  if (!ssh2Module) {
-    const mod = await import('ssh2');
-    ssh2Module = ((mod as unknown as { default?: Ssh2 }).default ?? mod) as Ssh2;
-  }
+  ssh2Module ??= createRequire(import.meta.url)('ssh2') as Ssh2;
   return ssh2Module;
 }
 import { HostUnreachableError } from './host.js';

@@ -37,6 +37,17 @@ export class BecomeError extends Error {
 
 // OpenSSH's default MaxSessions is 10 per connection; SFTP holds one.
 const MAX_CHANNELS = 8;
+/** How often a command whose session sshd refused is tried again while others of ours are open. */
+const SESSION_RETRIES = 40;
+
+/**
+ * sshd's answer to a session it will not open: over MaxSessions, which also
+ * happens for a moment after one of our channels closed (sshd frees the slot
+ * only once it has processed our side of the close).
+ */
+function sessionRefused(e: unknown): boolean {
+  return e instanceof Error && /Channel open failure: open failed/.test(e.message);
+}
 
 export class SshHost implements Host {
   readonly kind = 'ssh' as const;
@@ -49,6 +60,8 @@ export class SshHost implements Host {
   private becomeFailure?: BecomeError;
   private closed = false;
   private active = 0;
+  /** Channels open at once: MAX_CHANNELS, lowered when the server refuses sessions (a lower MaxSessions). */
+  private channelLimit = MAX_CHANNELS;
   private waiting: Array<() => void> = [];
   private lostWaiters = new Set<(e: Error) => void>();
   private readonly accounts: AccountCache;
@@ -122,14 +135,27 @@ export class SshHost implements Host {
     }
   }
 
+  /**
+   * Runs fn (which opens one channel) when fewer than channelLimit are open.
+   * A refused session never ran anything, so it is tried again once another of
+   * ours has closed; with none of ours open, the refusal is the answer.
+   */
   private async channelSlot<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= MAX_CHANNELS) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
+    for (let attempt = 0; ; attempt++) {
+      while (this.active >= this.channelLimit) await new Promise<void>((r) => this.waiting.push(r));
+      this.active++;
+      let othersOpen = 0;
+      try {
+        return await fn();
+      } catch (e) {
+        othersOpen = this.active - 1;
+        if (!sessionRefused(e) || attempt >= SESSION_RETRIES || (othersOpen === 0 && attempt >= 2)) throw e;
+        if (othersOpen > 0) this.channelLimit = Math.max(1, Math.min(this.channelLimit, othersOpen));
+      } finally {
+        this.active--;
+        this.waiting.shift()?.();
+      }
+      await new Promise((r) => setTimeout(r, Math.min(200, 10 * (attempt + 1))));
     }
   }
 

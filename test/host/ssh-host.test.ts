@@ -197,6 +197,19 @@ describe('SshHost against a real sshd', () => {
     assert.equal((await sshd.sessionPids()).length <= before + 1, true);
   });
 
+  it('runs every command on a server with a lower MaxSessions, retrying the sessions it refuses', async () => {
+    const tight = await startSshd({ maxSessions: 3 });
+    try {
+      const h = ssh({ port: tight.port, privateKeyFiles: [tight.clientKey], knownHostsFile: tight.knownHosts });
+      await h.stat('/etc/passwd'); // SFTP holds one of the three
+      const many = await Promise.all(Array.from({ length: 12 }, (_, i) => h.run(['sh', '-c', 'sleep 0.2; echo $0', String(i)])));
+      assert.deepEqual(many.map((r) => r.stdout), Array.from({ length: 12 }, (_, i) => `${i}\n`));
+      await h.close();
+    } finally {
+      await tight.stop();
+    }
+  });
+
   it('passes every argument literally: spaces, quotes, ;, $(...) run nothing', async () => {
     const marker = path.join(work, `pwned-${process.pid}`);
     const evil = `a b 'c' "d" ; e \\ $(touch ${marker}) \`touch ${marker}\` $HOME * \n end`;

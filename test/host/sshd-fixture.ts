@@ -57,8 +57,11 @@ export async function keygen(file: string): Promise<void> {
   await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'converge-test', '-f', file]);
 }
 
-/** `sftp: false` starts a server without an SFTP subsystem (some hardened hosts). */
-export async function startSshd(opts: { sftp?: boolean } = {}): Promise<Sshd> {
+/**
+ * `sftp: false` starts a server without an SFTP subsystem (some hardened hosts);
+ * `maxSessions` lowers OpenSSH's limit of sessions per connection (default 10).
+ */
+export async function startSshd(opts: { sftp?: boolean; maxSessions?: number } = {}): Promise<Sshd> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cvg-ssh-'));
   fs.chmodSync(dir, 0o755); // the users' sshd children read authorized_keys from here
   await keygen(path.join(dir, 'host_key'));
@@ -84,6 +87,7 @@ export async function startSshd(opts: { sftp?: boolean } = {}): Promise<Sshd> {
     // the fault tests cut a session) from there: not converge's cost, so kept out.
     'SetEnv SHLVL=1',
     ...(opts.sftp === false ? [] : ['Subsystem sftp /usr/lib/openssh/sftp-server']),
+    ...(opts.maxSessions ? [`MaxSessions ${opts.maxSessions}`] : []),
     process.env.CVG_SSHD_DEBUG ? 'LogLevel DEBUG1' : 'LogLevel ERROR',
   ].join('\n') + '\n';
   fs.writeFileSync(path.join(dir, 'sshd_config'), config);

@@ -6,9 +6,10 @@ import { createRequire } from 'node:module';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { MODULE_AJV_OPTIONS } from './ajv-options.js';
 import { schemaFingerprint } from './fingerprint.js';
+import * as generated from './generated-validators.js';
 
-type Precompiled = Record<string, ValidateFunction> & { fingerprints?: Record<string, string> };
-const precompiled: Precompiled | null = await import('./generated-validators.js' as string).catch(() => null);
+type Precompiled = Record<string, ValidateFunction | undefined> & { fingerprints?: Record<string, string> };
+const precompiled = generated as unknown as Precompiled;
 
 let runtimeAjv: Ajv | undefined;
 
@@ -29,9 +30,9 @@ export function validatorFor(name: string, schema: Record<string, unknown>): Val
   const print = schemaFingerprint(schema);
   const hit = cache.get(key + print);
   if (hit) return hit;
-  const pre = precompiled?.[key];
+  const pre = precompiled[key];
   let v: ValidateFunction;
-  if (pre && precompiled?.fingerprints?.[key] === print) v = pre;
+  if (pre && precompiled.fingerprints?.[key] === print) v = pre;
   else v = (runtimeAjv ??= new (loadAjvClass())({ ...MODULE_AJV_OPTIONS })).compile(schema);
   cache.set(key + print, v);
   return v;
