@@ -18,8 +18,11 @@ import { runCli, tempDir, type CliResult } from './cli-process.js';
 const FILES = 12;
 const KILLS = Number(process.env.CVG_REL_SYSTEMD_KILLS ?? 12);
 const DIR = '/etc/cvg-rel-app';
+// Restarted many times in a few seconds on purpose: systemd's default start
+// limit (5 starts in 10 s) would refuse the sixth, which is not what is tested.
 const UNIT = `[Unit]
 Description=converge reliability test service: records what it loaded
+StartLimitIntervalSec=0
 [Service]
 ExecStart=/bin/sh -c 'cat ${DIR}/f*.conf | sha256sum > /run/cvg-rel-app.loaded; exec sleep infinity'
 `;
