@@ -41,9 +41,9 @@ const MAX_CHANNELS = 8;
 const SESSION_RETRIES = 40;
 
 /**
- * sshd's answer to a session it will not open: over MaxSessions, which also
- * happens for a moment after one of our channels closed (sshd frees the slot
- * only once it has processed our side of the close).
+ * sshd's answer to a session it will not open: over MaxSessions. With at most
+ * MAX_CHANNELS of ours plus SFTP it was still seen under load (12 commands at
+ * once), most likely a slot not yet freed just after one of ours closed.
  */
 function sessionRefused(e: unknown): boolean {
   return e instanceof Error && /Channel open failure: open failed/.test(e.message);
