@@ -5,8 +5,8 @@
 // for scripts run this way. A cache that is missing, or that V8 rejects
 // (another Node version or V8 flags), only costs that compile.
 
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as vm from 'node:vm';
@@ -15,17 +15,11 @@ const dir = path.dirname(fileURLToPath(import.meta.url));
 const bundle = path.join(dir, 'converge.cjs');
 const cacheFile = path.join(dir, 'converge.v8cache');
 
-let cachedData: Buffer | undefined;
-try {
-  cachedData = readFileSync(cacheFile);
-} catch {
-  cachedData = undefined;
-}
 // Blanking the #! line keeps line numbers in stack traces.
 const source = readFileSync(bundle, 'utf8').replace(/^#!.*/, '');
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+const script = new vm.Script(Module.wrap(source), {
   filename: bundle,
-  cachedData,
+  cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
 });
 const mod = { exports: {} };
 (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, dir);

@@ -12,7 +12,7 @@ import type { AuthenticationType, Client, ConnectConfig } from 'ssh2';
 // compiled through V8's code cache, where a dynamic import has no loader.
 type Ssh2 = typeof import('ssh2');
 let ssh2Module: Ssh2 | undefined;
-async function loadSsh2(): Promise<Ssh2> {
+function loadSsh2(): Ssh2 {
   ssh2Module ??= createRequire(import.meta.url)('ssh2') as Ssh2;
   return ssh2Module;
 }
@@ -148,7 +148,7 @@ async function connectOnce(t: SshTarget): Promise<Client> {
   } catch (e) {
     throw new HostUnreachableError(t.name, `cannot read known hosts file ${t.knownHostsFile}: ${(e as Error).message}`);
   }
-  const ssh2 = await loadSsh2();
+  const ssh2 = loadSsh2();
   const { methods, notes } = planAuth(t, ssh2);
   if (methods.length === 0) {
     throw new HostUnreachableError(t.name, `no way to authenticate to ${t.user}@${t.host}:${t.port}: no usable key, `

@@ -144,11 +144,10 @@ export class SshHost implements Host {
     for (let attempt = 0; ; attempt++) {
       while (this.active >= this.channelLimit) await new Promise<void>((r) => this.waiting.push(r));
       this.active++;
-      let othersOpen = 0;
       try {
         return await fn();
       } catch (e) {
-        othersOpen = this.active - 1;
+        const othersOpen = this.active - 1;
         if (!sessionRefused(e) || attempt >= SESSION_RETRIES || (othersOpen === 0 && attempt >= 2)) throw e;
         if (othersOpen > 0) this.channelLimit = Math.max(1, Math.min(this.channelLimit, othersOpen));
       } finally {
