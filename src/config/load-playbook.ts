@@ -149,7 +149,13 @@ class Loader {
     let params: Record<string, unknown> = {};
     let paramPath: (k: string) => YamlPath;
     if (typeof rawParams === 'string' || typeof rawParams === 'number' || typeof rawParams === 'boolean') {
-      params = module.name === 'meta' ? { action: String(rawParams) } : parseShorthand(String(rawParams), module);
+      try {
+        params = module.name === 'meta' ? { action: String(rawParams) } : parseShorthand(String(rawParams), module);
+      } catch (e) {
+        // An unbalanced quote: Ansible stops with a parse error at the task; so does converge.
+        this.fail(src, `cannot parse the key=value arguments of '${moduleKey}': ${(e as Error).message} in ${JSON.stringify(String(rawParams))}`, [...p, moduleKey]);
+        return [];
+      }
       paramPath = () => [...p, moduleKey];
     } else if (rawParams === null || rawParams === undefined) {
       paramPath = () => [...p, moduleKey];

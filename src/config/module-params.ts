@@ -7,6 +7,7 @@ import type { ModuleDefinition } from '../engine/module.js';
 import { didYouMean } from './did-you-mean.js';
 import { moduleSchema } from './schema/ajv-options.js';
 import { validatorFor } from './schema/validators.js';
+import { coerceParams } from './ansible-coercion.js';
 
 const compiled = new WeakMap<ModuleDefinition, ValidateFunction>();
 
@@ -87,7 +88,7 @@ export function usefulErrors(errors: ErrorObject[]): ErrorObject[] {
 /** Returns the parameters with defaults applied and types coerced; throws ModuleParamsError. */
 export function validateModuleParams<P = Record<string, unknown>>(def: ModuleDefinition, params: Record<string, unknown>): P {
   const v = moduleValidator(def);
-  const copy = structuredClone(params);
+  const copy = coerceParams(structuredClone(params), def.schema);
   if (!v(copy)) {
     throw new ModuleParamsError(def.name, usefulErrors(v.errors ?? []).map((e) => describeAjvError(e, def.schema, `module '${def.name}'`)));
   }

@@ -57,6 +57,25 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
   for (const h of inv.hosts.keys()) for (const k of Object.keys(inv.varsOf(h))) invNames.add(k);
   for (const g of inv.groups.values()) for (const k of Object.keys(g.vars)) invNames.add(k);
 
+  // Paths that tasks name (dest, path, creates ...), in task order: a copy src outside the
+  // playbook that an earlier task makes (get_url dest=/cluster/x) exists when the copy runs.
+  const namedBefore = new Map<Task, Set<string>>();
+  const named = new Set<string>();
+  for (const play of pb.plays) for (const t of play.tasks) {
+    namedBefore.set(t, new Set(named));
+    for (const k of ['dest', 'path', 'creates', 'name']) {
+      const v = t.params[k];
+      if (typeof v === 'string' && path.isAbsolute(v) && !hasTemplate(v)) named.add(path.normalize(v));
+    }
+  }
+  const madeEarlier = (t: Task, file: string): boolean => {
+    const before = namedBefore.get(t);
+    if (!before) return false;
+    const f = path.normalize(file);
+    // A directory an earlier task fills also counts (get_url dest=/cluster/ then src=/cluster/x).
+    return [...before].some((n) => n === f || (f.startsWith(n + '/')));
+  };
+
   const registered = new Set<string>();
   const factNames = new Set<string>();
   for (const play of pb.plays) for (const t of [...play.tasks, ...play.handlers]) {
@@ -179,7 +198,9 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
       const sub = t.module.name === 'template' ? 'templates' : 'files';
       const candidates = path.isAbsolute(srcParam) ? [srcParam] : [path.resolve(t.baseDir, sub, srcParam), path.resolve(t.baseDir, srcParam)];
       const found = candidates.find((c) => existsSync(c));
-      if (!found) {
+      if (!found && path.isAbsolute(srcParam) && madeEarlier(t, srcParam)) {
+        // Made by an earlier task of this run: checked when the copy runs.
+      } else if (!found) {
         errors.push(src.error(`${t.module.name} src not found: '${srcParam}' (looked in ${candidates.join(', ')})`, t.paramPath('src')));
       } else if (t.module.name === 'template') {
         try {
