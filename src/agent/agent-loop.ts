@@ -11,6 +11,8 @@ import { EXIT } from '../cli/exit-codes.js';
 import { AgentTaskLog, recordLines, stderrSay, type Say } from './agent-log.js';
 import { LockBusyError, describeOwner, processStartTicks } from './lock.js';
 import { lockAndRecord, stateDirOf, writeAgentInfo, type StateDirOptions } from './run-guard.js';
+import { recordRunMetrics } from './run-metrics.js';
+import { checkMetricsDir } from '../metrics/textfile.js';
 
 export const DEFAULT_SCHEDULE = '*/30 * * * *';
 
@@ -19,6 +21,8 @@ export interface AgentOptions extends RunCliOptions, StateDirOptions {
   /** Largest random delay before a scheduled run, in seconds. */
   splay?: string;
   checkOnly?: boolean;
+  /** node_exporter textfile directory for converge_agent.prom. */
+  metricsDir?: string;
 }
 
 export function parseSplay(s: string | undefined): number {
@@ -47,6 +51,7 @@ export async function runAgent(playbookFile: string, o: AgentOptions, say: Say =
   const splayS = parseSplay(o.splay);
   const { dir } = stateDirOf(o);
   const check = !!(o.checkOnly || o.check);
+  const metricsDir = o.metricsDir === undefined ? undefined : checkMetricsDir(o.metricsDir);
   const runOpts: AgentOptions = { ...o, check };
   // A broken playbook at start-up is the operator's mistake now: fail at once (later ticks log and go on).
   const first = loadAndValidate(playbookFile, runOpts);
@@ -98,7 +103,7 @@ export async function runAgent(playbookFile: string, o: AgentOptions, say: Say =
         guard: (loaded, ro) => lockAndRecord(loaded, ro, {
           dir, source: 'agent', check, skippedTicks,
           lock: { command: 'agent', playbook: loaded.playbook.file, wait: false, say },
-          onRecord: (rec) => { skipped -= skippedTicks; for (const l of recordLines(rec)) say(l); },
+          onRecord: (rec) => { skipped -= skippedTicks; recordRunMetrics(metricsDir, rec, say); for (const l of recordLines(rec)) say(l); },
         }),
       });
     } catch (e) {

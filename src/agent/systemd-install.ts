@@ -13,6 +13,7 @@ import { UsageError } from '../config/errors.js';
 import { findModule } from '../engine/registry.js';
 import { checkSchedule, DEFAULT_SCHEDULE, parseSplay, type AgentOptions } from './agent-loop.js';
 import { stateDirOf } from './run-guard.js';
+import { checkMetricsDir } from '../metrics/textfile.js';
 
 export const UNIT_NAME = 'converge-agent.service';
 export const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
@@ -37,6 +38,7 @@ export function agentArgv(playbookFile: string, o: AgentOptions, entry: string, 
   if (o.splay) argv.push('--splay', o.splay);
   if (o.checkOnly) argv.push('--check-only');
   argv.push('--state-dir', stateDirOf(o).dir);
+  if (o.metricsDir) argv.push('--metrics-dir', path.resolve(o.metricsDir));
   for (const e of o.extraVars ?? []) argv.push('-e', e.startsWith('@') ? `@${path.resolve(e.slice(1))}` : e);
   if (o.limit) argv.push('-l', o.limit);
   if (o.tags) argv.push('-t', o.tags);
@@ -102,6 +104,7 @@ export function installPlaybook(unit: string, unitPath: string, withServiceModul
 export async function installAgentService(playbookFile: string, o: AgentOptions): Promise<number> {
   checkSchedule(o.schedule ?? DEFAULT_SCHEDULE);
   parseSplay(o.splay);
+  if (o.metricsDir !== undefined) checkMetricsDir(o.metricsDir);
   if (!existsSync(playbookFile)) throw new UsageError(`playbook not found: ${playbookFile}`);
   const entry = realpathSync(process.argv[1]);
   const unit = unitText(agentArgv(playbookFile, o, entry), playbookFile);

@@ -23,6 +23,7 @@ export function registerAgentCommands(program: Command, runOptions: (c: Command)
     .option('--splay <seconds>', 'random delay of up to this many seconds before each scheduled run')
     .option('--check-only', 'record drift without correcting it')
     .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--metrics-dir <dir>', "node_exporter textfile directory: converge_agent.prom there describes the last run")
     .option('--install', 'write, enable and start a systemd unit (converge-agent.service) that runs this agent')
     .action(async (pb: string, o: AgentOptions & { install?: boolean }) => {
       // The agent's modules (node-cron) load only for the agent itself: a plain run starts faster.
