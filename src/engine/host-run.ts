@@ -15,7 +15,7 @@ import { Ledger } from './ledger.js';
 import type { PendingHandlerStore } from './pending-handlers.js';
 import { journaledHost, sweepLeftOverTemps, type WriteJournal } from './write-journal.js';
 import { OMIT, TaskRunner } from './run-task.js';
-import { VarScope } from './variables.js';
+import { dataLayer, VarScope } from './variables.js';
 
 export interface RunOptions {
   check: boolean;
@@ -131,11 +131,11 @@ export class HostRun {
   }
 
   register(name: string, value: Record<string, unknown>): void {
-    this.setFactLayer = { ...this.setFactLayer, [name]: value };
+    this.setFactLayer = dataLayer({ ...this.setFactLayer, [name]: value });
   }
 
   setFacts(facts: Record<string, unknown>): void {
-    this.setFactLayer = { ...this.setFactLayer, ...facts };
+    this.setFactLayer = dataLayer({ ...this.setFactLayer, ...facts });
   }
 
   notify(handler: string, by: Task): void {
@@ -217,7 +217,7 @@ export class HostRun {
     if (play.gatherFacts) {
       try {
         const host = await this.connect();
-        this.factsLayer = factVariables(await host.facts());
+        this.factsLayer = dataLayer(factVariables(await host.facts()));
       } catch (e) {
         this.markUnreachable(e instanceof Error ? e.message : String(e));
         return;

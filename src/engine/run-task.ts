@@ -86,7 +86,7 @@ export class TaskRunner {
     const outcomes: ItemOutcome[] = [];
     const list = items ?? [undefined];
     for (const [index, item] of list.entries()) {
-      const itemScope = items ? scope.with({ [task.loopControl.loop_var]: item, ansible_loop_var: task.loopControl.loop_var, ...(task.loopControl.index_var ? { [task.loopControl.index_var]: index } : {}) }) : scope;
+      const itemScope = items ? scope.withData({ [task.loopControl.loop_var]: item, ansible_loop_var: task.loopControl.loop_var, ...(task.loopControl.index_var ? { [task.loopControl.index_var]: index } : {}) }) : scope;
       const label = items ? this.label(task, itemScope, item) : undefined;
       // A task still running after a second says so on a terminal (image builds, installs).
       const slow = setTimeout(() => this.hr.progress(`[${task.number}] ${task.name}${label ? ` (${label})` : ''} …`), 1000);
@@ -189,7 +189,7 @@ export class TaskRunner {
     if (!task.changedWhen && !task.failedWhen) return o;
     if (o.status === 'skipped') return o;
     const extra = { ...o.result, changed: o.status === 'changed', failed: o.status === 'failed' };
-    const s = scope.with({ ...(task.register ? { [task.register]: extra } : {}), result: extra, ...o.result });
+    const s = scope.withData({ ...(task.register ? { [task.register]: extra } : {}), result: extra, ...o.result });
     try {
       let out = o;
       if (task.failedWhen) {

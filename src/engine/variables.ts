@@ -3,12 +3,19 @@
 
 import { types } from 'node:util';
 import { hasTemplate, renderDeep, TemplateError, type Lookup } from '../template/render.js';
+import { isData, markData } from '../template/data-tag.js';
+import { hasKey } from '../template/py-methods.js';
+
+/** A layer whose values came from a managed host or were already rendered: never templated again. */
+export function dataLayer<T extends Record<string, unknown>>(layer: T): T {
+  return markData(layer);
+}
 
 function containsTemplate(v: unknown): boolean {
   if (typeof v === 'string') return hasTemplate(v);
   // Proxies (hostvars, other scopes) template themselves lazily, and walking
   // them would recurse through every host's hostvars forever.
-  if (types.isProxy(v)) return false;
+  if (types.isProxy(v) || isData(v)) return false;
   if (Array.isArray(v)) return v.some(containsTemplate);
   if (v && typeof v === 'object') return Object.values(v).some(containsTemplate);
   return false;
@@ -40,7 +47,7 @@ export class VarScope {
   }
 
   has(k: string): boolean {
-    for (let i = this.layers.length - 1; i >= 0; i--) if (k in this.layers[i]) return true;
+    for (let i = this.layers.length - 1; i >= 0; i--) if (hasKey(this.layers[i], k)) return true;
     return false;
   }
 
@@ -51,14 +58,17 @@ export class VarScope {
   }
 
   raw(k: string): unknown {
-    for (let i = this.layers.length - 1; i >= 0; i--) if (k in this.layers[i]) return this.layers[i][k];
+    for (let i = this.layers.length - 1; i >= 0; i--) if (hasKey(this.layers[i], k)) return this.layers[i][k];
     return undefined;
   }
 
   get(k: string): unknown {
     if (this.cache.has(k)) return this.cache.get(k);
-    const raw = this.raw(k);
-    if (!containsTemplate(raw)) return raw;
+    let layer: Record<string, unknown> | undefined;
+    for (let i = this.layers.length - 1; i >= 0 && !layer; i--) if (hasKey(this.layers[i], k)) layer = this.layers[i];
+    if (!layer) return undefined;
+    const raw = layer[k];
+    if (isData(layer) || !containsTemplate(raw)) return raw;
     if (this.resolving.has(k)) throw new TemplateError(`variable '${k}' refers to itself`, `variable '${k}'`);
     this.resolving.add(k);
     try {
@@ -73,5 +83,10 @@ export class VarScope {
   /** A new scope with one more layer on top (task vars, loop item). */
   with(layer: Record<string, unknown>): VarScope {
     return new VarScope([...this.layers, layer], this.lookup);
+  }
+
+  /** A new scope with a layer of data on top (loop items, a task's result): never templated. */
+  withData(layer: Record<string, unknown>): VarScope {
+    return this.with(dataLayer(layer));
   }
 }

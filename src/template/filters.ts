@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import YAML from 'yaml';
 import { ipv4Filter } from './ip-filters.js';
+import { hasKey } from './py-methods.js';
 
 type Env = { getTest(name: string): (...a: unknown[]) => boolean; getFilter(name: string): (...a: unknown[]) => unknown };
 
@@ -42,6 +43,9 @@ function attr(obj: unknown, dotted: string): unknown {
   let cur: unknown = obj;
   for (const part of dotted.split('.')) {
     if (cur == null || typeof cur !== 'object') return undefined;
+    // A value's own keys only: never its prototype chain.
+    if (/^(constructor|prototype|__\w*__)$/.test(part)) throw new Error(`access to '${part}' is not allowed in a template`);
+    if (!hasKey(cur, part)) return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;

@@ -8,6 +8,8 @@ import { installFilters } from './filters.js';
 import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
 import { installJinjaAdd } from './jinja-add.js';
+import { allowCall, installSandbox, spend, withBudget } from './sandbox.js';
+import { isData } from './data-tag.js';
 
 export class TemplateError extends Error {
   constructor(message: string, public readonly source: string, public readonly line?: number, public readonly col?: number) {
@@ -19,7 +21,13 @@ export class TemplateError extends Error {
 let captured: unknown;
 const GLOBALS = new Set(['True', 'False', 'None', '__native', 'lookup', 'query', 'range', 'cycler', 'joiner', 'omit']);
 installJinjaAdd();
+installSandbox();
 const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, trimBlocks: true });
+// Only the functions handed to templates here can be called from one (sandbox.ts).
+{
+  const addGlobal = env.addGlobal.bind(env);
+  env.addGlobal = (name: string, value: unknown) => addGlobal(name, typeof value === 'function' ? allowCall(value as Function) : value);
+}
 installFilters(env as never);
 env.addGlobal('__native', (v: unknown) => {
   captured = v;
@@ -34,9 +42,25 @@ env.addGlobal('False', false);
 env.addGlobal('None', null);
 env.addGlobal('range', (a: number, b?: number, step = 1) => {
   const [start, end] = b === undefined ? [0, a] : [a, b];
+  if (!step) throw new Error('range() arg 3 must not be zero');
+  // Counted before it is built: range(10**9) stops here, not in an allocation.
+  spend(Math.max(0, Math.ceil((end - start) / step)));
   const out: number[] = [];
   for (let i = start; step > 0 ? i < end : i > end; i += step) out.push(i);
   return out;
+});
+env.addGlobal('cycler', (...items: unknown[]) => {
+  let i = -1;
+  const c = {
+    current: null as unknown,
+    next: allowCall(() => { i = (i + 1) % items.length; c.current = items[i]; return c.current; }),
+    reset: allowCall(() => { i = -1; c.current = null; return null; }),
+  };
+  return c;
+});
+env.addGlobal('joiner', (sep = ', ') => {
+  let first = true;
+  return allowCall(() => { if (first) { first = false; return ''; } return sep; });
 });
 
 // nunjucks copies the context object's keys when a render starts, which
@@ -120,7 +144,7 @@ function compileAndRender(src: string, vars: Record<string, unknown>, name: stri
   const prev = currentLookup;
   currentLookup = lookup;
   try {
-    return compiled(src, name).render(vars);
+    return withBudget(() => compiled(src, name).render(vars));
   } catch (e) {
     if (e instanceof TemplateError) throw e;
     const loc = nunjucksLocation(e);
@@ -158,6 +182,7 @@ export function renderValue(s: string, vars: Record<string, unknown>, name: stri
 /** Renders every string inside a structure (task parameters, vars). */
 export function renderDeep(v: unknown, vars: Record<string, unknown>, name: string, lookup?: Lookup): unknown {
   if (typeof v === 'string') return renderValue(v, vars, name, lookup);
+  if (isData(v)) return v;
   if (Array.isArray(v)) return v.map((x) => renderDeep(x, vars, name, lookup));
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};

@@ -66,3 +66,57 @@ test('variables are templated lazily and see the final value of what they refere
   const loop = new VarScope([{ a: '{{ b }}', b: '{{ a }}' }]);
   assert.throws(() => loop.get('a'), /refers to itself/);
 });
+
+// No template reaches the JavaScript runtime, whoever wrote it.
+const escapes = [
+  '{{ range.constructor("return process")().exit(91) }}',
+  "{{ ''.constructor.constructor('return process')() }}",
+  "{{ d1['constructor'] }}",
+  '{{ d1.__proto__ }}',
+  "{{ (nodes | map(attribute='constructor') | first)('return process')() }}",
+  '{{ joiner().constructor }}',
+  '{{ cycler.__init__.__globals__ }}',
+  '{{ range.prototype.constructor }}',
+  "{{ lipsum.__globals__['os'] }}",
+  '{{ d1.toString() }}',
+  "{{ words.push('x') }}",
+  '{{ path.constructor.fromCharCode(65) }}',
+];
+for (const tpl of escapes) {
+  test(`refused: ${tpl}`, () => {
+    assert.throws(() => renderText(tpl, { ...vars, lipsum: {} }, 'case'), /not allowed in a template|not callable/);
+  });
+}
+
+test('Python methods and negative indexes are what a template can call', () => {
+  assert.deepEqual(renderValue("{{ 'a,b'.split(',') }}", vars, 'case'), ['a', 'b']);
+  assert.deepEqual(renderValue("{{ ' x y '.split() }}", vars, 'case'), ['x', 'y']);
+  assert.equal(renderValue("{{ ' x '.strip() }}", vars, 'case'), 'x');
+  assert.equal(renderValue("{{ path.startswith('/srv') }}", vars, 'case'), true);
+  assert.deepEqual(renderValue('{{ d1.keys() | list }}', vars, 'case'), ['a', 'nested']);
+  assert.equal(renderValue("{{ d1.get('zz', 5) }}", vars, 'case'), 5);
+  assert.equal(renderValue('{{ words[-1] }}', vars, 'case'), 'b');
+  assert.equal(renderText("{% set c = cycler('x', 'y') %}{{ c.next() }}{{ c.next() }}{{ c.next() }}", vars, 'case'), 'xyx');
+  assert.equal(renderText("{% set j = joiner('-') %}{% for i in [1, 2] %}{{ j() }}{{ i }}{% endfor %}", vars, 'case'), '1-2');
+});
+
+test('a runaway template stops with a clear error in bounded time', () => {
+  const runaway: Array<[string, RegExp]> = [
+    ['{% for i in range(1000000000) %}x{% endfor %}', /more than 1000000 iterations/],
+    ['{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}', /more than 1000000 iterations/],
+    ['{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}', /recursion too deep/],
+  ];
+  for (const [tpl, msg] of runaway) {
+    const start = Date.now();
+    assert.throws(() => renderText(tpl, vars, 'case'), msg);
+    assert.ok(Date.now() - start < 15_000, `${tpl} took ${Date.now() - start} ms`);
+  }
+});
+
+test('host data in a variable layer is never rendered, at any depth', () => {
+  const payload = '{{ range.constructor("return process")().exit(91) }}';
+  const scope = new VarScope([{ mine: '{{ reg.stdout }}', list: '{{ reg.lines }}' }]).withData({ reg: { stdout: payload, lines: [payload, { deep: payload }] } });
+  assert.equal(scope.get('mine'), payload);
+  assert.deepEqual(scope.get('list'), [payload, { deep: payload }]);
+  assert.equal(renderValue('{{ reg.lines[1].deep }}', scope.proxy, 'case'), payload);
+});
