@@ -26,7 +26,7 @@ export const assert: ModuleDefinition<{ that: string | string[]; fail_msg?: stri
         throw new TaskFailedError(p.fail_msg ?? p.msg ?? `assertion failed: ${cond}`, { assertion: cond, evaluated_to: false });
       }
     }
-    return { changes: [], result: { msg: p.success_msg ?? 'All assertions passed' } };
+    return { changes: [], result: { msg: p.success_msg ?? 'All assertions passed', ...(p.quiet ? { quiet: true } : {}) } };
   },
   async apply() {
     return {};

@@ -18,6 +18,7 @@ import { nfsExportModule } from './nfs-export.js';
 import { getUrlModule } from './get-url.js';
 import { serviceModule } from './service.js';
 import { firewalldModule } from './firewalld.js';
+import { includeVarsModule } from './include-vars.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -38,4 +39,5 @@ export const modules: ModuleDefinition[] = [
   getUrlModule,
   serviceModule,
   firewalldModule,
+  includeVarsModule,
 ];

@@ -112,6 +112,7 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
       skipTags: parseList(o.skipTags),
       extraVars,
       forks,
+      verbosity: o.verbose ?? 0,
       connect: (name, vars) => connectHost(name, vars, { acceptNewHostKeys: o.acceptNewHostKeys, knownHostsFile: o.knownHostsFile }),
       stopRequested: () => stop || (hooks.stopRequested?.() ?? false),
       // Notifications survive a failed or killed run: kept in the state directory until their handlers ran.

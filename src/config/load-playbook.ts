@@ -5,220 +5,24 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { loadYamlFile, type YamlPath, type YamlSource } from './yaml-source.js';
-import type { Play, Playbook, Task } from './playbook-model.js';
-import { findModule, suggestModule } from '../engine/registry.js';
+import { isTask, type Play, type Playbook, type Step, type Task } from './playbook-model.js';
+import { findModule } from '../engine/registry.js';
 import { didYouMean } from './did-you-mean.js';
-import { parseShorthand } from './shorthand.js';
+import { PLAY_KEYS, REFUSED } from './keywords.js';
+import { rootInherited, TaskLoader } from './load-tasks.js';
 
-const PLAY_KEYS = ['name', 'hosts', 'vars', 'vars_files', 'become', 'become_user', 'become_method', 'gather_facts',
-  'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'tags', 'check_mode', 'remote_user', 'connection'];
-const TASK_KEYS = ['name', 'when', 'loop', 'with_items', 'with_list', 'loop_control', 'notify', 'listen', 'register',
-  'tags', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'become', 'become_user', 'changed_when', 'failed_when',
-  'vars', 'args', 'block', 'rescue', 'always', 'import_tasks', 'include_tasks'];
-const UNSUPPORTED: Record<string, string> = {
-  roles: 'roles are not supported yet; use import_tasks with a task file',
-  import_playbook: 'import_playbook is not supported yet; run the playbooks one after the other',
-  delegate_to: 'delegate_to is not supported; write a play for the target host',
-  run_once: 'run_once is not supported',
-  until: 'until/retries are not supported yet',
-  retries: 'until/retries are not supported yet',
-  async: 'async is not supported',
-  environment: 'environment is not supported yet; use env on the command',
-  rescue: 'block rescue is not supported yet',
-  always: 'block always is not supported yet',
-  serial: 'serial is not supported; converge runs all hosts in parallel (--forks)',
-  strategy: 'strategy is not supported; converge runs each host through its tasks independently',
-  local_action: 'local_action is not supported',
-  with_dict: "with_dict is not supported; use loop: \"{{ d | dict2items }}\"",
-};
-
-interface Inherited {
-  when: string[];
-  tags: string[];
-  vars: Record<string, unknown>;
-  become?: boolean;
-  becomeUser?: string;
+/** Every task inside steps, blocks and statically loaded includes opened. */
+export function leafTasks(steps: Step[]): Task[] {
+  const out: Task[] = [];
+  for (const s of steps) {
+    if (isTask(s)) out.push(s);
+    else if (s.kind === 'block') out.push(...leafTasks(s.block), ...leafTasks(s.rescue), ...leafTasks(s.always));
+    else if (s.steps) out.push(...leafTasks(s.steps));
+  }
+  return out;
 }
 
-class Loader {
-  constructor(readonly playbookDir: string) {}
-  errors: ConfigError[] = [];
-  files: string[] = [];
-  counter = 0;
-
-  fail(src: YamlSource, message: string, p: YamlPath, atKey = false): void {
-    this.errors.push(src.error(message, p, atKey));
-  }
-
-  asList(v: unknown): string[] {
-    if (v === undefined || v === null) return [];
-    return Array.isArray(v) ? v.map(String) : [String(v)];
-  }
-
-  whenList(v: unknown): string[] {
-    if (v === undefined || v === null) return [];
-    const list = Array.isArray(v) ? v : [v];
-    return list.map((x) => (typeof x === 'boolean' ? (x ? 'true' : 'false') : String(x)));
-  }
-
-  tasks(src: YamlSource, list: unknown, p: YamlPath, inh: Inherited, stack: string[], handler = false): Task[] {
-    if (list === undefined || list === null) return [];
-    if (!Array.isArray(list)) {
-      this.fail(src, `expected a list of tasks, found ${typeof list}`, p);
-      return [];
-    }
-    const out: Task[] = [];
-    list.forEach((raw, i) => out.push(...this.task(src, raw, [...p, i], inh, stack, handler)));
-    return out;
-  }
-
-  task(src: YamlSource, raw: unknown, p: YamlPath, inh: Inherited, stack: string[], handler: boolean): Task[] {
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-      this.fail(src, 'expected a task (a mapping with a module key such as `copy:`)', p);
-      return [];
-    }
-    const t = raw as Record<string, unknown>;
-    for (const k of Object.keys(t)) {
-      if (UNSUPPORTED[k]) this.fail(src, UNSUPPORTED[k], [...p, k], true);
-    }
-    const when = [...inh.when, ...this.whenList(t.when)];
-    const tags = [...inh.tags, ...this.asList(t.tags)];
-    const vars = { ...inh.vars, ...(this.mapping(src, t.vars, [...p, 'vars']) ?? {}) };
-    const become = t.become === undefined ? inh.become : !!t.become;
-    const becomeUser = t.become_user === undefined ? inh.becomeUser : String(t.become_user);
-    const child: Inherited = { when, tags, vars, become, becomeUser };
-
-    if ('block' in t) {
-      const extra = Object.keys(t).filter((k) => !['block', 'name', 'when', 'tags', 'vars', 'become', 'become_user', 'rescue', 'always', 'ignore_errors'].includes(k));
-      for (const k of extra) this.fail(src, `'${k}' is not allowed on a block${didYouMean(k, TASK_KEYS)}`, [...p, k], true);
-      return this.tasks(src, t.block, [...p, 'block'], child, stack, handler);
-    }
-    const inc = 'import_tasks' in t ? 'import_tasks' : 'include_tasks' in t ? 'include_tasks' : undefined;
-    if (inc) {
-      const rel = String(t[inc]);
-      if (rel.includes('{{')) {
-        this.fail(src, `${inc} needs a static file name (templated names are not supported)`, [...p, inc]);
-        return [];
-      }
-      const file = path.resolve(path.dirname(src.file), rel);
-      if (stack.includes(file)) {
-        this.fail(src, `include loop: ${[...stack.slice(stack.indexOf(file)), file].map((f) => path.basename(f)).join(' -> ')}`, [...p, inc]);
-        return [];
-      }
-      let inner: YamlSource;
-      try {
-        inner = loadYamlFile(file, 'task file');
-      } catch (e) {
-        if (e instanceof ConfigError) {
-          // A missing file is the includer's mistake; a broken file points at itself.
-          if (/not found/.test(e.message)) this.fail(src, `${inc}: file not found: ${file}`, [...p, inc]);
-          else this.errors.push(e);
-          return [];
-        }
-        throw e;
-      }
-      this.files.push(file);
-      return this.tasks(inner, inner.value, [], child, [...stack, file], handler);
-    }
-
-    const candidates = Object.keys(t).filter((k) => !TASK_KEYS.includes(k) && !UNSUPPORTED[k]);
-    if (candidates.length === 0) {
-      this.fail(src, 'task has no module: expected one module key such as `copy:` or `command:`', p);
-      return [];
-    }
-    const known = candidates.filter((k) => findModule(k));
-    const unknown = candidates.filter((k) => !findModule(k));
-    if (known.length > 1) {
-      this.fail(src, `task has two module keys: '${known[0]}' and '${known[1]}'; expected exactly one per task`, [...p, known[1]], true);
-      return [];
-    }
-    if (unknown.length) {
-      for (const k of unknown) {
-        if (known.length) this.fail(src, `unknown task keyword '${k}'${didYouMean(k, TASK_KEYS)}`, [...p, k], true);
-        else {
-          const s = suggestModule(k);
-          const kw = didYouMean(k, TASK_KEYS);
-          this.fail(src, `unknown module '${k}'${s ? ` (did you mean \`${s}\`?)` : kw}`, [...p, k], true);
-        }
-      }
-      return [];
-    }
-    const moduleKey = known[0];
-    const module = findModule(moduleKey)!;
-    const rawParams = t[moduleKey];
-    let params: Record<string, unknown> = {};
-    let paramPath: (k: string) => YamlPath;
-    if (typeof rawParams === 'string' || typeof rawParams === 'number' || typeof rawParams === 'boolean') {
-      try {
-        params = module.name === 'meta' ? { action: String(rawParams) } : parseShorthand(String(rawParams), module);
-      } catch (e) {
-        // An unbalanced quote: Ansible stops with a parse error at the task; so does converge.
-        this.fail(src, `cannot parse the key=value arguments of '${moduleKey}': ${(e as Error).message} in ${JSON.stringify(String(rawParams))}`, [...p, moduleKey]);
-        return [];
-      }
-      paramPath = () => [...p, moduleKey];
-    } else if (rawParams === null || rawParams === undefined) {
-      paramPath = () => [...p, moduleKey];
-    } else if (typeof rawParams === 'object' && !Array.isArray(rawParams)) {
-      params = { ...(rawParams as Record<string, unknown>) };
-      paramPath = (k) => (k in (rawParams as object) ? [...p, moduleKey, k] : [...p, 'args', k]);
-    } else {
-      this.fail(src, `parameters of '${moduleKey}' must be a mapping or key=value text, found a list`, [...p, moduleKey]);
-      return [];
-    }
-    if (t.args !== undefined) {
-      const a = this.mapping(src, t.args, [...p, 'args']);
-      if (a) params = { ...a, ...params };
-    }
-    let loop = t.loop ?? t.with_items ?? t.with_list;
-    if (t.with_items !== undefined && Array.isArray(loop)) loop = (loop as unknown[]).flat(1);
-    const lc = this.mapping(src, t.loop_control, [...p, 'loop_control']) ?? {};
-    for (const k of Object.keys(lc)) {
-      if (!['loop_var', 'label', 'index_var'].includes(k)) this.fail(src, `unknown loop_control key '${k}'${didYouMean(k, ['loop_var', 'label', 'index_var'])}`, [...p, 'loop_control', k], true);
-    }
-    const number = ++this.counter;
-    const name = t.name !== undefined ? String(t.name) : `${moduleKey}${typeof rawParams === 'string' ? ' ' + rawParams : ''}`;
-    if (t.listen !== undefined && !handler) this.fail(src, "'listen' is only allowed on handlers", [...p, 'listen'], true);
-    return [{
-      number,
-      name,
-      moduleKey,
-      module,
-      params,
-      paramPath,
-      when,
-      loop,
-      loopControl: { loop_var: String(lc.loop_var ?? 'item'), label: lc.label as string | undefined, index_var: lc.index_var as string | undefined },
-      notify: this.asList(t.notify),
-      listen: this.asList(t.listen),
-      register: t.register !== undefined ? String(t.register) : undefined,
-      tags,
-      ignoreErrors: !!t.ignore_errors,
-      noLog: !!t.no_log,
-      checkMode: t.check_mode === undefined ? undefined : !!t.check_mode,
-      diff: t.diff === undefined ? undefined : !!t.diff,
-      become,
-      becomeUser,
-      changedWhen: t.changed_when === undefined ? undefined : this.whenList(t.changed_when),
-      failedWhen: t.failed_when === undefined ? undefined : this.whenList(t.failed_when),
-      vars,
-      meta: module.name === 'meta' ? String(params.action ?? params.free_form ?? '') : undefined,
-      origin: { source: src, path: p },
-      // Like Ansible for a playbook: relative src paths resolve from the playbook's directory,
-      // also for tasks pulled in by import_tasks from a subdirectory.
-      baseDir: this.playbookDir,
-    }];
-  }
-
-  mapping(src: YamlSource, v: unknown, p: YamlPath): Record<string, unknown> | undefined {
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'object' || Array.isArray(v)) {
-      this.fail(src, `expected a mapping of names to values, found ${Array.isArray(v) ? 'a list' : typeof v}`, p);
-      return undefined;
-    }
-    return v as Record<string, unknown>;
-  }
-
+class Loader extends TaskLoader {
   play(src: YamlSource, raw: unknown, i: number, playbookDir: string): Play | undefined {
     const p: YamlPath = [i];
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -227,8 +31,9 @@ class Loader {
     }
     const r = raw as Record<string, unknown>;
     for (const k of Object.keys(r)) {
-      if (UNSUPPORTED[k]) this.fail(src, UNSUPPORTED[k], [...p, k], true);
-      else if (!PLAY_KEYS.includes(k)) {
+      if (PLAY_KEYS.includes(k)) continue;
+      if (REFUSED[k]) this.fail(src, REFUSED[k], [...p, k], true);
+      else {
         const hint = findModule(k) ? ' (a module at play level: put it under `tasks:`)' : didYouMean(k, PLAY_KEYS);
         this.fail(src, `unknown play keyword '${k}'${hint}`, [...p, k], true);
       }
@@ -262,40 +67,123 @@ class Loader {
       }
     }
     this.counter = 0;
-    const inh: Inherited = { when: [], tags: this.asList(r.tags), vars: {} };
-    const tasks = [
-      ...this.tasks(src, r.pre_tasks, [...p, 'pre_tasks'], inh, [src.file]),
-      ...this.tasks(src, r.tasks, [...p, 'tasks'], inh, [src.file]),
-      ...this.tasks(src, r.post_tasks, [...p, 'post_tasks'], inh, [src.file]),
+    this.roleHandlers = [];
+    this.roles.startPlay();
+    const { hosts: _h, ...keywords } = r;
+    const inh = this.inherit(src, { ...keywords, vars: undefined }, p, rootInherited(playbookDir));
+    if (r.connection !== undefined && !['local', 'ssh', 'smart', 'chroot', 'paramiko'].includes(String(r.connection).replace(/^ansible\.builtin\./, ''))) {
+      this.fail(src, `connection: '${String(r.connection)}' is not supported (use ssh, local or chroot)`, [...p, 'connection']);
+    }
+    const roleSteps: Step[] = [];
+    if (r.roles !== undefined && r.roles !== null) {
+      if (!Array.isArray(r.roles)) this.fail(src, 'roles must be a list of role names or mappings', [...p, 'roles']);
+      else r.roles.forEach((e, j) => roleSteps.push(...this.roles.entry(src, e, [...p, 'roles', j], inh, [src.file])));
+    }
+    // Ansible's order: pre_tasks, roles, tasks, post_tasks (handlers flushed between the sections).
+    const flush = (section: string): Step[] => [this.flushStep(src, [...p, section])];
+    const pre = this.tasks(src, r.pre_tasks, [...p, 'pre_tasks'], inh, [src.file]);
+    const main = this.tasks(src, r.tasks, [...p, 'tasks'], inh, [src.file]);
+    const post = this.tasks(src, r.post_tasks, [...p, 'post_tasks'], inh, [src.file]);
+    const steps = [
+      ...pre, ...(pre.length ? flush('pre_tasks') : []),
+      ...roleSteps, ...main, ...((roleSteps.length || main.length) && post.length ? flush('tasks') : []),
+      ...post,
     ];
-    const handlers = this.tasks(src, r.handlers, [...p, 'handlers'], inh, [src.file], true);
+    const handlers = [...leafTasks(this.tasks(src, r.handlers, [...p, 'handlers'], { ...inh, when: [] }, [src.file], true)), ...this.roleHandlers];
     return {
       name: r.name !== undefined ? String(r.name) : String(r.hosts ?? ''),
       hosts: Array.isArray(r.hosts) ? r.hosts.join(',') : String(r.hosts ?? ''),
       vars,
       varsFiles,
-      become: !!r.become,
-      becomeUser: r.become_user !== undefined ? String(r.become_user) : undefined,
-      gatherFacts: r.gather_facts === undefined ? true : !!r.gather_facts,
-      tasks,
+      become: !!inh.become,
+      becomeUser: inh.becomeUser,
+      gatherFacts: r.gather_facts === undefined ? true : this.bool(src, r.gather_facts, [...p, 'gather_facts']),
+      tasks: leafTasks(steps),
+      steps,
       handlers,
       tags: this.asList(r.tags),
-      checkMode: r.check_mode === undefined ? undefined : !!r.check_mode,
+      checkMode: inh.checkMode,
+      roleDefaults: this.roles.playDefaults,
+      roleVars: this.roles.playVars,
+      remoteUser: inh.remoteUser,
+      connection: r.connection === undefined ? undefined : String(r.connection),
+      dir: playbookDir,
       origin: { source: src, path: p },
     };
+  }
+
+  /** The implicit handler flush between pre_tasks, roles/tasks and post_tasks. */
+  flushStep(src: YamlSource, p: YamlPath): Step {
+    const [t] = this.moduleTask(src, { meta: 'flush_handlers' }, p, rootInherited(this.playbookDir), false);
+    this.counter--; // not a task of the playbook's own
+    return { ...t, number: 0, name: 'flush handlers' };
+  }
+
+  /** A playbook's plays, with import_playbook entries replaced by the plays they name. */
+  playbook(file: string, stack: string[], extra?: { when: string[]; vars: Record<string, unknown>; tags: string[] }): Play[] {
+    const src = loadYamlFile(file, 'playbook');
+    if (!Array.isArray(src.value)) {
+      this.errors.push(src.error('a playbook must be a list of plays (each starting with `- hosts:`)', []));
+      return [];
+    }
+    const dir = path.dirname(file);
+    const plays: Play[] = [];
+    src.value.forEach((raw, i) => {
+      const entry = raw as Record<string, unknown> | null;
+      const key = entry && typeof entry === 'object' ? ['import_playbook', 'ansible.builtin.import_playbook'].find((k) => k in entry) : undefined;
+      if (key) {
+        const e = entry!;
+        for (const k of Object.keys(e)) {
+          if (![key, 'name', 'when', 'vars', 'tags'].includes(k)) this.fail(src, `'${k}' is not allowed on import_playbook${didYouMean(k, ['name', 'when', 'vars', 'tags'])}`, [i, k], true);
+        }
+        const target = String(e[key]);
+        if (target.includes('{{')) { this.fail(src, 'import_playbook needs a static file name', [i, key]); return; }
+        const abs = path.resolve(dir, target);
+        if (stack.includes(abs)) { this.fail(src, `import_playbook loop: ${path.basename(abs)}`, [i, key]); return; }
+        if (!existsSync(abs)) { this.fail(src, `import_playbook: file not found: ${abs}`, [i, key]); return; }
+        this.files.push(abs);
+        const sub = this.playbook(abs, [...stack, abs], {
+          when: [...(extra?.when ?? []), ...this.whenList(e.when)],
+          vars: { ...(extra?.vars ?? {}), ...(this.mapping(src, e.vars, [i, 'vars']) ?? {}) },
+          tags: [...(extra?.tags ?? []), ...this.asList(e.tags)],
+        });
+        plays.push(...sub);
+        return;
+      }
+      this.playbookDir = dir;
+      const play = this.play(src, raw, i, dir);
+      if (!play) return;
+      if (extra) {
+        // import_playbook's when/vars/tags apply to every task of the imported plays.
+        play.vars = { ...extra.vars, ...play.vars };
+        play.tags = [...extra.tags, ...play.tags];
+        const walk = (steps: Step[]) => {
+          for (const st of steps) {
+            if (isTask(st) || st.kind === 'include') { st.when = [...extra.when, ...st.when]; st.tags = [...extra.tags, ...st.tags]; }
+            if (!isTask(st) && st.kind === 'block') { walk(st.block); walk(st.rescue); walk(st.always); }
+            if (!isTask(st) && st.kind === 'include' && st.steps) walk(st.steps);
+          }
+        };
+        walk(play.steps);
+      }
+      plays.push(play);
+    });
+    return plays;
   }
 }
 
 /** Loads and structurally checks a playbook; throws ConfigErrors listing every problem. */
 export function loadPlaybook(file: string): Playbook {
   const abs = path.resolve(file);
-  const src = loadYamlFile(abs, 'playbook');
   const loader = new Loader(path.dirname(abs));
   loader.files.push(abs);
-  if (!Array.isArray(src.value)) {
-    throw new ConfigErrors([src.error('a playbook must be a list of plays (each starting with `- hosts:`)', [])]);
+  let plays: Play[];
+  try {
+    plays = loader.playbook(abs, [abs]);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigErrors([e]);
+    throw e;
   }
-  const plays = src.value.map((raw, i) => loader.play(src, raw, i, path.dirname(abs))).filter((p): p is Play => !!p);
   if (loader.errors.length) throw new ConfigErrors(loader.errors);
   return { file: abs, dir: path.dirname(abs), plays, files: loader.files };
 }

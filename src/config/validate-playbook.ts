@@ -14,7 +14,9 @@ import { hasTemplate, templateGlobals, undefinedNames } from '../template/render
 
 const MAGIC = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'hostvars', 'playbook_dir',
   'inventory_dir', 'ansible_check_mode', 'ansible_diff_mode', 'omit', 'ansible_facts', 'ansible_loop_var', 'item',
-  'ansible_play_hosts', 'play_hosts', 'result'];
+  'ansible_play_hosts', 'play_hosts', 'result', 'ansible_play_hosts_all', 'ansible_play_batch', 'ansible_run_tags',
+  'ansible_skip_tags', 'ansible_play_name', 'role_path', 'role_name', 'ansible_failed_task', 'ansible_failed_result',
+  'ansible_loop', 'ansible_index_var', 'ansible_verbosity'];
 
 function isKnownFact(name: string): boolean {
   return name.startsWith('ansible_');
@@ -50,6 +52,25 @@ function templatedVarsFileKeys(dir: string, entry: string): string[] {
   return keys;
 }
 
+/** Names an include_vars task may define: the keys of its file, or of every vars file it could name. */
+function includedVarNames(t: Task): string[] {
+  const p = t.params as { file?: unknown; free_form?: unknown; name?: unknown; dir?: unknown };
+  if (typeof p.name === 'string') return [p.name];
+  const file = p.file ?? p.free_form;
+  const keysOf = (f: string) => {
+    try {
+      const v = loadYamlFile(f, 'vars file').value;
+      return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : [];
+    } catch { return []; }
+  };
+  if (typeof file === 'string' && !hasTemplate(file) && t.loop === undefined) {
+    return [path.resolve(t.baseDir, 'vars', file), path.resolve(t.baseDir, file)].filter((f) => existsSync(f)).flatMap(keysOf);
+  }
+  // Templated, looped (with_first_found) or a whole directory: any vars file it could load.
+  const dirs = [path.join(t.baseDir, 'vars'), t.baseDir, ...(typeof p.dir === 'string' && !hasTemplate(p.dir) ? [path.resolve(t.baseDir, p.dir), path.resolve(t.baseDir, 'vars', p.dir)] : [])];
+  return dirs.filter((d) => existsSync(d)).flatMap((d) => readdirSync(d).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => path.join(d, f))).flatMap(keysOf);
+}
+
 export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record<string, unknown>): void {
   const errors: ConfigError[] = [];
   const globals = new Set(templateGlobals());
@@ -81,10 +102,11 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
   for (const play of pb.plays) for (const t of [...play.tasks, ...play.handlers]) {
     if (t.register) registered.add(t.register);
     if (t.module.name === 'set_fact') for (const k of Object.keys(t.params)) factNames.add(k);
+    if (t.module.name === 'include_vars') includedVarNames(t).forEach((k) => factNames.add(k));
   }
 
   for (const play of pb.plays) {
-    const playNames = new Set<string>([...Object.keys(play.vars), ...Object.keys(extraVars)]);
+    const playNames = new Set<string>([...Object.keys(play.vars), ...Object.keys(extraVars), ...Object.keys(play.roleDefaults), ...Object.keys(play.roleVars)]);
     for (const vf of play.varsFiles) {
       if (vf.candidates) {
         for (const c of vf.candidates) {
@@ -147,20 +169,16 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
 
   function validateTask(t: Task, known: (extra: Set<string>) => (n: string) => boolean): void {
     const src = t.origin.source;
-    const local = new Set<string>(Object.keys(t.vars));
-    if (t.loop !== undefined) {
-      local.add(t.loopControl.loop_var);
-      if (t.loopControl.index_var) local.add(t.loopControl.index_var);
-    }
+    const local = new Set<string>([...Object.keys(t.vars), ...t.localNames]);
     const isKnown = known(local);
     const p = t.origin.path;
     for (const [i, w] of t.when.entries()) checkString(w, [...p, 'when', ...(t.when.length > 1 ? [i] : [])], src, isKnown, true);
     for (const w of t.changedWhen ?? []) checkString(w, [...p, 'changed_when'], src, isKnown, true);
     for (const w of t.failedWhen ?? []) checkString(w, [...p, 'failed_when'], src, isKnown, true);
-    if (t.loop !== undefined && t.loop !== null && typeof t.loop !== 'string' && !Array.isArray(t.loop)) {
+    if ((t.loopKind ?? 'loop') === 'loop' && t.loop !== undefined && t.loop !== null && typeof t.loop !== 'string' && !Array.isArray(t.loop)) {
       errors.push(src.error(`loop must be a list (or a template that gives one), found ${typeof t.loop === 'object' ? 'a mapping' : `'${String(t.loop)}'`}`, [...p, 'loop']));
     }
-    if (typeof t.loop === 'string') checkString(t.loop, [...p, 'loop'], src, known(new Set(Object.keys(t.vars))));
+    if (typeof t.loop === 'string') checkString(t.loop, [...p, t.loopKind === 'loop' || !t.loopKind ? 'loop' : `with_${t.loopKind}`], src, known(new Set([...Object.keys(t.vars), ...t.localNames.filter((n) => n !== t.loopControl.loop_var)])));
     for (const [k, v] of Object.entries(t.params)) {
       if (typeof v === 'string') checkString(v, t.paramPath(k), src, isKnown);
       else if (v && typeof v === 'object') {
@@ -172,7 +190,7 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
       }
     }
 
-    if ('_raw_params' in t.params) {
+    if ('_raw_params' in t.params && t.module.freeForm !== '_raw_params') {
       errors.push(src.error(`expected key=value parameters for '${t.moduleKey}', found '${t.params._raw_params}'`, [...p, t.moduleKey]));
       return;
     }

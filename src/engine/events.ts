@@ -19,6 +19,8 @@ export interface TaskEvent {
   /** The loop item's label, for looped tasks. */
   item?: string;
   ignored?: boolean;
+  /** Failed inside a block whose rescue runs next: counted as rescued, not failed. */
+  rescued?: boolean;
   /** Parameters, results and diffs are hidden. */
   noLog: boolean;
   /** Show content diffs for this task (--diff, --check, unless the task says diff: false). */
@@ -36,6 +38,7 @@ export interface HostSummary {
   skipped: number;
   unreachable: number;
   ignored: number;
+  rescued?: number;
 }
 
 export interface Reporter {
@@ -48,5 +51,5 @@ export interface Reporter {
 }
 
 export function emptySummary(): HostSummary {
-  return { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, ignored: 0 };
+  return { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, ignored: 0, rescued: 0 };
 }

@@ -3,6 +3,9 @@
 
 import * as path from 'node:path';
 import type { Play, Task } from '../config/playbook-model.js';
+import { connectionKind } from '../host/connect.js';
+import { renderDeep, renderValue } from '../template/render.js';
+import { runSteps } from './run-steps.js';
 import type { Host } from '../host/host.js';
 import { HostUnreachableError } from '../host/host.js';
 import { LocalHost } from '../host/local-host.js';
@@ -14,7 +17,8 @@ import { factVariables } from './facts-vars.js';
 import { Ledger } from './ledger.js';
 import type { PendingHandlerStore } from './pending-handlers.js';
 import { journaledHost, sweepLeftOverTemps, type WriteJournal } from './write-journal.js';
-import { OMIT, TaskRunner } from './run-task.js';
+import { OMIT, TaskRunner, TOP_FRAME, type Frame } from './run-task.js';
+import type { EventStatus } from './events.js';
 import { dataLayer, VarScope } from './variables.js';
 
 export interface RunOptions {
@@ -24,6 +28,8 @@ export interface RunOptions {
   skipTags: string[];
   extraVars: Record<string, unknown>;
   forks: number;
+  /** -v count: debug tasks with a higher verbosity are skipped. */
+  verbosity: number;
   /** Opens a Host for an inventory host (local, ssh, chroot). */
   connect: (name: string, vars: Record<string, unknown>) => Host;
   /** Set by SIGINT/SIGTERM: stop after the current task. */
@@ -44,6 +50,12 @@ export interface SharedRun {
   hosts: Map<string, HostRun>;
   /** The state of a host, created on first use (a chroot's parent host). */
   hostRun(name: string): HostRun;
+  /** The current play's hosts, and those of them still running (not failed or unreachable). */
+  playHosts: string[];
+  /** run_once tasks of the current play: the first host runs, the others take its result. */
+  runOnce: Map<Task, Promise<{ status: EventStatus; apply: () => void }>>;
+  /** meta: end_play ends the play for every host. */
+  playEnded: boolean;
 }
 
 export class HostRun {
@@ -65,6 +77,7 @@ export class HostRun {
   private notifiers = new Map<string, Task>();
   private readonly runner = new TaskRunner(this);
   private controller?: Host;
+  private play?: Play;
 
   constructor(public readonly name: string, private readonly shared: SharedRun) {}
 
@@ -85,9 +98,129 @@ export class HostRun {
       inventory_dir: inv.files[0] ? path.dirname(inv.files[0]) : this.shared.playbookDir,
       ansible_check_mode: this.options.check,
       ansible_diff_mode: this.options.diff,
+      ansible_run_tags: this.options.tags.length ? this.options.tags : ['all'],
+      ansible_skip_tags: this.options.skipTags,
+      ansible_play_name: this.playName,
+      ansible_play_hosts_all: this.shared.playHosts,
+      ansible_play_hosts: this.activeHosts(),
+      ansible_play_batch: this.activeHosts(),
+      play_hosts: this.activeHosts(),
+      ansible_verbosity: this.options.verbosity,
       omit: OMIT,
     };
-    return [magic, invVars, this.factsLayer];
+    return [magic, this.play?.roleDefaults ?? {}, invVars, this.factsLayer];
+  }
+
+  private activeHosts(): string[] {
+    return this.shared.playHosts.filter((h) => {
+      const r = this.shared.hosts.get(h);
+      return !r || (!r.failed && !r.unreachable);
+    });
+  }
+
+  get playbookDir(): string { return this.play?.dir ?? this.shared.playbookDir; }
+
+  /** The variables a task sees: role defaults at the bottom, its role's vars over the play's, include and loop layers, extra vars on top. */
+  scopeFor(task: Task, layers: Array<Record<string, unknown>>): VarScope {
+    const [magic, playDefaults, invVars, facts] = this.baseLayers();
+    return new VarScope([magic, playDefaults, task.role?.defaults ?? {}, invVars, facts, ...this.playLayers,
+      this.play?.roleVars ?? {}, task.role?.vars ?? {}, this.setFactLayer, ...layers, task.vars, this.options.extraVars], this.lookup);
+  }
+
+  /** The failed task and its result, for a rescue's ansible_failed_task / ansible_failed_result. */
+  lastFailure?: { task: Task; result: Record<string, unknown> };
+
+  noteFailure(task: Task, result: Record<string, unknown>): void {
+    this.lastFailure = { task, result };
+  }
+
+  /** run_once: the first host to reach the task runs it; every host gets its registered value and facts. */
+  async runOnce(task: Task, run: () => Promise<{ status: EventStatus; apply: () => void }>): Promise<EventStatus> {
+    const first = this.shared.runOnce.get(task);
+    if (!first) {
+      const p = run();
+      this.shared.runOnce.set(task, p);
+      return (await p).status;
+    }
+    const r = await first;
+    r.apply();
+    return r.status === 'failed' ? 'ok' : r.status;
+  }
+
+  private extraHosts = new Map<string, Promise<Host>>();
+
+  /**
+   * The connection a task runs over: delegate_to another host, become/become_user and
+   * remote_user of the task (inventory connection variables win, as in Ansible), and
+   * the task's environment added to every command.
+   */
+  async hostFor(task: Task, vars: Record<string, unknown>): Promise<Host> {
+    let host: Host;
+    const delegate = task.delegateTo === undefined ? undefined : String(renderValue(task.delegateTo, vars, 'delegate_to'));
+    if (delegate !== undefined && delegate !== this.name) {
+      if (this.shared.inventory.hosts.has(delegate)) host = await this.shared.hostRun(delegate).connectAs(task);
+      else if (/^(localhost|127\.0\.0\.1|::1)$/.test(delegate)) host = this.controllerAs(task);
+      else throw new HostUnreachableError(this.name, `delegate_to: no host '${delegate}' in the inventory`);
+    } else host = await this.connectAs(task);
+    if (!task.environment.length) return host;
+    const env: Record<string, string> = {};
+    for (const e of task.environment) {
+      const v = renderDeep(e, vars, 'environment');
+      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`environment must be a mapping of names to values, got ${JSON.stringify(v)}`);
+      for (const [k, x] of Object.entries(v)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`environment: '${k}' is not a variable name`);
+        env[k] = x === null || x === undefined ? '' : typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x);
+      }
+    }
+    return withEnvironment(host, env);
+  }
+
+  /** A local connection cannot change user: become to another user is refused, never ignored. */
+  private checkLocalBecome(task: Task, connVars: Record<string, unknown>): void {
+    const become = connVars.ansible_become === true || /^(yes|true|on|1)$/i.test(String(connVars.ansible_become ?? ''));
+    const me = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? '');
+    const target = become ? String(connVars.ansible_become_user ?? 'root') : me;
+    if (target !== me) throw new Error(`${sourceOfTask(task)}: become_user '${target}' on a local connection is not supported (converge runs as ${me || 'this user'}); run the task over ssh or drop become_user`);
+    const user = connVars.ansible_user;
+    if (user !== undefined && String(user) !== me && task.remoteUser !== undefined) throw new Error(`${sourceOfTask(task)}: remote_user '${String(user)}' on a local connection is not supported`);
+  }
+
+  private controllerAs(task: Task): Host {
+    this.checkLocalBecome(task, this.taskConnVars(task, { ansible_connection: 'local' }));
+    return this.controllerHost();
+  }
+
+  /** Connection variables for a task: the inventory's, else the task's and play's keywords. */
+  private taskConnVars(task: Task | undefined, base?: Record<string, unknown>): Record<string, unknown> {
+    const vars = this.scope();
+    const c: Record<string, unknown> = base ?? {};
+    if (!base) for (const k of vars.keys()) if (k.startsWith('ansible_') && !k.startsWith('ansible_facts') && !MAGIC_NAMES.has(k)) c[k] = vars.get(k);
+    const become = task?.become ?? (this.playBecome || undefined);
+    const becomeUser = task?.becomeUser ?? this.playBecomeUser;
+    if (become !== undefined && c.ansible_become === undefined) c.ansible_become = become;
+    if (becomeUser !== undefined && c.ansible_become_user === undefined) c.ansible_become_user = becomeUser;
+    const remoteUser = task?.remoteUser ?? this.play?.remoteUser;
+    if (remoteUser !== undefined && c.ansible_user === undefined) c.ansible_user = remoteUser;
+    if (this.play?.connection !== undefined && c.ansible_connection === undefined) c.ansible_connection = this.play.connection;
+    return c;
+  }
+
+  /** This host's connection for a task whose become/remote_user may differ from the play's. */
+  async connectAs(task: Task): Promise<Host> {
+    const want = this.taskConnVars(task);
+    const dflt = this.taskConnVars(undefined);
+    if (connectionKind(this.name, want) === 'local') {
+      this.checkLocalBecome(task, want);
+      return this.connect();
+    }
+    const key = JSON.stringify([want.ansible_become, want.ansible_become_user, want.ansible_user]);
+    if (key === JSON.stringify([dflt.ansible_become, dflt.ansible_become_user, dflt.ansible_user])) return this.connect();
+    let p = this.extraHosts.get(key);
+    if (!p) {
+      p = Promise.resolve(this.options.connect(this.name, want));
+      this.extraHosts.set(key, p);
+    }
+    return p;
   }
 
   private hostvarsProxy(): Record<string, unknown> {
@@ -121,6 +254,7 @@ export class HostRun {
     const s = this.summary;
     if (ev.status === 'changed' || (ev.status === 'failed' && ev.changes.length > 0)) this.taskTouched = true;
     if (ev.status === 'failed' && ev.ignored) s.ignored++;
+    else if (ev.rescued) s.rescued = (s.rescued ?? 0) + 1;
     else if (ev.status === 'unreachable') s.unreachable++;
     else s[ev.status]++;
     this.shared.reporter.task(ev);
@@ -159,12 +293,7 @@ export class HostRun {
   async connect(): Promise<Host> {
     if (this.unreachable) throw new HostUnreachableError(this.name, this.unreachable);
     this.hostPromise ??= (async () => {
-      const vars = this.scope();
-      const connVars: Record<string, unknown> = {};
-      for (const k of vars.keys()) if (k.startsWith('ansible_') && !k.startsWith('ansible_facts')) connVars[k] = vars.get(k);
-      // Play-level `become:` escalates the connection unless the inventory decides.
-      if (this.playBecome && connVars.ansible_become === undefined) connVars.ansible_become = true;
-      if (this.playBecomeUser && connVars.ansible_become_user === undefined) connVars.ansible_become_user = this.playBecomeUser;
+      const connVars = this.taskConnVars(undefined);
       const via = connVars.ansible_chroot_via;
       if (via !== undefined && connVars.ansible_connection === 'chroot') {
         // An image tree on another host: reuse that host's connection.
@@ -191,9 +320,10 @@ export class HostRun {
 
   async close(): Promise<void> {
     await this.host?.close().catch(() => {});
+    for (const p of this.extraHosts.values()) await p.then((h) => h.close()).catch(() => {});
   }
 
-  private tagged(task: Task): boolean {
+  tagged(task: { tags: string[] }): boolean {
     const { tags, skipTags } = this.options;
     const t = new Set(task.tags);
     if (t.has('always') && !skipTags.includes('always')) return true;
@@ -207,6 +337,7 @@ export class HostRun {
   /** Runs a play's tasks and then its notified handlers. */
   async runPlay(play: Play, playVars: (hr: HostRun) => Array<Record<string, unknown>>): Promise<void> {
     this.playName = play.name;
+    this.play = play;
     this.playLayers = [play.vars];
     this.playCheck = play.checkMode;
     this.playBecome = play.become;
@@ -235,33 +366,52 @@ export class HostRun {
       });
       return;
     }
-    for (const task of play.tasks) {
-      if (this.options.stopRequested()) return;
-      if (!this.tagged(task)) continue;
-      if (task.meta === 'flush_handlers') {
-        if (!(await this.runHandlers(play))) return;
-        continue;
-      }
-      if (task.meta === 'end_play' || task.meta === 'end_host') return;
-      if (task.meta !== undefined && task.meta !== 'noop') continue;
-      // Recorded before the task may change anything: a kill or a lost connection
-      // between its change and the end of the task must not lose the notification.
-      const marks = task.notify.filter((n) => !this.notified.has(n));
-      if (marks.length) this.savePending(marks);
-      this.taskTouched = false;
-      const status = await this.runner.run(task);
-      if (marks.length) {
-        // A failed (even ignored) or cut-off task may have changed something: keep its notifications.
-        if (this.taskTouched || status === 'unreachable') for (const n of marks) this.notified.add(n);
-        this.savePending();
-      }
-      if (status === 'failed' || status === 'unreachable') {
-        this.failed = true;
-        return;
-      }
+    const flow = await runSteps(this, play, play.steps, TOP_FRAME);
+    if (flow === 'failed') {
+      this.failed = true;
+      return;
     }
+    if (flow === 'stopped') return;
     await this.runHandlers(play);
   }
+
+  /** One task of the play: tags, meta actions, notifications kept until their handlers ran. */
+  async runPlayTask(play: Play, task: Task, frame: Frame): Promise<'ok' | 'failed' | 'ended' | 'stopped'> {
+    if (this.options.stopRequested() || this.shared.playEnded) return 'stopped';
+    if (!this.tagged(task)) return 'ok';
+    if (task.meta !== undefined && task.meta !== 'noop') {
+      // A meta action runs only when its `when` holds (Ansible 2.14 skips it otherwise).
+      const holds = this.runner.conditionHolds(task, frame);
+      if (holds === 'skipped') return 'ok';
+      if (holds === 'failed') return task.ignoreErrors ? 'ok' : 'failed';
+      if (task.meta === 'flush_handlers') return (await this.runHandlers(play)) ? 'ok' : 'failed';
+      if (task.meta === 'end_play') this.shared.playEnded = true;
+      if (task.meta === 'end_play' || task.meta === 'end_host') return 'ended';
+      return 'ok';
+    }
+    // Recorded before the task may change anything: a kill or a lost connection
+    // between its change and the end of the task must not lose the notification.
+    const marks = task.notify.filter((n) => !n.includes('{{') && !this.notified.has(n));
+    if (marks.length) this.savePending(marks);
+    this.taskTouched = false;
+    const status = await this.runner.run(task, false, frame);
+    if (marks.length) {
+      // A failed (even ignored) or cut-off task may have changed something: keep its notifications.
+      if (this.taskTouched || status === 'unreachable') for (const n of marks) this.notified.add(n);
+      this.savePending();
+    }
+    return status === 'failed' || status === 'unreachable' ? 'failed' : 'ok';
+  }
+
+  /** A task, block or include of the play reports a skip or an include (counted as Ansible counts them). */
+  reportStep(name: string, status: 'skipped' | 'ok', message: string, source: string): void {
+    this.report({
+      host: this.name, play: this.playName, task: 0, name, module: 'include', status, check: this.options.check,
+      changes: [], message, noLog: false, showDiff: false, handler: false, durationMs: 0, source,
+    });
+  }
+
+  get taskRunner(): TaskRunner { return this.runner; }
 
   /** Notified handlers, once each, in definition order. */
   private async runHandlers(play: Play): Promise<boolean> {
@@ -317,4 +467,25 @@ export class HostRun {
   pendingHandlers(): string[] {
     return [...this.notified];
   }
+}
+
+const MAGIC_NAMES = new Set(['ansible_check_mode', 'ansible_diff_mode', 'ansible_run_tags', 'ansible_skip_tags', 'ansible_play_name',
+  'ansible_play_hosts_all', 'ansible_play_hosts', 'ansible_play_batch', 'ansible_verbosity', 'ansible_loop_var', 'ansible_index_var', 'ansible_loop']);
+
+function sourceOfTask(task: Task): string {
+  const pos = task.origin.source.posOf(task.origin.path);
+  return `${pos.file}:${pos.line ?? '?'}`;
+}
+
+/** A Host whose commands all get `env` added (the task's `environment:`). */
+function withEnvironment(host: Host, env: Record<string, string>): Host {
+  return new Proxy(host, {
+    get(target, k, receiver) {
+      if (k === 'run') {
+        return (argv: string[], opts: import('../host/host.js').RunOptions = {}) => target.run(argv, { ...opts, env: { ...env, ...(opts.env ?? {}) } });
+      }
+      const v = Reflect.get(target, k, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
 }

@@ -65,7 +65,7 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, opti
     if (!hr) { hr = new HostRun(name, shared); shared.hosts.set(name, hr); }
     return hr;
   };
-  const shared: SharedRun = { inventory, playbookDir: playbook.dir, options, reporter, lookup: lookupFor(playbook.dir), hosts: new Map(), hostRun };
+  const shared: SharedRun = { inventory, playbookDir: playbook.dir, options, reporter, lookup: lookupFor(playbook.dir), hosts: new Map(), hostRun, playHosts: [], runOnce: new Map(), playEnded: false };
   try {
     for (const play of playbook.plays) {
       if (options.stopRequested()) break;
@@ -73,6 +73,9 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, opti
       if (hosts.length === 0 && inventory.implicitLocalhost && /^(localhost|127\.0\.0\.1)$/.test(play.hosts.trim())) hosts = ['localhost'];
       if (limit) hosts = limit(hosts);
       reporter.playStart(play.name, hosts);
+      shared.playHosts = hosts;
+      shared.runOnce = new Map();
+      shared.playEnded = false;
       await forEachLimited(hosts, options.forks, async (h) => {
         await hostRun(h).runPlay(play, (hr) => {
           const playLayers: Array<Record<string, unknown>> = [play.vars];
@@ -80,7 +83,7 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, opti
             if (vf.candidates) {
               // Templated (per-family vars): resolved with this host's facts; first found wins.
               const scope = hr.scope().with(play.vars);
-              const names = vf.candidates.map((c) => path.resolve(playbook.dir, String(renderValue(c, scope.proxy, 'vars_files'))));
+              const names = vf.candidates.map((c) => path.resolve(play.dir, String(renderValue(c, scope.proxy, 'vars_files'))));
               const file = names.find((n) => existsSync(n));
               if (!file) throw new Error(`vars_files: none of ${names.join(', ')} exists`);
               playLayers.push((loadYamlFile(file, 'vars file').value ?? {}) as Record<string, unknown>);

@@ -12,6 +12,26 @@ import type { EventStatus, TaskEvent } from './events.js';
 import type { HostRun } from './host-run.js';
 import type { Change } from './module.js';
 import type { VarScope } from './variables.js';
+import { loopItems } from './loops.js';
+import * as path from 'node:path';
+
+/** Where a task runs inside blocks and includes: extra variable layers, and whether a rescue follows a failure. */
+export interface Frame {
+  layers: Array<Record<string, unknown>>;
+  rescuable: boolean;
+}
+
+export const TOP_FRAME: Frame = { layers: [], rescuable: false };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Directories with_first_found / with_fileglob look in, as Ansible's lookups do for the task's action. */
+export function searchDirs(task: Task, playbookDir: string): string[] {
+  const sub = task.module.name === 'template' ? 'templates' : task.module.name === 'include_vars' ? 'vars' : 'files';
+  const dirs = [path.join(task.baseDir, sub), task.baseDir];
+  if (task.role) dirs.push(path.join(task.role.dir, 'tasks'), path.join(playbookDir, sub), playbookDir);
+  return [...new Set(dirs)];
+}
 
 export const OMIT = '__converge_omit_place_holder__';
 
@@ -58,39 +78,66 @@ export class TaskRunner {
   }
 
   /** Runs the task (all loop items) and reports; returns the combined status. */
-  async run(task: Task, handler = false): Promise<EventStatus> {
+  async run(task: Task, handler = false, frame: Frame = TOP_FRAME): Promise<EventStatus> {
+    if (task.runOnce) return this.hr.runOnce(task, () => this.runTask(task, handler, frame));
+    return (await this.runTask(task, handler, frame)).status;
+  }
+
+  /** The task on this host; `apply` replays its registered value and facts on another host (run_once). */
+  async runTask(task: Task, handler: boolean, frame: Frame): Promise<{ status: EventStatus; apply: () => void }> {
     const start = Date.now();
-    const scope = this.hr.scope().with(task.vars);
+    const freshScope = () => this.hr.scopeFor(task, frame.layers);
+    const scope = freshScope();
     const emit = (status: EventStatus, changes: Change[], message?: string, item?: string, ignored?: boolean) => {
       const ev: TaskEvent = {
         host: this.hr.name, play: this.hr.playName, task: task.number, name: task.name, module: task.module.name,
         status, check: this.hr.isCheck(task), changes, message, item, ignored, noLog: task.noLog,
         showDiff: task.diff ?? (this.hr.options.diff || this.hr.options.check), handler,
         durationMs: Date.now() - start, source: sourceOf(task),
+        ...(status === 'failed' && !ignored && frame.rescuable ? { rescued: true } : {}),
       };
       this.hr.report(ev);
     };
+    const noop = () => {};
 
     let items: unknown[] | undefined;
     try {
+      // Ansible evaluates `when` before the loop only to skip a task whose loop is undefined; the loop itself comes first.
       if (task.loop !== undefined) {
-        const l = typeof task.loop === 'string' ? renderValue(task.loop, scope.proxy, `loop of task '${task.name}'`) : renderDeep(task.loop, scope.proxy, 'loop');
-        if (!Array.isArray(l)) throw new TemplateError(`loop must be a list, got ${typeof l}`, 'expression');
-        items = l;
+        items = loopItems({ kind: task.loopKind ?? 'loop', raw: task.loop, vars: scope.proxy, searchDirs: searchDirs(task, this.hr.playbookDir), what: `loop of task '${task.name}'` });
       }
     } catch (e) {
+      if (task.when.length) {
+        // A task skipped by `when` does not need its loop: `when: x is defined` with `loop: "{{ x }}"`.
+        try { if (!this.truthy(task, task.when, scope.proxy)) { emit('skipped', [], 'condition false'); return { status: 'skipped', apply: noop }; } } catch { /* report the loop's error */ }
+      }
       emit('failed', [], locate(task, e));
-      return task.ignoreErrors ? 'ok' : 'failed';
+      this.hr.noteFailure(task, { failed: true, msg: locate(task, e) });
+      return { status: task.ignoreErrors ? 'ok' : 'failed', apply: noop };
     }
 
     const outcomes: ItemOutcome[] = [];
     const list = items ?? [undefined];
+    const lc = task.loopControl;
+    const appliedFacts: Array<Record<string, unknown>> = [];
     for (const [index, item] of list.entries()) {
-      const itemScope = items ? scope.withData({ [task.loopControl.loop_var]: item, ansible_loop_var: task.loopControl.loop_var, ...(task.loopControl.index_var ? { [task.loopControl.index_var]: index } : {}) }) : scope;
+      if (index > 0 && lc.pause) await sleep(lc.pause * 1000);
+      // Each item sees what the items before it set (set_fact in a loop accumulates).
+      const base = index === 0 ? scope : freshScope();
+      const loopVars: Record<string, unknown> = items ? { [lc.loop_var]: item, ansible_loop_var: lc.loop_var } : {};
+      if (items && lc.index_var) { loopVars[lc.index_var] = index; loopVars.ansible_index_var = lc.index_var; }
+      if (items && lc.extended) {
+        loopVars.ansible_loop = {
+          allitems: list, index: index + 1, index0: index, revindex: list.length - index, revindex0: list.length - index - 1,
+          first: index === 0, last: index === list.length - 1, length: list.length,
+          ...(index > 0 ? { previtem: list[index - 1] } : {}), ...(index < list.length - 1 ? { nextitem: list[index + 1] } : {}),
+        };
+      }
+      const itemScope = items ? base.withData(loopVars) : base;
       const label = items ? this.label(task, itemScope, item) : undefined;
       // A task still running after a second says so on a terminal (image builds, installs).
       const slow = setTimeout(() => this.hr.progress(`[${task.number}] ${task.name}${label ? ` (${label})` : ''} …`), 1000);
-      const o = await this.runOne(task, itemScope).finally(() => clearTimeout(slow));
+      const o = await this.runWithRetries(task, itemScope).finally(() => clearTimeout(slow));
       if (!this.hr.unreachable) outcomes.push({ ...o, item });
       if (this.hr.unreachable) {
         emit('unreachable', [], o.message, label);
@@ -98,27 +145,87 @@ export class TaskRunner {
         break;
       }
       const ignored = o.status === 'failed' && task.ignoreErrors;
-      const shown = task.module.name === 'debug' && o.status === 'ok' ? String(o.result.msg ?? '') : o.message;
+      // assert's success message shows with -v unless quiet, as in Ansible.
+      const assertQuiet = task.module.name === 'assert' && (this.hr.options.verbosity < 1 || o.result.quiet === true);
+      const shown = (task.module.name === 'debug' || task.module.name === 'assert') && o.status === 'ok'
+        ? (o.result.msg === undefined || assertQuiet ? undefined : String(o.result.msg)) : o.message;
       emit(o.status, o.changes, shown, label, ignored);
+      const facts = o.result.ansible_facts;
+      if ((task.module.name === 'set_fact' || task.module.name === 'include_vars') && o.status !== 'failed' && o.status !== 'skipped' && facts && typeof facts === 'object') {
+        this.hr.setFacts(facts as Record<string, unknown>);
+        appliedFacts.push(facts as Record<string, unknown>);
+      }
       if (o.status === 'failed' && !task.ignoreErrors && !items) break;
       if (this.hr.unreachable) break;
     }
 
-    const any = (s: string) => outcomes.some((o) => o.status === s);
+    const any = (st: string) => outcomes.some((o) => o.status === st);
     const status: EventStatus = this.hr.unreachable ? 'unreachable' : any('failed') ? 'failed' : any('changed') ? 'changed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'ok';
-    if (task.register) {
-      const base = items
-        ? { results: outcomes.map((o) => this.registered(o, task)), changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped' }
+    let registered: Record<string, unknown> | undefined;
+    if (task.register || status === 'failed') {
+      registered = items
+        ? { results: outcomes.map((o) => this.registered(o, task)), changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...(status === 'failed' ? { msg: 'One or more items failed' } : {}) }
         : this.registered(outcomes[0], task);
-      this.hr.register(task.register, base);
     }
-    for (const o of outcomes) {
-      const facts = o.result.ansible_facts;
-      if (task.module.name === 'set_fact' && o.status !== 'failed' && o.status !== 'skipped' && facts && typeof facts === 'object') this.hr.setFacts(facts as Record<string, unknown>);
+    if (task.register && registered) this.hr.register(task.register, registered);
+    if (status === 'failed') this.hr.noteFailure(task, registered ?? {});
+    if (status === 'changed') for (const n of this.notifyNames(task, scope)) this.hr.notify(n, task);
+    const apply = () => {
+      if (task.register && registered) this.hr.register(task.register, registered);
+      for (const f of appliedFacts) this.hr.setFacts(f);
+    };
+    if (status === 'failed' && task.ignoreErrors) return { status: 'ok', apply };
+    return { status, apply };
+  }
+
+  /** A task's `when` on its own (meta actions): reports the skip; 'failed' when the condition cannot be evaluated. */
+  conditionHolds(task: Task, frame: Frame): 'yes' | 'skipped' | 'failed' {
+    if (!task.when.length) return 'yes';
+    const ev = (status: EventStatus, message: string): TaskEvent => ({
+      host: this.hr.name, play: this.hr.playName, task: task.number, name: task.name, module: task.module.name,
+      status, check: this.hr.isCheck(task), changes: [], message, noLog: task.noLog, showDiff: false, handler: false,
+      durationMs: 0, source: sourceOf(task), ...(status === 'failed' && task.ignoreErrors ? { ignored: true } : {}),
+    });
+    try {
+      if (this.truthy(task, task.when, this.hr.scopeFor(task, frame.layers).proxy)) return 'yes';
+      this.hr.report(ev('skipped', 'condition false'));
+      return 'skipped';
+    } catch (e) {
+      this.hr.report(ev('failed', locate(task, e)));
+      return 'failed';
     }
-    if (status === 'changed') for (const n of task.notify) this.hr.notify(n, task);
-    if (status === 'failed' && task.ignoreErrors) return 'ok';
-    return status;
+  }
+
+  /** notify: names may be templates (`notify: "restart {{ svc }}"`). */
+  private notifyNames(task: Task, scope: VarScope): string[] {
+    return task.notify.map((n) => {
+      try { return String(renderValue(n, scope.proxy, 'notify')); } catch { return n; }
+    });
+  }
+
+  /** until/retries/delay: the task again until the condition holds, with the result as the registered variable. */
+  private async runWithRetries(task: Task, scope: VarScope): Promise<TaskOutcome> {
+    let o = await this.runOne(task, scope);
+    const u = task.until;
+    if (!u || o.status === 'skipped') return o;
+    for (let attempt = 1; ; attempt++) {
+      const result = { ...this.registered({ ...o }, task), attempts: attempt };
+      let done: boolean;
+      try {
+        const s = scope.withData({ ...(task.register ? { [task.register]: result } : {}), __converge_result: result });
+        done = this.truthy(task, u.until, s.proxy);
+      } catch (e) {
+        return { status: 'failed', changes: o.changes, result: o.result, message: locate(task, e) };
+      }
+      if (done) return { ...o, result: { ...o.result, attempts: attempt } };
+      if (attempt > u.retries) {
+        return { ...o, status: 'failed', result: { ...o.result, attempts: attempt }, message: `${o.message ? o.message + '; ' : ''}retried ${u.retries} times and the until condition still does not hold: ${u.until.join(' and ')}` };
+      }
+      if (this.hr.options.stopRequested()) return o;
+      this.hr.progress(`[${task.number}] ${task.name}: retrying (${attempt}/${u.retries})`);
+      await sleep(u.delay * 1000);
+      o = await this.runOne(task, scope);
+    }
   }
 
   private label(task: Task, scope: VarScope, item: unknown): string {
@@ -141,6 +248,10 @@ export class TaskRunner {
     let params: Record<string, unknown>;
     try {
       if (task.when.length && !this.truthy(task, task.when, vars)) return { status: 'skipped', changes: [], result: {}, message: 'condition false' };
+      if (task.module.name === 'debug') {
+        const v = renderValue(String((task.params as { verbosity?: unknown }).verbosity ?? 0), vars, 'verbosity');
+        if (Number(v) > this.hr.options.verbosity) return { status: 'skipped', changes: [], result: { skipped_reason: 'Verbosity threshold not met.' }, message: `needs -${'v'.repeat(Number(v))}` };
+      }
       params = stripOmit(renderDeep(task.params, vars, `task '${task.name}'`)) as Record<string, unknown>;
       if ('_raw_params' in params) {
         return { status: 'failed', changes: [], result: {}, message: `${sourceOf(task)}: expected key=value parameters for '${task.moduleKey}', found '${params._raw_params}'` };
@@ -153,7 +264,7 @@ export class TaskRunner {
     const check = this.hr.isCheck(task);
     let outcome: TaskOutcome;
     try {
-      const host = task.module.controllerOnly ? this.hr.controllerHost() : await this.hr.connect();
+      const host = task.module.controllerOnly ? this.hr.controllerHost() : await this.hr.hostFor(task, vars);
       const ctx = makeModuleContext({
         host, check, baseDir: task.baseDir, ledger: this.hr.ledger, taskNumber: task.number, vars,
         lookup: this.hr.lookup, taskSource: sourceOf(task), progress: (m) => this.hr.progress(m),

@@ -69,7 +69,7 @@ export class ConsoleReporter implements Reporter {
       }
       for (const ch of ev.changes) this.change(ch, ev.showDiff || this.o.verbose > 0);
     }
-    if (ev.module === 'debug' && ev.status === 'ok' && ev.message) this.write(this.indent(ev.message, (s) => s));
+    if ((ev.module === 'debug' || ev.module === 'assert') && ev.status === 'ok' && ev.message) this.write(this.indent(ev.message, (s) => s));
   }
 
   private indent(text: string, paint: (s: string) => string): string {
