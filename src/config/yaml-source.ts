@@ -1,10 +1,12 @@
-// A YAML file loaded with YAML 1.1 semantics (yes/no, octal 0644) that can
+// A YAML file loaded as ansible-playbook loads it (PyYAML's YAML 1.1 scalars:
+// yes/no, octal 0644; Ansible's !unsafe) that can
 // say where any value came from: every error about the user's files names
 // file:line:col.
 
 import { readFileSync, statSync } from 'node:fs';
 import YAML, { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
 import { ConfigError, type SourcePos } from './errors.js';
+import { pyyamlTags } from './yaml11-scalars.js';
 
 /** Larger input files are refused: a playbook is never this big. */
 export const MAX_INPUT_BYTES = 8 * 1024 * 1024;
@@ -84,7 +86,7 @@ function decodeUtf8(file: string, buf: Buffer, expected = 'YAML text'): string {
 
 export function parseYaml(file: string, text: string): YamlSource {
   const lines = new LineCounter();
-  const doc = YAML.parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, lineCounter: lines, merge: true });
+  const doc = YAML.parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, lineCounter: lines, merge: true, customTags: pyyamlTags as never });
   const err = doc.errors[0];
   if (err) {
     // linePos is only filled in with prettyErrors; pos (offsets) always is.

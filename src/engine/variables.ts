@@ -3,7 +3,7 @@
 
 import { types } from 'node:util';
 import { hasTemplate, renderDeep, TemplateError, type Lookup } from '../template/render.js';
-import { isData, markData } from '../template/data-tag.js';
+import { isData, markData, UnsafeText } from '../template/data-tag.js';
 import { hasKey } from '../template/py-methods.js';
 
 /** A layer whose values came from a managed host or were already rendered: never templated again. */
@@ -13,6 +13,8 @@ export function dataLayer<T extends Record<string, unknown>>(layer: T): T {
 
 function containsTemplate(v: unknown): boolean {
   if (typeof v === 'string') return hasTemplate(v);
+  // `!unsafe` text is unwrapped by renderDeep, which does not template it.
+  if (v instanceof UnsafeText) return true;
   // Proxies (hostvars, other scopes) template themselves lazily, and walking
   // them would recurse through every host's hostvars forever.
   if (types.isProxy(v) || isData(v)) return false;

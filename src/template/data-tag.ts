@@ -24,3 +24,18 @@ export function markData<T>(v: T): T {
 export function isData(v: unknown): boolean {
   return !!v && typeof v === 'object' && DATA.has(v);
 }
+
+/**
+ * A YAML `!unsafe` string: shown as it is, never templated. Rendering a value
+ * unwraps it to a plain string, which nothing renders again.
+ */
+export class UnsafeText {
+  declare readonly text: string;
+  constructor(text: string) {
+    // Not enumerable: code that walks values looking for templates (the
+    // static checks) sees no string inside.
+    Object.defineProperty(this, 'text', { value: text, enumerable: false });
+  }
+  toString(): string { return this.text; }
+  toJSON(): string { return this.text; }
+}

@@ -9,7 +9,7 @@ import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
 import { installJinjaAdd } from './jinja-add.js';
 import { allowCall, installSandbox, spend, withBudget } from './sandbox.js';
-import { isData } from './data-tag.js';
+import { isData, UnsafeText } from './data-tag.js';
 
 export class TemplateError extends Error {
   constructor(message: string, public readonly source: string, public readonly line?: number, public readonly col?: number) {
@@ -182,6 +182,7 @@ export function renderValue(s: string, vars: Record<string, unknown>, name: stri
 /** Renders every string inside a structure (task parameters, vars). */
 export function renderDeep(v: unknown, vars: Record<string, unknown>, name: string, lookup?: Lookup): unknown {
   if (typeof v === 'string') return renderValue(v, vars, name, lookup);
+  if (v instanceof UnsafeText) return v.text;
   if (isData(v)) return v;
   if (Array.isArray(v)) return v.map((x) => renderDeep(x, vars, name, lookup));
   if (v && typeof v === 'object') {
