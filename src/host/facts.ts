@@ -29,6 +29,20 @@ const DISTRIBUTION_NAMES: Record<string, string> = {
 };
 
 /**
+ * os-release's text, or null. One that cannot be read (a link to a device, a
+ * directory) says nothing about the system: the facts are "unknown", the run goes on.
+ */
+async function readOsRelease(host: Pick<Host, 'readFile'>): Promise<Buffer | null> {
+  for (const p of ['/etc/os-release', '/usr/lib/os-release']) {
+    try {
+      const b = await host.readFile(p);
+      if (b !== null) return b;
+    } catch { /* unreadable: try the next one */ }
+  }
+  return null;
+}
+
+/**
  * Gathers facts with one file read and one command. The command is a fixed
  * script (no user data in it): hostname, machine, whether systemd is PID 1,
  * which package managers exist, and the IPv4 addresses.
@@ -43,7 +57,7 @@ export async function gatherFacts(host: Pick<Host, 'readFile' | 'run'>, opts: { 
   ].join('; ');
   // The file read and the probe overlap: one round trip instead of two over SSH.
   const [osText, r] = await Promise.all([
-    host.readFile('/etc/os-release').then(async (b) => b ?? (await host.readFile('/usr/lib/os-release'))),
+    readOsRelease(host),
     host.run(['sh', '-c', probe]),
   ]);
   const osr = parseOsRelease((osText ?? '').toString());

@@ -3,10 +3,15 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import { constants as C } from 'node:fs';
+import {
+  chmodSync, closeSync, constants as C, fchmodSync, fstatSync, fsyncSync, lchownSync, linkSync, lstatSync, mkdirSync,
+  openSync, readdirSync, readlinkSync, renameSync, symlinkSync, unlinkSync, type Stats,
+} from 'node:fs';
 import * as path from 'node:path';
 import { AccountCache } from './accounts.js';
 import { gatherFacts } from './facts.js';
+import { at, DIR_FLAGS, O_PATH, withPinned, type Pinned } from './pinned-path.js';
+import { removeAt } from './tree-remove.js';
 import {
   HostOperationError,
   type CommandResult, type Facts, type FileStat, type Host, type Ownership, type RunOptions, type WriteOptions,
@@ -79,29 +84,63 @@ export async function removeStaleTemps(target: string): Promise<void> {
 /**
  * Filesystem operations on a directory prefix: the local host uses '/', the
  * chroot host uses its tree. Paths given by modules are absolute paths on the
- * managed system; `real()` maps them into the tree.
+ * managed system. Every change (and, inside a chroot tree, every read too) is
+ * made through a descriptor of the parent directory reached by pin(), so that
+ * no link another user controls, and no link out of a tree, is followed.
  */
 export class PrefixedFs {
-  constructor(protected readonly root: string, protected readonly accounts: AccountCache) {}
+  /** Reads resolve inside the tree too; on '/', a path-based read cannot be redirected anywhere root could not read anyway. */
+  private readonly pinnedReads: boolean;
+
+  constructor(protected readonly root: string, protected readonly accounts: AccountCache) {
+    this.pinnedReads = root !== '/';
+  }
 
   real(p: string): string {
     if (!path.isAbsolute(p)) throw new HostOperationError(`path must be absolute: ${p}`);
     return this.root === '/' ? path.normalize(p) : path.join(this.root, path.normalize(p));
   }
 
+  /** The path an operator knows, for messages. */
+  private shown = (p: string): string => (this.root === '/' ? p : path.join(this.root, p));
+
+  private pinned<T>(p: string, followLast: boolean, f: (pin: Pinned) => T | Promise<T>): Promise<T> {
+    if (!path.isAbsolute(p)) throw new HostOperationError(`path must be absolute: ${p}`);
+    return withPinned(this.root, path.normalize(p), followLast, f, this.shown);
+  }
+
   async readFile(p: string): Promise<Buffer | null> {
+    let fh: fs.FileHandle | undefined;
     try {
-      return await fs.readFile(this.real(p));
+      // O_NONBLOCK: a FIFO planted where a file was expected must not hang the run.
+      const flags = C.O_RDONLY | C.O_NONBLOCK;
+      fh = this.pinnedReads
+        ? await this.pinned(p, true, (pin) => fs.open(at(pin.dir, pin.name), flags | C.O_NOFOLLOW))
+        : await fs.open(this.real(p), flags);
+      // A device (an os-release linked to /dev/zero) would be read forever.
+      if (!(await fh.stat()).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+      return await fh.readFile();
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
       throw opError(e, `read ${p}`);
+    } finally {
+      await fh?.close().catch(() => {});
     }
   }
 
   async stat(p: string): Promise<FileStat> {
-    let st;
+    let st: Stats;
+    let linkTarget: string | undefined;
     try {
-      st = await fs.lstat(this.real(p));
+      if (this.pinnedReads) {
+        [st, linkTarget] = await this.pinned(p, false, (pin) => {
+          const s = lstatSync(at(pin.dir, pin.name));
+          return [s, s.isSymbolicLink() ? readlinkSync(at(pin.dir, pin.name)) : undefined] as const;
+        });
+      } else {
+        st = await fs.lstat(this.real(p));
+        if (st.isSymbolicLink()) linkTarget = await fs.readlink(this.real(p));
+      }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return { exists: false };
@@ -112,7 +151,7 @@ export class PrefixedFs {
       exists: true, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtimeMs,
       ino: st.ino, nlink: st.nlink,
     };
-    if (type === 'link') out.linkTarget = await fs.readlink(this.real(p));
+    if (type === 'link') out.linkTarget = linkTarget;
     return out;
   }
 
@@ -121,91 +160,152 @@ export class PrefixedFs {
   }
 
   async writeFile(p: string, content: Buffer | string, opts: WriteOptions = {}): Promise<void> {
-    const target = this.real(p);
-    const old = await this.stat(p);
-    // An existing file keeps its mode and owner unless the task says otherwise.
-    const mode = opts.mode ?? (old.exists && old.type === 'file' ? old.mode! : 0o644);
     const { uid, gid } = await this.ids(opts);
-    const keepUid = uid === -1 && old.exists && old.type === 'file' ? old.uid! : uid;
-    const keepGid = gid === -1 && old.exists && old.type === 'file' ? old.gid! : gid;
-    await removeStaleTemps(target);
-    const tmp = tempNameFor(target);
-    let fh: fs.FileHandle | undefined;
     try {
-      // Created with no permissions for anyone, then given its final mode and
-      // owner before any byte is written: a secret is never readable by others.
-      fh = await fs.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600);
-      if (keepUid !== -1 || keepGid !== -1) await fh.chown(keepUid, keepGid);
-      await fh.chmod(mode);
-      await fh.writeFile(content);
-      await fh.sync();
-      await fh.close();
-      fh = undefined;
-      await fs.rename(tmp, target);
+      await this.pinned(p, false, async ({ dir, name }) => {
+        const old = statOrNull(at(dir, name));
+        const oldFile = old?.isFile() ? old : null;
+        // An existing file keeps its mode and owner unless the task says otherwise.
+        const mode = opts.mode ?? (oldFile ? oldFile.mode & 0o7777 : 0o644);
+        const keepUid = uid === -1 && oldFile ? oldFile.uid : uid;
+        const keepGid = gid === -1 && oldFile ? oldFile.gid : gid;
+        removeStaleTempsAt(dir, name);
+        const tmp = tempBaseName(name);
+        let fh: fs.FileHandle | undefined;
+        let ino: number;
+        try {
+          // Created with no permissions for anyone, exclusively (a link planted under the name fails it), then given
+          // its final mode and owner on the descriptor before any byte is written: a secret is never readable by others.
+          fh = await fs.open(at(dir, tmp), C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+          if (keepUid !== -1 || keepGid !== -1) await fh.chown(keepUid, keepGid);
+          await fh.chmod(mode);
+          await fh.writeFile(content);
+          await fh.sync();
+          ino = (await fh.stat()).ino;
+          await fh.close();
+          fh = undefined;
+          renameSync(at(dir, tmp), at(dir, name));
+        } catch (e) {
+          if (fh) await fh.close().catch(() => {});
+          try { unlinkSync(at(dir, tmp)); } catch { /* never made, or already renamed */ }
+          throw e;
+        }
+        // The directory's owner may have renamed the temp file away and put something else under its name.
+        if (lstatSync(at(dir, name)).ino !== ino) throw Object.assign(new Error('the file was replaced while it was being written'), { code: 'ERACED' });
+        // Make the rename itself durable.
+        try { fsyncSync(dir); } catch { /* directories that cannot be synced: the rename still happened */ }
+      });
     } catch (e) {
-      if (fh) await fh.close().catch(() => {});
-      await fs.rm(tmp, { force: true }).catch(() => {});
       throw opError(e, `write ${p}`);
     }
-    // Make the rename itself durable.
-    try {
-      const dir = await fs.open(path.dirname(target), C.O_RDONLY);
-      await dir.sync().catch(() => {});
-      await dir.close();
-    } catch { /* directories that cannot be opened for sync: the rename still happened */ }
   }
 
   async mkdir(p: string, mode = 0o755): Promise<void> {
     try {
-      await fs.mkdir(this.real(p), { mode });
-      await fs.chmod(this.real(p), mode); // mkdir's mode is filtered by umask
+      await this.pinned(p, false, ({ dir, name }) => {
+        mkdirSync(at(dir, name), { mode });
+        // mkdir's mode is filtered by umask: set it on the new directory's descriptor, never by path, which the
+        // parent's owner could have swapped for a link to any file by now (then ELOOP, nothing changed).
+        const fd = openSync(at(dir, name), DIR_FLAGS);
+        try { fchmodSync(fd, mode); } finally { closeSync(fd); }
+      });
     } catch (e) {
       throw opError(e, `mkdir ${p}`);
     }
   }
 
   async chmod(p: string, mode: number): Promise<void> {
-    try { await fs.chmod(this.real(p), mode); } catch (e) { throw opError(e, `chmod ${p}`); }
+    try {
+      await this.pinned(p, false, ({ dir, name }) => {
+        // O_PATH|O_NOFOLLOW holds the inode that is there, a link included, without opening it for reading.
+        const fd = openSync(at(dir, name), O_PATH | C.O_NOFOLLOW);
+        try {
+          if (fstatSync(fd).isSymbolicLink()) throw Object.assign(new Error('is a symbolic link (links have no mode of their own)'), { code: 'ELOOP' });
+          chmodSync(at(fd), mode);
+        } finally { closeSync(fd); }
+      });
+    } catch (e) {
+      throw opError(e, `chmod ${p}`);
+    }
   }
 
   async chown(p: string, own: Ownership): Promise<void> {
     const { uid, gid } = await this.ids(own);
-    try { await fs.lchown(this.real(p), uid, gid); } catch (e) { throw opError(e, `chown ${p}`); }
+    try {
+      await this.pinned(p, false, ({ dir, name }) => lchownSync(at(dir, name), uid, gid));
+    } catch (e) { throw opError(e, `chown ${p}`); }
   }
 
   async symlink(target: string, p: string): Promise<void> {
     // Replace atomically: make the link under a temp name, rename over.
-    await removeStaleTemps(this.real(p));
-    const tmp = tempNameFor(this.real(p));
     try {
-      await fs.symlink(target, tmp);
-      await fs.rename(tmp, this.real(p));
+      await this.pinned(p, false, ({ dir, name }) => {
+        removeStaleTempsAt(dir, name);
+        const tmp = tempBaseName(name);
+        try {
+          symlinkSync(target, at(dir, tmp));
+          renameSync(at(dir, tmp), at(dir, name));
+        } catch (e) {
+          try { unlinkSync(at(dir, tmp)); } catch { /* not made */ }
+          throw e;
+        }
+      });
     } catch (e) {
-      await fs.rm(tmp, { force: true }).catch(() => {});
       throw opError(e, `symlink ${p}`);
     }
   }
 
   async link(target: string, p: string): Promise<void> {
-    await removeStaleTemps(this.real(p));
-    const tmp = tempNameFor(this.real(p));
     try {
-      await fs.link(this.real(target), tmp);
-      await fs.rename(tmp, this.real(p));
+      await this.pinned(target, false, (src) => this.pinned(p, false, ({ dir, name }) => {
+        removeStaleTempsAt(dir, name);
+        const tmp = tempBaseName(name);
+        try {
+          linkSync(at(src.dir, src.name), at(dir, tmp));
+          renameSync(at(dir, tmp), at(dir, name));
+        } finally {
+          // rename(2) between two names of one inode does nothing: the temp name would stay.
+          try { unlinkSync(at(dir, tmp)); } catch { /* renamed away */ }
+        }
+      }));
     } catch (e) {
       throw opError(e, `link ${p}`);
-    } finally {
-      // rename(2) between two names of one inode does nothing: the temp name would stay.
-      await fs.rm(tmp, { force: true }).catch(() => {});
     }
   }
 
   async remove(p: string): Promise<void> {
-    try { await fs.rm(this.real(p), { recursive: true, force: true }); } catch (e) { throw opError(e, `remove ${p}`); }
+    try {
+      await this.pinned(p, false, ({ dir, name }) => {
+        if (name === '.') throw Object.assign(new Error('refusing to remove the root directory'), { code: 'EPERM' });
+        return removeAt(dir, name);
+      });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw opError(e, `remove ${p}`);
+    }
   }
 
   async readdir(p: string): Promise<string[]> {
-    try { return (await fs.readdir(this.real(p))).sort(); } catch (e) { throw opError(e, `readdir ${p}`); }
+    try {
+      if (this.pinnedReads) return await this.pinned(p, true, ({ dir, name }) => readdirSync(at(dir, name)).sort());
+      return (await fs.readdir(this.real(p))).sort();
+    } catch (e) { throw opError(e, `readdir ${p}`); }
+  }
+}
+
+function statOrNull(p: string): Stats | null {
+  try { return lstatSync(p); } catch (e) { if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null; throw e; }
+}
+
+function tempBaseName(name: string): string {
+  return path.basename(tempNameFor(`/${name}`));
+}
+
+/** removeStaleTemps, through the directory's descriptor. */
+function removeStaleTempsAt(dir: number, name: string): void {
+  for (const n of readdirSync(at(dir))) {
+    if (isTempNameOf(`/${name}`, n)) { try { unlinkSync(at(dir, n)); } catch { /* gone */ } }
   }
 }
 

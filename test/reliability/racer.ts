@@ -1,0 +1,92 @@
+// The attacker of the race tests: run as an unprivileged user (setpriv) in a
+// directory that user owns, while root's converge works there. It loops with
+// synchronous calls (as fast as a process can) until it is killed or its time
+// is up, and prints one line per swap it made, so the test can count the
+// attacks that landed in converge's window.
+//
+//   racer.js swap DIR VICTIM NAME...    NAME appears as a file or directory: rename it away, link NAME -> VICTIM
+//   racer.js swap-tree DIR VICTIM NAME  DIR/NAME starts to lose entries (a removal is under way): link it -> VICTIM
+//   racer.js temps DIR PREFIX VICTIM    a DIR entry starts with PREFIX: read it (print what was read), then link it -> VICTIM
+//   racer.js ps SECRET                  print the command line of any process that shows SECRET
+//
+// The last argument before the mode-specific ones is always the time limit in ms: racer.js MS MODE ...
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const [ms, mode, ...args] = process.argv.slice(2);
+const deadline = Date.now() + Number(ms);
+let n = 0;
+const say = (s: string) => process.stdout.write(s + '\n');
+
+function lstat(p: string): fs.Stats | null {
+  try { return fs.lstatSync(p); } catch { return null; }
+}
+
+/** Renames `p` out of the way (to a name the test ignores) and puts a link to `victim` in its place. */
+function swap(dir: string, p: string, victim: string): boolean {
+  try {
+    fs.renameSync(p, path.join(dir, `.gone-${process.pid}-${n++}`));
+  } catch { return false; }
+  try { fs.symlinkSync(victim, p); } catch { return false; }
+  return true;
+}
+
+if (mode === 'swap') {
+  const [dir, victim, ...names] = args;
+  const paths = names.map((x) => path.join(dir, x));
+  while (Date.now() < deadline) {
+    for (let i = 0; i < 2000; i++) {
+      for (const p of paths) {
+        const st = lstat(p);
+        if (st && !st.isSymbolicLink() && swap(dir, p, victim)) say(`swap ${p}`);
+      }
+    }
+  }
+} else if (mode === 'swap-tree') {
+  const [dir, victim, name] = args;
+  const p = path.join(dir, name);
+  const full = fs.readdirSync(p).length;
+  while (Date.now() < deadline) {
+    for (let i = 0; i < 200; i++) {
+      const st = lstat(p);
+      if (!st || st.isSymbolicLink()) continue;
+      let left: number;
+      try { left = fs.readdirSync(p).length; } catch { continue; }
+      if (left < full && swap(dir, p, victim)) say(`swap ${p} after ${full - left} removed`);
+    }
+  }
+} else if (mode === 'temps') {
+  const [dir, prefix, victim] = args;
+  const buf = Buffer.alloc(65536);
+  while (Date.now() < deadline) {
+    let names: string[];
+    try { names = fs.readdirSync(dir); } catch { continue; }
+    for (const x of names) {
+      if (!x.startsWith(prefix)) continue;
+      const p = path.join(dir, x);
+      const st = lstat(p);
+      if (!st || st.isSymbolicLink()) continue;
+      try {
+        const fd = fs.openSync(p, 'r');
+        const got = fs.readSync(fd, buf, 0, buf.length, 0);
+        fs.closeSync(fd);
+        say(`read ${x} ${JSON.stringify(buf.subarray(0, got).toString('latin1'))}`);
+      } catch { /* not readable: what should happen */ }
+      if (swap(dir, p, victim)) say(`swap ${p}`);
+    }
+  }
+} else if (mode === 'ps') {
+  const [secret] = args;
+  while (Date.now() < deadline) {
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let cmd: string;
+      try { cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1'); } catch { continue; }
+      if (cmd.includes(secret)) say(`seen ${pid} ${JSON.stringify(cmd.split('\0').join(' '))}`);
+    }
+  }
+} else {
+  process.stderr.write(`racer: unknown mode ${mode}\n`);
+  process.exit(2);
+}
