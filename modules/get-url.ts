@@ -73,21 +73,43 @@ function headerArgs(h: Record<string, string> | undefined): Array<[string, strin
   });
 }
 
-/** Downloads to `temp` with curl, or wget when curl is not there. */
+/** A value in curl's config-file syntax (a double-quoted string with backslash escapes). */
+function curlQuoted(v: string): string {
+  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\t/g, '\\t')}"`;
+}
+
+/**
+ * Runs the downloader with its standard output going into `temp`, a new file
+ * (noclobber: created with O_EXCL, so nothing planted under the name is
+ * followed) that only root can read (umask 077) from its first byte. curl and
+ * wget open their -o/-O path by name, following a link the directory's owner
+ * may swap in; a shell redirection with noclobber does not. Fixed text: the
+ * temp path and the argv are arguments.
+ */
+const INTO_NEW_FILE = 'out=$1; shift; umask 077; set -C; exec "$@" >"$out"';
+
+/**
+ * Downloads into `temp` with curl, or wget when curl is not there. The URL and
+ * headers (tokens, passwords in the URL) go to curl on its standard input
+ * (`-K -`), never on the command line that every user sees in ps.
+ */
 async function download(host: Host, p: GetUrlParams, temp: string): Promise<void> {
   const headers = headerArgs(p.headers);
-  const curl = ['curl', '-fsSL', '--max-time', String(p.timeout), '-o', temp];
-  if (!p.validate_certs) curl.push('-k');
-  for (const [k, v] of headers) curl.push('-H', `${k}: ${v}`);
-  curl.push('--url', p.url);
-  let r = await host.run(curl);
+  const config = [`url = ${curlQuoted(p.url)}`, ...headers.map(([k, v]) => `header = ${curlQuoted(`${k}: ${v}`)}`)].join('\n') + '\n';
+  const curl = ['curl', '-fsSL', '--max-time', String(p.timeout), ...(p.validate_certs ? [] : ['-k']), '-K', '-'];
+  let r = await host.run(['sh', '-c', INTO_NEW_FILE, 'sh', temp, ...curl], { stdin: config });
   if (r.rc === 127) {
-    const wget = ['wget', '-q', '-T', String(p.timeout), '-O', temp];
-    if (!p.validate_certs) wget.push('--no-check-certificate');
-    for (const [k, v] of headers) wget.push(`--header=${k}: ${v}`);
-    wget.push('--', p.url);
-    r = await host.run(wget);
-    if (r.rc === 127) throw new TaskFailedError(`neither curl nor wget is installed on ${host.name}`);
+    // The redirection made the file before the shell found no curl.
+    await host.remove(temp);
+    if (headers.length || new URL(p.url).password) {
+      throw new TaskFailedError(`curl is not installed on ${host.name}: wget would show the ${headers.length ? 'headers' : 'password in the URL'} to every user in ps; install curl`);
+    }
+    const wget = ['wget', '-q', '-T', String(p.timeout), ...(p.validate_certs ? [] : ['--no-check-certificate']), '-O', '-', '-i', '-'];
+    r = await host.run(['sh', '-c', INTO_NEW_FILE, 'sh', temp, ...wget], { stdin: p.url + '\n' });
+    if (r.rc === 127) {
+      await host.remove(temp);
+      throw new TaskFailedError(`neither curl nor wget is installed on ${host.name}`);
+    }
   }
   if (r.rc !== 0) {
     await host.remove(temp).catch(() => {});
@@ -95,8 +117,19 @@ async function download(host: Host, p: GetUrlParams, temp: string): Promise<void
   }
 }
 
+/** Named like every converge temp file (.NAME.converge-HEX.tmp): a run killed mid-download leaves one that the next write of dest sweeps. */
 function tempFor(dest: string): string {
-  return joinPath(dirname(dest), `.${basename(dest)}.converge-get-${randomBytes(6).toString('hex')}`);
+  return joinPath(dirname(dest), `.${basename(dest)}.converge-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Temp files of dest that a killed run left (the lock keeps two runs from writing one dest at once). */
+async function removeStaleTemps(host: Host, dest: string): Promise<void> {
+  const prefix = `.${basename(dest)}.converge-`;
+  let names: string[];
+  try { names = await host.readdir(dirname(dest)); } catch { return; }
+  for (const n of names) {
+    if (n.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(n.slice(prefix.length))) await host.remove(joinPath(dirname(dest), n)).catch(() => {});
+  }
 }
 
 interface GetUrlState {
@@ -169,6 +202,7 @@ async function apply(p: GetUrlParams, planned: PlanResult<GetUrlState>, ctx: Mod
   const st = planned.state!;
   const sum = parseChecksum(p.checksum);
   if (st.fetch) {
+    await removeStaleTemps(host, st.dest);
     const temp = tempFor(st.dest);
     ctx.progress(`downloading ${p.url}`);
     await download(host, p, temp);
@@ -179,15 +213,23 @@ async function apply(p: GetUrlParams, planned: PlanResult<GetUrlState>, ctx: Mod
           throw new TaskFailedError(`checksum mismatch for ${p.url}: expected ${sum.algorithm}:${sum.hex}, got ${sum.algorithm}:${got}; ${st.dest} left unchanged`);
         }
       }
-      // The temp file gets the final owner and mode before it takes dest's place.
+      // The temp file gets the final owner and mode before it takes dest's place (the host's chown and chmod act on
+      // the name without following a link swapped in for it).
       const current = await host.stat(st.dest);
       const mode = wantedMode({ mode: p.mode }, current) ?? (current.exists ? current.mode! : 0o644);
       const owner = p.owner ?? (current.exists ? String(current.uid) : undefined);
       const group = p.group ?? (current.exists ? String(current.gid) : undefined);
       if (owner !== undefined || group !== undefined) await host.chown(temp, { owner, group });
       await host.chmod(temp, mode);
-      const mv = await host.run(['mv', '-f', temp, st.dest]);
+      const made = await host.stat(temp);
+      if (made.type !== 'file') throw new TaskFailedError(`the download ${temp} was replaced by a ${made.type ?? 'nothing'} before it was moved into place; ${st.dest} left unchanged`);
+      const mv = await host.run(['mv', '-fT', '--', temp, st.dest]);
       if (mv.rc !== 0) throw new TaskFailedError(`could not move the download into place: ${mv.stderr.trim()}`);
+      // The directory's owner may swap the temp name between the check and the rename: what is at dest now must be the download.
+      const placed = await host.stat(st.dest);
+      if (placed.type !== 'file' || (made.ino !== undefined && placed.ino !== made.ino)) {
+        throw new TaskFailedError(`${st.dest} was replaced while the download was moved into place (it is now a ${placed.type ?? 'missing path'})`);
+      }
     } finally {
       await host.remove(temp).catch(() => {});
     }

@@ -15,7 +15,7 @@ export interface TempHistory { path: string; events: TempEvent[]; target?: strin
 const TEMP = /\.converge-[0-9a-f]{12}\.tmp$/;
 
 /** "AT_FDCWD</cwd>", "\"name\"" -> absolute path */
-function resolveAt(dirArg: string, nameArg: string): string {
+function resolveAtCwd(dirArg: string, nameArg: string): string {
   const name = nameArg.replace(/^"|"$/g, '');
   if (name.startsWith('/')) return path.normalize(name);
   const cwd = /<(.*)>$/.exec(dirArg)?.[1] ?? '/';
@@ -93,6 +93,14 @@ export function tempHistories(logFile: string): TempHistory[] {
     if (!h) { h = { path: p, events: [] }; hist.set(p, h); }
     return h;
   };
+  // converge names files through directory descriptors (/proc/self/fd/N/NAME, pinned-path.ts): N's path is
+  // known from the open that returned it (strace -y prints it after the result).
+  const dirOf = new Map<number, string>();
+  const resolveAt = (dirArg: string, nameArg: string): string => {
+    const p = resolveAtCwd(dirArg, nameArg);
+    const viaFd = /^\/proc\/self\/fd\/(\d+)(\/.*)?$/.exec(p);
+    return viaFd && dirOf.has(Number(viaFd[1])) ? path.join(dirOf.get(Number(viaFd[1]))!, viaFd[2] ?? '') : p;
+  };
   for (const [i, line] of lines.entries()) {
     const m = CALL_RE.exec(line);
     if (!m) continue;
@@ -100,6 +108,7 @@ export function tempHistories(logFile: string): TempHistory[] {
     const pid = Number(pidS);
     const ret = Number(retS);
     if (ret < 0 || call === 'umask' || FORKS.has(call)) continue;
+    if ((call === 'openat' || call === 'open') && retPath) dirOf.set(ret, retPath);
     const a = args(argText);
     let p: string | undefined;
     let ev: TempEvent | undefined;

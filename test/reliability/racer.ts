@@ -7,7 +7,8 @@
 //   racer.js swap DIR VICTIM NAME...    NAME appears as a file or directory: rename it away, link NAME -> VICTIM
 //   racer.js swap-tree DIR VICTIM NAME  DIR/NAME starts to lose entries (a removal is under way): link it -> VICTIM
 //   racer.js temps DIR PREFIX VICTIM    a DIR entry starts with PREFIX: read it (print what was read), then link it -> VICTIM
-//   racer.js ps SECRET                  print the command line of any process that shows SECRET
+//   racer.js ps HEX                     print the command line of any process that shows the secret HEX encodes
+//                                       (encoded, so that the racer's own command line does not show it)
 //
 // The last argument before the mode-specific ones is always the time limit in ms: racer.js MS MODE ...
 
@@ -77,7 +78,7 @@ if (mode === 'swap') {
     }
   }
 } else if (mode === 'ps') {
-  const [secret] = args;
+  const secret = Buffer.from(args[0], 'hex').toString('latin1');
   while (Date.now() < deadline) {
     for (const pid of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
