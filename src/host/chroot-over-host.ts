@@ -3,6 +3,13 @@
 // `ansible_chroot_via: HEADNODE`. Files are the parent's file operations
 // under the tree; commands run through the parent as chroot(8) into the tree;
 // accounts come from the tree's own /etc/passwd and /etc/group.
+//
+// Paths are resolved inside the tree as chroot(2) would before the parent
+// sees them: the image's absolute links (/var/run -> /run) and `..` stay in
+// the tree instead of reaching the parent's own /run. The parent's file
+// operations are by path (SFTP, sudo helpers), so this is resolution against
+// the image's own links, not against users racing root inside a live image:
+// an image tree is not where users log in.
 
 import * as path from 'node:path';
 import { AccountCache } from './accounts.js';
@@ -24,10 +31,48 @@ export class ChrootOverHost implements Host {
     this.accounts = new AccountCache({ readFile: (p) => this.readFile(p), run: (a) => this.run(a) }, false);
   }
 
-  /** Where a path of the image lives on the parent. */
-  private at(p: string): string {
+  /** Image directories already resolved (image path with resolved parents -> resolved image path); any change forgets them. */
+  private readonly dirs = new Map<string, string>();
+
+  /**
+   * Where a path of the image lives on the parent: its directories resolved
+   * inside the tree, and with `followLast` its last component too (reads).
+   */
+  private async at(p: string, followLast = false): Promise<string> {
     if (!path.isAbsolute(p)) throw new HostOperationError(`path must be absolute: ${p}`);
-    return path.join(this.tree, path.normalize(p));
+    return path.posix.join(this.tree, await this.resolve(p, followLast));
+  }
+
+  /** The image path `p` with every link resolved as inside the image (absolute targets and `..` never leave it). */
+  private async resolve(p: string, followLast: boolean): Promise<string> {
+    const queue = p.split('/').filter((c) => c !== '' && c !== '.');
+    let cur: string[] = [];
+    let links = 0;
+    while (queue.length) {
+      const c = queue.shift()!;
+      if (c === '..') { cur.pop(); continue; }
+      const last = queue.length === 0;
+      const candidate = '/' + [...cur, c].join('/');
+      if (last && !followLast) { cur.push(c); break; }
+      const known = last ? undefined : this.dirs.get(candidate);
+      if (known !== undefined) { cur = known.split('/').filter(Boolean); continue; }
+      const st = await this.parent.stat(path.posix.join(this.tree, candidate));
+      if (st.type === 'link') {
+        if (++links > 40) throw new HostOperationError(`too many levels of symbolic links in ${p} inside ${this.tree}`, 'ELOOP');
+        if (st.linkTarget!.startsWith('/')) cur = [];
+        queue.unshift(...st.linkTarget!.split('/').filter((x) => x !== '' && x !== '.'));
+        continue;
+      }
+      cur.push(c);
+      if (!last && st.exists) this.dirs.set(candidate, '/' + cur.join('/'));
+    }
+    return '/' + cur.join('/');
+  }
+
+  /** A change may add, remove or replace a link: resolutions made before it are forgotten. */
+  private changed<T>(op: Promise<T>): Promise<T> {
+    this.dirs.clear();
+    return op.finally(() => this.dirs.clear());
   }
 
   /** Names resolve in the image's own account files, so the parent gets numeric ids. */
@@ -41,22 +86,30 @@ export class ChrootOverHost implements Host {
     return this.parent.run(chrootArgv(this.tree, argv, opts), { stdin: opts.stdin, timeoutMs: opts.timeoutMs });
   }
 
-  readFile(p: string): Promise<Buffer | null> { return this.parent.readFile(this.at(p)); }
-  stat(p: string): Promise<FileStat> { return this.parent.stat(this.at(p)); }
+  async readFile(p: string): Promise<Buffer | null> {
+    const at = await this.at(p, true);
+    // A device (os-release -> /dev/zero) would be read forever, a FIFO never.
+    const st = await this.parent.stat(at);
+    if (st.exists && st.type !== 'file') throw new HostOperationError(`read ${p} inside ${this.tree}: not a regular file`, 'EINVAL');
+    return this.parent.readFile(at);
+  }
+  async stat(p: string): Promise<FileStat> { return this.parent.stat(await this.at(p)); }
 
   async writeFile(p: string, content: Buffer | string, opts: WriteOptions = {}): Promise<void> {
     const ids = await this.numeric(opts);
-    return this.parent.writeFile(this.at(p), content, { mode: opts.mode, ...ids });
+    return this.changed(this.at(p).then((at) => this.parent.writeFile(at, content, { mode: opts.mode, ...ids })));
   }
 
-  mkdir(p: string, mode?: number): Promise<void> { return this.parent.mkdir(this.at(p), mode); }
-  chmod(p: string, mode: number): Promise<void> { return this.parent.chmod(this.at(p), mode); }
-  async chown(p: string, own: Ownership): Promise<void> { return this.parent.chown(this.at(p), await this.numeric(own)); }
+  mkdir(p: string, mode?: number): Promise<void> { return this.changed(this.at(p).then((at) => this.parent.mkdir(at, mode))); }
+  async chmod(p: string, mode: number): Promise<void> { return this.parent.chmod(await this.at(p), mode); }
+  async chown(p: string, own: Ownership): Promise<void> { return this.parent.chown(await this.at(p), await this.numeric(own)); }
   /** The link's text is kept as given: it is read inside the image. */
-  symlink(target: string, p: string): Promise<void> { return this.parent.symlink(target, this.at(p)); }
-  link(target: string, p: string): Promise<void> { return this.parent.link(this.at(target), this.at(p)); }
-  remove(p: string): Promise<void> { return this.parent.remove(this.at(p)); }
-  readdir(p: string): Promise<string[]> { return this.parent.readdir(this.at(p)); }
+  symlink(target: string, p: string): Promise<void> { return this.changed(this.at(p).then((at) => this.parent.symlink(target, at))); }
+  link(target: string, p: string): Promise<void> {
+    return this.changed(Promise.all([this.at(target), this.at(p)]).then(([from, to]) => this.parent.link(from, to)));
+  }
+  remove(p: string): Promise<void> { return this.changed(this.at(p).then((at) => this.parent.remove(at))); }
+  async readdir(p: string): Promise<string[]> { return this.parent.readdir(await this.at(p, true)); }
 
   uidOf(user: string) { return this.accounts.uidOf(user); }
   gidOf(group: string) { return this.accounts.gidOf(group); }

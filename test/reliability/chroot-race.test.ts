@@ -33,7 +33,14 @@ before(async () => {
   fs.symlinkSync('/dev/zero', path.join(tree, 'usr/lib/os-release'));
   assert.equal((await runLocal(['mknod', '-m', '0666', path.join(tree, 'dev/zero'), 'c', '1', '5'])).rc, 0);
   fs.mkdirSync(path.join(t.dir, 'victims'), { mode: 0o700 });
-  fs.writeFileSync(path.join(t.dir, 'hosts.yml'), `all:\n  hosts:\n    image:\n      ansible_connection: chroot\n      ansible_chroot_path: ${tree}\n`);
+  // The same image reached through a parent host (ansible_chroot_via), as a compute image on a head node is.
+  fs.cpSync(tree, `${tree}-via`, { recursive: true, verbatimSymlinks: true });
+  fs.writeFileSync(path.join(t.dir, 'hosts.yml'), `all:
+  hosts:
+    image: { ansible_connection: chroot, ansible_chroot_path: ${tree} }
+    head: { ansible_connection: local }
+    image-via: { ansible_connection: chroot, ansible_host: ${tree}-via, ansible_chroot_via: head }
+`);
   fs.writeFileSync(path.join(t.dir, 'site.yaml'), `- hosts: image
   gather_facts: true
   tasks:
@@ -45,6 +52,11 @@ before(async () => {
     - copy: { content: "x\\n", dest: "/home/u/file-{{ item }}", mode: "0666", owner: nobody }
       loop: "{{ range(${PER_RUN}) | list }}"
       ignore_errors: true
+- hosts: image-via
+  gather_facts: true
+  tasks:
+    - copy: { content: "in the image\\n", dest: "/var/run/${MARK}.conf", mode: "0600" }
+    - file: { path: "/var/run/${MARK}.d", state: directory, mode: "0700" }
 `);
 });
 after(() => {
@@ -74,10 +86,12 @@ it(`chroot host: absolute links resolve inside the image, os-release -> /dev/zer
     assert.equal(fingerprint(victim), victimBefore, `run ${run}: the victim changed`);
     assert.deepEqual(convergeTemps(tree), [], `run ${run}: temp files left`);
   }
-  assert.equal(fs.readFileSync(path.join(tree, `run/${MARK}.conf`), 'utf8'), 'in the image\n');
-  assert.ok(fs.statSync(path.join(tree, `run/${MARK}.d`)).isDirectory());
+  for (const image of [tree, `${tree}-via`]) {
+    assert.equal(fs.readFileSync(path.join(image, `run/${MARK}.conf`), 'utf8'), 'in the image\n');
+    assert.ok(fs.statSync(path.join(image, `run/${MARK}.d`)).isDirectory());
+  }
   assert.equal(fs.existsSync(`/run/${MARK}.conf`), false, 'the write landed on the build machine');
   assert.equal(fs.existsSync(`/run/${MARK}.d`), false, 'the directory landed on the build machine');
   assert.ok(swaps >= RUNS * PER_RUN, `the attacker landed only ${swaps} swaps`);
-  report('chroot race', [`/var/run -> /run and os-release -> /dev/zero inside the image: the write and mkdir landed in the image, facts gathered, run exit 0`, `${swaps} swaps landed on ${RUNS * PER_RUN * 2} paths (mkdir, copy with owner), victim on the build machine unchanged, ${refused} tasks refused, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
+  report('chroot race', [`/var/run -> /run and os-release -> /dev/zero inside the image (chroot, and chroot through a parent host): the write and mkdir landed in the image, facts gathered, run exit 0`, `${swaps} swaps landed on ${RUNS * PER_RUN * 2} paths (mkdir, copy with owner), victim on the build machine unchanged, ${refused} tasks refused, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
 });
