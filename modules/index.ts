@@ -19,6 +19,12 @@ import { getUrlModule } from './get-url.js';
 import { serviceModule } from './service.js';
 import { firewalldModule } from './firewalld.js';
 import { includeVarsModule } from './include-vars.js';
+import { replaceModule } from './replace.js';
+import { blockinfileModule } from './blockinfile.js';
+import { iniFileModule } from './ini-file.js';
+import { slurpModule } from './slurp.js';
+import { tempfileModule } from './tempfile.js';
+import { findModule } from './find.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -40,4 +46,5 @@ export const modules: ModuleDefinition[] = [
   serviceModule,
   firewalldModule,
   includeVarsModule,
+  replaceModule, blockinfileModule, iniFileModule, slurpModule, tempfileModule, findModule,
 ];

@@ -56,5 +56,6 @@ export async function convergeTask(def: ModuleDefinition, params: unknown, ctx: 
       message: `not converged: after apply, still differs in ${describe(remaining)}`,
     };
   }
-  return { status: 'changed', changes: plan.changes, result: { ...result, ...(again.result ?? {}) } };
+  // The re-plan observes the new state (checksums ...); what apply itself reports (Ansible's msg of the edit) wins over it.
+  return { status: 'changed', changes: plan.changes, result: { ...result, ...(again.result ?? {}), ...(applied.result ?? {}) } };
 }
