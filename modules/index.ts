@@ -25,6 +25,8 @@ import { iniFileModule } from './ini-file.js';
 import { slurpModule } from './slurp.js';
 import { tempfileModule } from './tempfile.js';
 import { findModule } from './find.js';
+import { sysctlModule } from './sysctl.js';
+import { pauseModule } from './pause.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -47,4 +49,5 @@ export const modules: ModuleDefinition[] = [
   firewalldModule,
   includeVarsModule,
   replaceModule, blockinfileModule, iniFileModule, slurpModule, tempfileModule, findModule,
+  sysctlModule, pauseModule,
 ];
