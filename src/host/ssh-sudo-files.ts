@@ -20,6 +20,35 @@ const SWEEP = 'sweep() { sd=$(dirname -- "$1"); sb=$(basename -- "$1"); '
   + 'for sf in "$sd/.$sb.converge-"*.tmp; do case "${sf#"$sd/.$sb.converge-"}" in '
   + `${'[0-9a-f]'.repeat(12)}.tmp) rm -f -- "$sf" ;; esac; done; }`;
 
+// cd into $1's directory (held as cwd from here on, whatever is renamed), b = $1's name there, p = the
+// directory's real path.
+const IN_PARENT = [
+  'case $1 in */) set -- "${1%/}" "$2" "$3" "$4" ;; esac',
+  'd=${1%/*}; b=${1##*/}; [ -n "$d" ] || d=/',
+  'cd -P -- "$d" || exit 1',
+  'p=$(pwd -P); [ "$p" = / ] && p=',
+].join('\n');
+
+// $h = what to act on instead of the name $1, so that swapping $1 for a link after it was looked at
+// changes nothing but the link: a directory is held as cwd (checked to be $1 itself), a regular file
+// as descriptor 4 (checked to be the inode that was at $1). Opening a file can block if it was
+// swapped for a link to a FIFO; the operation then waits, it never acts on the wrong file.
+const HOLD = [
+  IN_PARENT,
+  'if [ -L "$b" ]; then h=$b',
+  'elif [ -d "$b" ]; then',
+  '  cd -P -- "$b" || exit 1',
+  '  [ "$(pwd -P)" = "$p/$b" ] || { echo "$1: replaced while it was being changed" >&2; exit 1; }',
+  '  h=.',
+  'elif [ -f "$b" ]; then',
+  '  id=$(stat -c %d:%i -- "$b") || exit 1',
+  '  exec 4< "$b" || exit 1',
+  '  h=/proc/self/fd/4',
+  '  [ "$(stat -L -c %d:%i -- "$h")" = "$id" ] || { echo "$1: replaced while it was being changed" >&2; exit 1; }',
+  'else h=$b',
+  'fi',
+].join('\n');
+
 const S = {
   read: '[ -e "$1" ] || exit 3; exec cat -- "$1"',
   stat: [
@@ -27,31 +56,53 @@ const S = {
     "stat -c '%f %u %g %s %Y %i %h' -- \"$1\" || exit 1",
     'if [ -L "$1" ]; then readlink -- "$1" || exit 1; fi',
   ].join('\n'),
-  // $1 target, $2 temp name, $3 mode (octal or empty), $4 uid (or empty), $5 gid (or empty); content on stdin.
+  // $1 target, $2 the temp name's prefix (DIR/.BASE.converge-), $3 mode (octal or empty), $4 uid (or
+  // empty), $5 gid (or empty); stdin: the temp name's random part on the first line, then the content.
+  // The random part is not in argv: anyone on the host can read a command line, and a name known
+  // in advance could be planted as a link. Everything after the create acts on descriptor 3 (through
+  // /proc/self/fd/3, which names the open file, not a path): a user who owns the directory may swap
+  // the temp name for a link at any moment, and root must not chown, chmod or write what it points to.
   write: [
     'set -e',
-    't=$1 tmp=$2 mode=$3 uid=$4 gid=$5',
+    't=$1 mode=$3 uid=$4 gid=$5',
+    'IFS= read -r sfx',
+    'case $sfx in ' + '[0-9a-f]'.repeat(12) + ') ;; *) echo "bad temp name" >&2; exit 1 ;; esac',
+    'tmp=$2$sfx.tmp',
     'umask 077',
     SWEEP,
     'sweep "$t"',
     "trap 'rm -f -- \"$tmp\"' EXIT",
-    '(set -C; : > "$tmp")',
-    'if [ -f "$t" ] && [ ! -L "$t" ]; then',
-    '  [ -n "$mode" ] || mode=0$(stat -c %a -- "$t")',
-    '  [ -n "$uid" ] || uid=$(stat -c %u -- "$t")',
-    '  [ -n "$gid" ] || gid=$(stat -c %g -- "$t")',
-    'fi',
-    '[ -z "$uid" ] || chown -- "+$uid" "$tmp"',
-    '[ -z "$gid" ] || chgrp -- "+$gid" "$tmp"',
-    'chmod -- "${mode:-0644}" "$tmp"',
-    'cat >> "$tmp"',
-    'sync -- "$tmp"',
+    // noclobber: O_CREAT|O_EXCL for a name that does not exist, which never follows a link.
+    'set -C; exec 3> "$tmp"; set +C',
+    'fd=/proc/self/fd/3',
+    // A name that existed (planted) would have been opened without O_EXCL: only a new, empty, root-owned file will do.
+    'case $(stat -L -c %F:%u:%h -- "$fd") in "regular empty file:0:1") ;; *) echo "$tmp: not the file just created" >&2; exit 1 ;; esac',
+    // The mode and owner of a regular file already there are kept; lstat, so a link there is not read through.
+    'old=$(stat -c %F:%a:%u:%g -- "$t" 2>/dev/null) || old=',
+    'case $old in "regular file:"*|"regular empty file:"*)',
+    '  old=${old#*:}',
+    '  [ -n "$mode" ] || mode=0${old%%:*}; old=${old#*:}',
+    '  [ -n "$uid" ] || uid=${old%%:*}',
+    '  [ -n "$gid" ] || gid=${old#*:} ;;',
+    'esac',
+    // Owner before mode: chown clears setuid/setgid bits.
+    '[ -z "$uid" ] || chown -- "+$uid" "$fd"',
+    '[ -z "$gid" ] || chgrp -- "+$gid" "$fd"',
+    'chmod -- "${mode:-0644}" "$fd"',
+    'cat >&3',
+    'sync -- "$fd"',
+    'id=$(stat -L -c %d:%i -- "$fd")',
     'mv -fT -- "$tmp" "$t"',
     'trap - EXIT',
+    // What the rename put in place must be the file written (not whatever the temp name was swapped for).
+    '[ "$(stat -c %d:%i -- "$t")" = "$id" ] || { echo "$t: replaced while it was written" >&2; exit 1; }',
   ].join('\n'),
-  mkdir: 'mkdir -- "$1" && chmod -- "$2" "$1"',
-  chmod: 'chmod -- "$2" "$1"',
-  chown: 'chown -h -- "$2" "$1"',
+  // GNU mkdir -m sets a mode that mkdir(2) cannot give (umask, setgid) on a descriptor it opened with
+  // O_NOFOLLOW: a swap of the new directory for a link fails instead of changing the link's target.
+  mkdir: 'exec mkdir -m "$2" -- "$1"',
+  // $1 path, $2 mode or owner spec. A link is changed as asked (chmod: its target, chown: the link).
+  chmod: HOLD + '\nexec chmod -- "$2" "$h"',
+  chown: HOLD + '\n[ "$h" = /proc/self/fd/4 ] && exec chown -- "$2" "$h"; exec chown -h -- "$2" "$h"',
   // $1 link target, $2 path, $3 temp name
   symlink: SWEEP + '\nsweep "$2"; ln -s -- "$1" "$3" || exit 1; mv -fT -- "$3" "$2" && exit 0; rm -f -- "$3"; exit 1',
   link: SWEEP + '\nsweep "$2"; ln -- "$1" "$3" || exit 1; if [ "$3" -ef "$2" ]; then rm -f -- "$3"; exit 0; fi; '
@@ -106,9 +157,11 @@ export class SudoFiles implements FileOps {
   }
 
   async writeFile(p: string, content: Buffer, opts: NumericWrite): Promise<void> {
-    const args = [p, tempNameFor(p), opts.mode === undefined ? '' : modeArg(opts.mode),
+    const temp = tempNameFor(p);
+    const random = temp.slice(-'0123456789ab.tmp'.length, -'.tmp'.length);
+    const args = [p, temp.slice(0, -'0123456789ab.tmp'.length), opts.mode === undefined ? '' : modeArg(opts.mode),
       opts.uid === -1 ? '' : String(opts.uid), opts.gid === -1 ? '' : String(opts.gid)];
-    const r = await this.script(S.write, args, content);
+    const r = await this.script(S.write, args, Buffer.concat([Buffer.from(random + '\n'), content]));
     if (r.rc !== 0) throw fail(`write ${p}`, r);
   }
 

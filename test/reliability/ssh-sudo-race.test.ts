@@ -1,0 +1,140 @@
+// A local user races converge's root writes over SSH with sudo (issue 16,
+// items 1 and 2). The user owns the directory converge writes into; a small
+// program of theirs (perl, run under setpriv as that user) watches it and,
+// the moment converge's temp file or new directory appears, renames it away
+// and puts a symlink to a root-only file in its place. Before the fix, root
+// then chowned, chmodded and appended to the link's target.
+//
+// 50 copies and 50 new directories in one run against a real sshd on
+// 127.0.0.1, as a non-root login with become. Whatever the racer manages,
+// the root-only file keeps its owner, mode and content, and no temp file of
+// converge's is left behind. A write the racer did redirect fails its task.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, it } from 'node:test';
+import { runLocal } from '../../src/host/local-host.js';
+import { createUsers, removeUsers, startSshd, testUsers, type Sshd } from '../host/sshd-fixture.js';
+import { runCli } from './cli-process.js';
+
+const TRIES = 50;
+const users = testUsers('race');
+const racer = `cvg-racer-${process.pid % 100000}`;
+let sshd: Sshd;
+let base: string;
+
+// The racer: polls the directory and swaps every temp file of converge's
+// (.keysN.converge-XXXXXXXXXXXX.tmp) and every new directory dirN for a
+// symlink to $target, once each. Prints how many of each it swapped.
+const RACER = String.raw`
+my ($home, $target, $stop, $secs) = @ARGV;
+my $end = time + $secs; my ($files, $dirs) = (0, 0); my %done;
+while (time < $end && ! -e $stop) {
+  opendir(my $dh, $home) or die "opendir: $!"; my @names = readdir($dh); closedir($dh);
+  for my $n (@names) {
+    next if $done{$n} || -l "$home/$n";
+    if ($n =~ /^\.keys\d+\.converge-[0-9a-f]{12}\.tmp$/) {
+      if (rename("$home/$n", "$home/stolen-$n")) { symlink($target, "$home/$n"); $done{$n} = 1; $files++; }
+    } elsif ($n =~ /^dir\d+$/) {
+      if (rename("$home/$n", "$home/moved-$n")) { symlink($target, "$home/$n"); $done{$n} = 1; $dirs++; }
+    }
+  }
+}
+print "$files $dirs\n";
+`;
+
+async function must(argv: string[]): Promise<string> {
+  const r = await runLocal(argv);
+  if (r.rc !== 0) throw new Error(`${argv.join(' ')}: ${r.rc} ${r.stderr}`);
+  return r.stdout;
+}
+
+before(async () => {
+  sshd = await startSshd();
+  await createUsers(users);
+  await runLocal(['userdel', '-r', '-f', racer]);
+  await must(['useradd', '-M', '-s', '/usr/sbin/nologin', racer]);
+  base = fs.mkdtempSync(path.join(os.tmpdir(), 'cvg-race-'));
+  fs.chmodSync(base, 0o755);
+});
+
+after(async () => {
+  await sshd?.stop();
+  await removeUsers(users);
+  await runLocal(['userdel', '-f', racer]);
+  if (base) fs.rmSync(base, { recursive: true, force: true });
+});
+
+it(`a user swapping temp files and new directories for symlinks never redirects a root write, chown or chmod (${TRIES} of each, SSH with sudo)`, async (t) => {
+  // The stand-in for /etc/shadow: root's, 0600, in a directory only root may change.
+  const secret = path.join(base, 'secret');
+  fs.mkdirSync(secret, { mode: 0o755 });
+  const shadow = path.join(secret, 'shadow');
+  fs.writeFileSync(shadow, 'root:only\n', { mode: 0o600 });
+  const home = path.join(base, 'home');
+  fs.mkdirSync(home, { mode: 0o755 });
+  const uid = Number((await must(['id', '-u', racer])).trim());
+  const gid = Number((await must(['id', '-g', racer])).trim());
+  fs.chownSync(home, uid, gid);
+  const stop = path.join(base, 'stop');
+
+  fs.writeFileSync(path.join(base, 'pb.yaml'), `
+- hosts: all
+  tasks:
+    - copy: { content: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEz race-{{ item }}\\n", dest: "${home}/keys{{ item }}", owner: ${racer}, mode: "0600" }
+      loop: "{{ range(${TRIES}) | list }}"
+      ignore_errors: true
+    - file: { path: "${home}/dir{{ item }}", state: directory, mode: "0777", owner: ${racer} }
+      loop: "{{ range(${TRIES}) | list }}"
+      ignore_errors: true
+`);
+  fs.writeFileSync(path.join(base, 'inv.yaml'), `all:\n  hosts:\n    s1: { ansible_host: 127.0.0.1, ansible_port: ${sshd.port}, `
+    + `ansible_ssh_private_key_file: ${sshd.clientKey}, ansible_user: ${users.nopw}, ansible_become: true }\n`);
+
+  const race = spawn('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', 'perl', '-e', RACER, home, shadow, stop, '600'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let raced = '';
+  race.stdout!.on('data', (d: Buffer) => { raced += d.toString(); });
+  race.stderr!.on('data', (d: Buffer) => { raced += d.toString(); });
+  const racerDone = new Promise((r) => race.once('close', r));
+  let r;
+  try {
+    r = await runCli([path.join(base, 'pb.yaml'), '-i', path.join(base, 'inv.yaml'), '--known-hosts-file', sshd.knownHosts,
+      '--json', '--state-dir', path.join(base, 'state')]);
+  } finally {
+    fs.writeFileSync(stop, '');
+    await racerDone;
+  }
+  const [files, dirs] = raced.trim().split(' ').map(Number);
+  assert.ok(Number.isInteger(files) && Number.isInteger(dirs), `racer output: ${raced}`);
+  const json = JSON.parse(r.stdout);
+  const tasks: Array<{ status: string; message?: string; item?: string }> = json.hosts.s1.tasks;
+  const failed = tasks.filter((t) => t.status === 'failed');
+  t.diagnostic(`racer swapped ${files} temp files and ${dirs} new directories; ${failed.length} of ${tasks.length} tasks failed`);
+
+  // The attack must have had its chance, or this test proves nothing.
+  assert.ok(files + dirs > 0, `the racer never swapped anything: ${raced}`);
+  assert.equal(tasks.length, 2 * TRIES, r.stdout.slice(0, 2000) + r.stderr);
+
+  // Root's file is untouched: owner, mode, content.
+  const st = fs.statSync(shadow);
+  assert.deepEqual([st.uid, st.gid, st.mode & 0o7777], [0, 0, 0o600], 'the stand-in for /etc/shadow changed owner or mode');
+  assert.equal(fs.readFileSync(shadow, 'utf8'), 'root:only\n', 'the stand-in for /etc/shadow was written to');
+
+  // Every copy that reports success put the racer's key file in place; a failed one says why.
+  for (let i = 0; i < TRIES; i++) {
+    const t = tasks[i];
+    if (t.status === 'failed') {
+      assert.match(t.message ?? '', /replaced while|not converged|No such file|not the file just created/, JSON.stringify(t));
+      continue;
+    }
+    const k = fs.lstatSync(path.join(home, `keys${i}`));
+    assert.ok(k.isFile() && k.uid === uid && (k.mode & 0o7777) === 0o600, `keys${i}: ${JSON.stringify(t)}`);
+  }
+  // No temp file of converge's is left: only the racer's own renames and links remain.
+  const left = fs.readdirSync(home).filter((n) => /^\.keys\d+\.converge-[0-9a-f]{12}\.tmp$/.test(n));
+  assert.deepEqual(left, [], 'temp files left behind');
+});
