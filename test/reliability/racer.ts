@@ -6,7 +6,7 @@
 //
 //   racer.js swap DIR VICTIM NAME...    NAME appears as a file or directory: rename it away, link NAME -> VICTIM
 //   racer.js swap-tree VICTIM DIR...     a DIR starts to lose entries (a removal is under way): link it -> VICTIM
-//   racer.js temps DIR PREFIX VICTIM    a DIR entry starts with PREFIX: read it (print what was read), then link it -> VICTIM
+//   racer.js temps DIR PREFIX VICTIM    a DIR entry starts with PREFIX: read it (print what was read); every other one: link it -> VICTIM
 //   racer.js ps HEX                     print the command line of any process that shows the secret HEX encodes
 //                                       (encoded, so that the racer's own command line does not show it)
 //
@@ -59,6 +59,7 @@ if (mode === 'swap') {
 } else if (mode === 'temps') {
   const [dir, prefix, victim] = args;
   const buf = Buffer.alloc(65536);
+  let seen = 0;
   while (Date.now() < deadline) {
     let names: string[];
     try { names = fs.readdirSync(dir); } catch { continue; }
@@ -72,8 +73,9 @@ if (mode === 'swap') {
         const got = fs.readSync(fd, buf, 0, buf.length, 0);
         fs.closeSync(fd);
         say(`read ${x} ${JSON.stringify(buf.subarray(0, got).toString('latin1'))}`);
-      } catch { /* not readable: what should happen */ }
-      if (swap(dir, p, victim)) say(`swap ${p}`);
+      } catch (e) { say(`denied ${x} ${(e as NodeJS.ErrnoException).code}`); }
+      // Every other temp file is left alone, so that downloads that complete under a reading attacker are checked too.
+      if (seen++ % 2 === 0 && swap(dir, p, victim)) say(`swap ${p}`);
     }
   }
 } else if (mode === 'ps') {
