@@ -53,6 +53,17 @@ function closeAll(fds: number[]): void {
   for (const fd of fds) { try { fs.closeSync(fd); } catch { /* already closed */ } }
 }
 
+let procChecked = false;
+
+/** Without /proc every name below would be "missing": say what is wrong instead (a removal would silently do nothing). */
+function requireProc(): void {
+  if (procChecked) return;
+  try { fs.statSync('/proc/self/fd'); } catch {
+    throw new HostOperationError('/proc is not mounted: converge changes files through /proc/self/fd/N (directory descriptors) and cannot work safely without it', 'ENOPROC');
+  }
+  procChecked = true;
+}
+
 /**
  * Resolves `path` (absolute, inside `root`) to its parent directory's
  * descriptor and last name. With `followLast`, a link in the last place is
@@ -60,6 +71,7 @@ function closeAll(fds: number[]): void {
  * `shown` maps a path inside the root to the one an operator knows (errors).
  */
 export function pin(root: string, path: string, followLast: boolean, shown: (p: string) => string = (p) => p): Pinned {
+  requireProc();
   const queue = path.split('/').filter((c) => c !== '' && c !== '.');
   const stack: number[] = [fs.openSync(root, O_RDONLY | O_DIRECTORY)];
   // Names walked so far, for messages: stays parallel to `stack` (minus the root).
