@@ -4,13 +4,13 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import {
-  chmodSync, closeSync, constants as C, fchmodSync, fstatSync, fsyncSync, lchownSync, linkSync, lstatSync, mkdirSync,
+  chmodSync, closeSync, constants as C, fstatSync, fsyncSync, lchownSync, linkSync, lstatSync, mkdirSync,
   openSync, readdirSync, readlinkSync, renameSync, symlinkSync, unlinkSync, type Stats,
 } from 'node:fs';
 import * as path from 'node:path';
 import { AccountCache } from './accounts.js';
 import { gatherFacts } from './facts.js';
-import { at, DIR_FLAGS, O_PATH, withPinned, type Pinned } from './pinned-path.js';
+import { at, O_PATH, withPinned, type Pinned } from './pinned-path.js';
 import { removeAt } from './tree-remove.js';
 import {
   HostOperationError,
@@ -193,7 +193,10 @@ export class PrefixedFs {
         // The directory's owner may have renamed the temp file away and put something else under its name.
         if (lstatSync(at(dir, name)).ino !== ino) throw Object.assign(new Error('the file was replaced while it was being written'), { code: 'ERACED' });
         // Make the rename itself durable.
-        try { fsyncSync(dir); } catch { /* directories that cannot be synced: the rename still happened */ }
+        try {
+          const d = openSync(at(dir), C.O_RDONLY | C.O_DIRECTORY);
+          try { fsyncSync(d); } finally { closeSync(d); }
+        } catch { /* directories that cannot be opened for sync: the rename still happened */ }
       });
     } catch (e) {
       throw opError(e, `write ${p}`);
@@ -206,8 +209,8 @@ export class PrefixedFs {
         mkdirSync(at(dir, name), { mode });
         // mkdir's mode is filtered by umask: set it on the new directory's descriptor, never by path, which the
         // parent's owner could have swapped for a link to any file by now (then ELOOP, nothing changed).
-        const fd = openSync(at(dir, name), DIR_FLAGS);
-        try { fchmodSync(fd, mode); } finally { closeSync(fd); }
+        const fd = openSync(at(dir, name), O_PATH | C.O_DIRECTORY | C.O_NOFOLLOW);
+        try { chmodSync(at(fd), mode); } finally { closeSync(fd); }
       });
     } catch (e) {
       throw opError(e, `mkdir ${p}`);
@@ -304,7 +307,9 @@ function tempBaseName(name: string): string {
 
 /** removeStaleTemps, through the directory's descriptor. */
 function removeStaleTempsAt(dir: number, name: string): void {
-  for (const n of readdirSync(at(dir))) {
+  let names: string[];
+  try { names = readdirSync(at(dir)); } catch { return; /* an unreadable directory: nothing to sweep that we could see */ }
+  for (const n of names) {
     if (isTempNameOf(`/${name}`, n)) { try { unlinkSync(at(dir, n)); } catch { /* gone */ } }
   }
 }

@@ -19,6 +19,8 @@ const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 /** O_PATH (Linux): a handle on the inode itself, opened without reading it (no FIFO or device side effects). */
 export const O_PATH = 0o10000000;
 export const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+/** Directories walked through need search permission only, as in the kernel's own path walk. */
+const WALK_FLAGS = O_PATH | O_DIRECTORY | O_NOFOLLOW;
 const MAX_LINKS = 40;
 
 /** The name `name` inside the directory open as `fd`, as a path the kernel resolves through the descriptor. */
@@ -73,7 +75,7 @@ function requireProc(): void {
 export function pin(root: string, path: string, followLast: boolean, shown: (p: string) => string = (p) => p): Pinned {
   requireProc();
   const queue = path.split('/').filter((c) => c !== '' && c !== '.');
-  const stack: number[] = [fs.openSync(root, O_RDONLY | O_DIRECTORY)];
+  const stack: number[] = [fs.openSync(root, O_PATH | O_DIRECTORY)];
   // Names walked so far, for messages: stays parallel to `stack` (minus the root).
   const names: string[] = [];
   let links = 0;
@@ -110,7 +112,7 @@ export function pin(root: string, path: string, followLast: boolean, shown: (p: 
       }
       if (last) return finish(stack, comp);
       // Opened without following: a link swapped in since the lstat fails here (ELOOP) instead of being followed.
-      stack.push(fs.openSync(at(top, comp), DIR_FLAGS));
+      stack.push(fs.openSync(at(top, comp), WALK_FLAGS));
       names.push(comp);
     }
   } catch (e) {
