@@ -59,7 +59,7 @@ if (mode === 'swap') {
 } else if (mode === 'temps') {
   const [dir, prefix, victim] = args;
   const buf = Buffer.alloc(65536);
-  let seen = 0;
+  const order = new Map<string, number>();
   while (Date.now() < deadline) {
     let names: string[];
     try { names = fs.readdirSync(dir); } catch { continue; }
@@ -75,7 +75,8 @@ if (mode === 'swap') {
         say(`read ${x} ${JSON.stringify(buf.subarray(0, got).toString('latin1'))}`);
       } catch (e) { say(`denied ${x} ${(e as NodeJS.ErrnoException).code}`); }
       // Every other temp file is left alone, so that downloads that complete under a reading attacker are checked too.
-      if (seen++ % 2 === 0 && swap(dir, p, victim)) say(`swap ${p}`);
+      if (!order.has(x)) order.set(x, order.size);
+      if (order.get(x)! % 2 === 0 && swap(dir, p, victim)) say(`swap ${p}`);
     }
   }
 } else if (mode === 'ps') {
