@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Playbook } from '../config/playbook-model.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { loadYamlFile, readTextFile } from '../config/yaml-source.js';
-import { renderText, renderValue, type Lookup } from '../template/render.js';
+import { renderText, renderValue, renderVars, setRunLookup, type Lookup } from '../template/render.js';
 import type { HostSummary, Reporter } from './events.js';
 import { HostRun, type RunOptions, type SharedRun } from './host-run.js';
 
@@ -36,7 +36,7 @@ function makeLookup(baseDir: string): Lookup {
       case 'file': return readTextFile(path.resolve(baseDir, 'files', String(arg)), 'lookup file').replace(/\n$/, '');
       case 'template': {
         const file = path.resolve(baseDir, 'templates', String(arg));
-        return renderText(readTextFile(file, 'lookup template'), {}, file);
+        return renderText(readTextFile(file, 'lookup template'), renderVars(), file);
       }
       case 'pipe': throw new Error("lookup('pipe') is not supported: it would run a shell on the controller");
       default: throw new Error(`unknown lookup plugin '${kind}' (supported: env, file, template)`);
@@ -52,7 +52,7 @@ function lookupFor(playbookDir: string): Lookup {
       const sub = kind === 'file' ? 'files' : 'templates';
       const direct = path.resolve(playbookDir, String(args[0]));
       const inSub = path.resolve(playbookDir, sub, String(args[0]));
-      try { readTextFile(inSub); } catch { return kind === 'file' ? readTextFile(direct, 'lookup file').replace(/\n$/, '') : renderText(readTextFile(direct), {}, direct); }
+      try { readTextFile(inSub); } catch { return kind === 'file' ? readTextFile(direct, 'lookup file').replace(/\n$/, '') : renderText(readTextFile(direct), renderVars(), direct); }
     }
     return base(kind, ...args);
   };
@@ -65,7 +65,9 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, opti
     if (!hr) { hr = new HostRun(name, shared); shared.hosts.set(name, hr); }
     return hr;
   };
-  const shared: SharedRun = { inventory, playbookDir: playbook.dir, options, reporter, lookup: lookupFor(playbook.dir), hosts: new Map(), hostRun, playHosts: [], runOnce: new Map(), playEnded: false };
+  const lookup = lookupFor(playbook.dir);
+  setRunLookup(lookup);
+  const shared: SharedRun = { inventory, playbookDir: playbook.dir, options, reporter, lookup, hosts: new Map(), hostRun, playHosts: [], runOnce: new Map(), playEnded: false };
   try {
     for (const play of playbook.plays) {
       if (options.stopRequested()) break;

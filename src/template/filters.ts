@@ -6,16 +6,13 @@ import { createHash } from 'node:crypto';
 import YAML from 'yaml';
 import { ipv4Filter } from './ip-filters.js';
 import { hasKey } from './py-methods.js';
+import { pyStr, pyTruth } from './py-values.js';
 
 type Env = { getTest(name: string): (...a: unknown[]) => boolean; getFilter(name: string): (...a: unknown[]) => unknown };
 
 export class TemplateFilterError extends Error {}
 
-function truthy(v: unknown): boolean {
-  if (Array.isArray(v)) return v.length > 0;
-  if (v && typeof v === 'object') return Object.keys(v).length > 0;
-  return !!v;
-}
+const truthy = pyTruth;
 
 /**
  * Truth of a `when:` / `assert` result: booleans and numbers as such, the
@@ -89,8 +86,16 @@ export function installFilters(env: Env & { addFilter(n: string, f: (...a: any[]
   const t = (name: string, fn: (...a: any[]) => boolean) => env.addTest(name, fn);
 
   f('bool', toBool);
-  f('d', (v: unknown, dflt: unknown = '', boolean = false) => (v === undefined || (boolean && !v) ? dflt : v));
-  f('default', (v: unknown, dflt: unknown = '', boolean = false) => (v === undefined || (boolean && !v) ? dflt : v));
+  f('d', (v: unknown, dflt: unknown = '', boolean = false) => (v === undefined || (boolean && !pyTruth(v)) ? dflt : v));
+  f('default', (v: unknown, dflt: unknown = '', boolean = false) => (v === undefined || (boolean && !pyTruth(v)) ? dflt : v));
+  f('string', (v: unknown) => pyStr(v));
+  f('join', (v: unknown, sep = '', attribute?: unknown) => {
+    const list = Array.isArray(v) ? v : typeof v === 'string' ? [...v] : v && typeof v === 'object' ? Object.keys(v) : [];
+    const [pos, kw] = kwargs([sep, attribute].filter((x) => x !== undefined));
+    const s = typeof pos[0] === 'string' ? pos[0] : '';
+    const a = kw.attribute ?? (typeof pos[1] === 'string' ? pos[1] : undefined);
+    return list.map((x) => pyStr(a !== undefined ? attr(x, String(a)) : x)).join(s);
+  });
   f('mandatory', (v: unknown, msg?: string) => {
     if (v === undefined) throw new TemplateFilterError(msg ?? 'mandatory variable not defined');
     return v;

@@ -7,7 +7,7 @@ import nunjucks from 'nunjucks';
 import { installFilters } from './filters.js';
 import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
-import { installJinjaAdd } from './jinja-add.js';
+import { installPySemantics } from './py-semantics.js';
 import { allowCall, installSandbox, spend, withBudget } from './sandbox.js';
 import { isData, UnsafeText } from './data-tag.js';
 
@@ -20,7 +20,7 @@ export class TemplateError extends Error {
 
 let captured: unknown;
 const GLOBALS = new Set(['True', 'False', 'None', '__native', 'lookup', 'query', 'range', 'cycler', 'joiner', 'omit']);
-installJinjaAdd();
+installPySemantics();
 installSandbox();
 const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, trimBlocks: true });
 // Only the functions handed to templates here can be called from one (sandbox.ts).
@@ -81,16 +81,46 @@ env.addGlobal('joiner', (sep = ', ') => {
 
 export type Lookup = (kind: string, ...args: unknown[]) => unknown;
 let currentLookup: Lookup | undefined;
+// The run's lookups, for renders whose caller passed none (task parameters, loops).
+let runLookup_: Lookup | undefined;
+export function setRunLookup(lookup: Lookup | undefined): void {
+  runLookup_ = lookup;
+}
 
-env.addGlobal('lookup', (kind: string, ...args: unknown[]) => {
+/** Runs a lookup; `errors='ignore'` or `'warn'` turns its failure into None, as in Ansible (not an undefined variable). */
+function runLookup(kind: string, args: unknown[]): unknown {
   if (!currentLookup) throw new Error(`lookup('${kind}') is not available here`);
-  return currentLookup(kind, ...args);
-});
+  const last = args[args.length - 1] as Record<string, unknown> | undefined;
+  const kw = last && typeof last === 'object' && (last as { __keywords?: boolean }).__keywords ? last : undefined;
+  const errors = kw?.errors;
+  if (kw) {
+    const { __keywords, errors: _e, ...rest } = kw;
+    args = Object.keys(rest).length ? [...args.slice(0, -1), { ...rest, __keywords: true }] : args.slice(0, -1);
+  }
+  if (errors !== undefined && errors !== 'ignore' && errors !== 'warn' && errors !== 'strict') {
+    throw new Error(`lookup errors= must be strict, warn or ignore, not '${String(errors)}'`);
+  }
+  try {
+    return currentLookup(kind, ...args);
+  } catch (e) {
+    if ((errors === 'ignore' || errors === 'warn') && !(e instanceof TemplateError && /undefined variable/.test(e.message))) return null;
+    // The outer template's error would otherwise lose which file and line failed.
+    if (e instanceof TemplateError) throw new Error(`${e.source}:${e.line ?? 1}${e.col ? `:${e.col}` : ''}: ${e.message}`);
+    throw e;
+  }
+}
+
+env.addGlobal('lookup', (kind: string, ...args: unknown[]) => runLookup(kind, args));
 env.addGlobal('query', (kind: string, ...args: unknown[]) => {
-  if (!currentLookup) throw new Error(`query('${kind}') is not available here`);
-  const v = currentLookup(kind, ...args);
-  return Array.isArray(v) ? v : [v];
+  const v = runLookup(kind, args);
+  return Array.isArray(v) ? v : v === null ? [] : [v];
 });
+
+// The variables of the render in progress (innermost): what lookup('template') renders with.
+const varsStack: Array<Record<string, unknown>> = [];
+export function renderVars(): Record<string, unknown> {
+  return varsStack[varsStack.length - 1] ?? {};
+}
 
 export function hasTemplate(s: string): boolean {
   return s.includes('{{') || s.includes('{%');
@@ -142,9 +172,14 @@ function compiled(src: string, name: string): nunjucks.Template {
 
 function compileAndRender(src: string, vars: Record<string, unknown>, name: string, lookup?: Lookup): string {
   const prev = currentLookup;
-  currentLookup = lookup;
+  currentLookup = lookup ?? prev ?? runLookup_;
   try {
-    return withBudget(() => compiled(src, name).render(vars));
+    varsStack.push(vars);
+    try {
+      return withBudget(() => compiled(src, name).render(vars));
+    } finally {
+      varsStack.pop();
+    }
   } catch (e) {
     if (e instanceof TemplateError) throw e;
     const loc = nunjucksLocation(e);

@@ -22,9 +22,9 @@ export interface TaskResult {
 const CALLBACKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/compat/callback');
 
 /** ansible-playbook through the cvg_results callback: one result per task for `host`. */
-export function runAnsible(dir: string, playbook: string, opts: { host?: string; extraArgs?: string[] } = {}): TaskResult[] {
+export function runAnsible(dir: string, playbook: string, opts: { host?: string; extraArgs?: string[]; inventory?: string[] } = {}): TaskResult[] {
   const host = opts.host ?? 'localhost';
-  const r = spawnSync('ansible-playbook', [path.join(dir, playbook), '-i', `${host},`, '-c', 'local', ...(opts.extraArgs ?? [])], {
+  const r = spawnSync('ansible-playbook', [path.join(dir, playbook), ...(opts.inventory ?? ['-i', `${host},`, '-c', 'local']), ...(opts.extraArgs ?? [])], {
     cwd: dir, encoding: 'utf8', timeout: 600_000, maxBuffer: 256 * 1024 * 1024,
     env: {
       ...process.env, ANSIBLE_STDOUT_CALLBACK: 'cvg_results', ANSIBLE_CALLBACK_PLUGINS: CALLBACKS, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: 'false',

@@ -42,7 +42,7 @@ for (const [tpl, expected] of cases) {
 }
 
 test('a list plus a string is an error, as in Jinja, not a string', () => {
-  assert.throws(() => renderValue("{{ words + 'x' }}", vars, 'case'), /can only concatenate a list to a list, not a string/);
+  assert.throws(() => renderValue("{{ words + 'x' }}", vars, 'case'), /can only concatenate list \(not "str"\) to list/);
 });
 
 test('conditions evaluate like Ansible when clauses', () => {

@@ -1,0 +1,105 @@
+// nunjucks compiles Jinja operators to JavaScript's (`==` by reference, `*`
+// on strings gives NaN, `[]` is true, `(1, 2)` is 2). These compiler patches
+// route every operator, every truth test and every printed value through
+// py-values.ts instead, so templates compute what Jinja2 computes.
+
+import nunjucks from 'nunjucks';
+import * as py from './py-values.js';
+
+interface Node { typename: string; lineno: number; colno: number; [k: string]: any }
+interface Compiler {
+  compile(node: unknown, frame: unknown): void;
+  _emit(code: string): void;
+  [k: string]: any;
+}
+
+let installed = false;
+
+export function installPySemantics(): void {
+  if (installed) return;
+  installed = true;
+  const lib = nunjucks as unknown as { compiler: { Compiler: { prototype: Compiler } }; runtime: Record<string, any>; nodes: Record<string, any> };
+  const rt = lib.runtime;
+  const proto = lib.compiler.Compiler.prototype;
+  const nodes = lib.nodes;
+
+  rt.py = py;
+  const call = (fn: string) => function (this: Compiler, node: Node, frame: unknown) {
+    this._emit(`runtime.py.${fn}(`);
+    this.compile(node.left, frame);
+    this._emit(', ');
+    this.compile(node.right, frame);
+    this._emit(')');
+  };
+  proto.compileAdd = call('pyAdd');
+  proto.compileSub = call('pySub');
+  proto.compileMul = call('pyMul');
+  proto.compileDiv = call('pyDiv');
+  proto.compileFloorDiv = call('pyFloorDiv');
+  proto.compileMod = call('pyMod');
+  proto.compileConcat = function (this: Compiler, node: Node, frame: unknown) {
+    this._emit('(runtime.py.pyStr(');
+    this.compile(node.left, frame);
+    this._emit(') + runtime.py.pyStr(');
+    this.compile(node.right, frame);
+    this._emit('))');
+  };
+  proto.compileCompare = function (this: Compiler, node: Node, frame: unknown) {
+    this._emit('runtime.py.pyCompare(');
+    this.compile(node.expr, frame);
+    for (const op of node.ops as Node[]) {
+      const sym = op.type === '===' ? '==' : op.type === '!==' ? '!=' : op.type;
+      this._emit(`, ${JSON.stringify(sym)}, `);
+      this.compile(op.expr, frame);
+    }
+    this._emit(')');
+  };
+  rt.inOperator = (item: unknown, container: unknown) => py.pyIn(item, container);
+  // `a or b` and `a and b` give an operand, as in Python; b is evaluated only when needed.
+  proto.compileOr = function (this: Compiler, node: Node, frame: unknown) {
+    this._emit('(function(l){ return runtime.py.pyTruth(l) ? l : (');
+    this.compile(node.right, frame);
+    this._emit('); })(');
+    this.compile(node.left, frame);
+    this._emit(')');
+  };
+  proto.compileAnd = function (this: Compiler, node: Node, frame: unknown) {
+    this._emit('(function(l){ return !runtime.py.pyTruth(l) ? l : (');
+    this.compile(node.right, frame);
+    this._emit('); })(');
+    this.compile(node.left, frame);
+    this._emit(')');
+  };
+  proto.compileNot = function (this: Compiler, node: Node, frame: unknown) {
+    this._emit('(!runtime.py.pyTruth(');
+    this.compile(node.target, frame);
+    this._emit('))');
+  };
+  // `if` statements and inline ifs test Python truth: not(not(cond)).
+  const truthy = (cond: Node) => new nodes.Not(cond.lineno, cond.colno, new nodes.Not(cond.lineno, cond.colno, cond));
+  for (const name of ['compileIf', 'compileInlineIf']) {
+    const original = proto[name];
+    proto[name] = function (this: Compiler, node: Node, frame: unknown, ...rest: unknown[]) {
+      if (!node.__pyTruth) {
+        node.cond = truthy(node.cond);
+        node.__pyTruth = true;
+      }
+      return original.call(this, node, frame, ...rest);
+    };
+  }
+  // `(1, 2)` is a tuple; `(x)` is x.
+  const compileGroup = proto.compileGroup;
+  proto.compileGroup = function (this: Compiler, node: Node, frame: unknown) {
+    if ((node.children as Node[]).length <= 1) return compileGroup.call(this, node, frame);
+    this._emit('runtime.py.PyTuple.of2(');
+    this._compileAggregate(node, frame, '[', ']');
+    this._emit(')');
+  };
+  // What `{{ }}` prints: Python's str() of the value.
+  const suppress = rt.suppressValue;
+  rt.suppressValue = (val: unknown, autoescape: boolean) => {
+    if (val instanceof rt.SafeString) return suppress(val, autoescape);
+    if (val === undefined) return '';
+    return suppress(py.pyStr(val), autoescape);
+  };
+}

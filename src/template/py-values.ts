@@ -1,0 +1,326 @@
+// Python's value semantics for templates, as Jinja2 under Ansible has them:
+// str() and repr() of values (True, None, ['a'], {'k': 1}, (1, 2)), truth
+// (empty lists and dicts are false), equality by value, ordering, `in`, `*`
+// on strings and lists, `%` formatting and Python's modulo, `~`.
+
+import { UnsafeText } from './data-tag.js';
+
+/** A Python tuple: `(1, 2)` in a template. Shown as (1, 2); otherwise a list. */
+export class PyTuple extends Array<unknown> {
+  static of2(items: unknown[]): PyTuple {
+    const t = new PyTuple();
+    t.push(...items);
+    return t;
+  }
+}
+
+export class PyTypeError extends Error {}
+
+export function typeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string' || v instanceof UnsafeText) return 'str';
+  if (v instanceof PyTuple) return 'tuple';
+  if (Array.isArray(v)) return 'list';
+  if (typeof v === 'function') return 'function';
+  return 'dict';
+}
+
+function reprFloat(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (n === Infinity) return 'inf';
+  if (n === -Infinity) return '-inf';
+  if (Object.is(n, -0)) return '-0.0';
+  // Python writes exponents with at least two digits (1e-07) and switches to them at 1e16.
+  const s = Math.abs(n) >= 1e16 && Number.isInteger(n) ? n.toExponential().replace(/\.?0*e/, 'e') : String(n);
+  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+function reprStr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === quote) out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return quote + out + quote;
+}
+
+export function pyRepr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v) < 1e16 ? String(v) : Number.isInteger(v) && Math.abs(v) < 1e21 ? BigInt(v).toString() : reprFloat(v);
+  if (typeof v === 'string') return reprStr(v);
+  if (v instanceof UnsafeText) return reprStr(v.text);
+  if (v instanceof PyTuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (typeof v === 'function') return '<function>';
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).map((k) => `${reprStr(k)}: ${pyRepr(o[k])}`).join(', ')}}`;
+  }
+  return String(v);
+}
+
+/** Python's str(): strings as they are, everything else as its repr. */
+export function pyStr(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof UnsafeText) return v.text;
+  return pyRepr(v);
+}
+
+export function pyTruth(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return v.length > 0;
+  if (v instanceof UnsafeText) return v.text.length > 0;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+function isNum(v: unknown): v is number | boolean {
+  return typeof v === 'number' || typeof v === 'boolean';
+}
+
+function plain(v: unknown): unknown {
+  return v instanceof UnsafeText ? v.text : v;
+}
+
+export function pyEq(a: unknown, b: unknown): boolean {
+  a = plain(a);
+  b = plain(b);
+  if (a === undefined || b === undefined) return a === b;
+  if (a === null || b === null) return a === b;
+  if (isNum(a) && isNum(b)) return Number(a) === Number(b);
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if ((a instanceof PyTuple) !== (b instanceof PyTuple)) return false;
+    return a.length === b.length && a.every((x, i) => pyEq(x, b[i]));
+  }
+  if (Array.isArray(a) || Array.isArray(b)) return false;
+  if (typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a as object);
+    const kb = Object.keys(b as object);
+    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && pyEq((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return a === b;
+}
+
+/** -1, 0 or 1 as Python orders a and b; a TypeError for values Python does not order. */
+export function pyCmp(a: unknown, b: unknown, op: string): number {
+  a = plain(a);
+  b = plain(b);
+  if (isNum(a) && isNum(b)) return Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      if (!pyEq(a[i], b[i])) return pyCmp(a[i], b[i], op);
+    }
+    return a.length - b.length < 0 ? -1 : a.length > b.length ? 1 : 0;
+  }
+  throw new PyTypeError(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+export function pyCompare(first: unknown, ...rest: unknown[]): boolean {
+  let left = first;
+  for (let i = 0; i < rest.length; i += 2) {
+    const op = rest[i] as string;
+    const right = rest[i + 1];
+    let ok: boolean;
+    switch (op) {
+      case '==': ok = pyEq(left, right); break;
+      case '!=': ok = !pyEq(left, right); break;
+      case '<': ok = pyCmp(left, right, op) < 0; break;
+      case '>': ok = pyCmp(left, right, op) > 0; break;
+      case '<=': ok = pyCmp(left, right, op) <= 0; break;
+      case '>=': ok = pyCmp(left, right, op) >= 0; break;
+      default: throw new Error(`unknown comparison ${op}`);
+    }
+    if (!ok) return false;
+    left = right;
+  }
+  return true;
+}
+
+export function pyIn(item: unknown, container: unknown): boolean {
+  item = plain(item);
+  container = plain(container);
+  if (typeof container === 'string') {
+    if (typeof item !== 'string') throw new PyTypeError(`'in <string>' requires string as left operand, not ${typeName(item)}`);
+    return container.includes(item);
+  }
+  if (Array.isArray(container)) return container.some((x) => pyEq(x, item));
+  if (container && typeof container === 'object') {
+    if (typeof item !== 'string' && typeof item !== 'number') return false;
+    return String(item) in container && (Object.prototype.hasOwnProperty.call(container, String(item)) || !Object.prototype.hasOwnProperty.call(Object.prototype, String(item)));
+  }
+  throw new PyTypeError(`argument of type '${typeName(container)}' is not iterable`);
+}
+
+/** Longest string or list `*` may build. */
+const MAX_REPEAT = 10_000_000;
+
+export function pyMul(a: unknown, b: unknown): unknown {
+  a = plain(a);
+  b = plain(b);
+  if (isNum(a) && isNum(b)) return Number(a) * Number(b);
+  const [seq, n] = isNum(a) ? [b, Number(a)] : [a, Number(b)];
+  if ((typeof seq === 'string' || Array.isArray(seq)) && Number.isInteger(n) && (isNum(a) || isNum(b))) {
+    const count = Math.max(0, n);
+    if (seq.length * count > MAX_REPEAT) throw new PyTypeError(`${typeName(seq)} * ${count} is longer than ${MAX_REPEAT}; stopped`);
+    if (typeof seq === 'string') return seq.repeat(count);
+    const out: unknown[] = seq instanceof PyTuple ? new PyTuple() : [];
+    for (let i = 0; i < count; i++) out.push(...seq);
+    return out;
+  }
+  throw new PyTypeError(`unsupported operand type(s) for *: '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+export function pyAdd(a: unknown, b: unknown): unknown {
+  a = plain(a);
+  b = plain(b);
+  if (isNum(a) && isNum(b)) return Number(a) + Number(b);
+  if (typeof a === 'string' && typeof b === 'string') return a + b;
+  if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
+    return a instanceof PyTuple ? PyTuple.of2([...a, ...b]) : [...a, ...b];
+  }
+  if (Array.isArray(a) && !(a instanceof PyTuple)) throw new PyTypeError(`can only concatenate list (not "${typeName(b)}") to list`);
+  if (typeof a === 'string') throw new PyTypeError(`can only concatenate str (not "${typeName(b)}") to str`);
+  throw new PyTypeError(`unsupported operand type(s) for +: '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+export function pySub(a: unknown, b: unknown): unknown {
+  if (isNum(a) && isNum(b)) return Number(a) - Number(b);
+  throw new PyTypeError(`unsupported operand type(s) for -: '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+export function pyDiv(a: unknown, b: unknown): unknown {
+  if (isNum(a) && isNum(b)) {
+    if (Number(b) === 0) throw new PyTypeError('division by zero');
+    return Number(a) / Number(b);
+  }
+  throw new PyTypeError(`unsupported operand type(s) for /: '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+export function pyFloorDiv(a: unknown, b: unknown): unknown {
+  if (isNum(a) && isNum(b)) {
+    if (Number(b) === 0) throw new PyTypeError('integer division or modulo by zero');
+    return Math.floor(Number(a) / Number(b));
+  }
+  throw new PyTypeError(`unsupported operand type(s) for //: '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+export function pyMod(a: unknown, b: unknown): unknown {
+  a = plain(a);
+  if (typeof a === 'string') return pyFormat(a, b);
+  if (isNum(a) && isNum(b)) {
+    const x = Number(a);
+    const y = Number(b);
+    if (y === 0) throw new PyTypeError('integer division or modulo by zero');
+    const r = x % y;
+    return r !== 0 && (r < 0) !== (y < 0) ? r + y : r;
+  }
+  throw new PyTypeError(`unsupported operand type(s) for %: '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+function toInt(v: unknown, conv: string): number {
+  v = plain(v);
+  if (isNum(v)) return Math.trunc(Number(v));
+  throw new PyTypeError(`%${conv} format: a real number is required, not ${typeName(v)}`);
+}
+
+function toFloat(v: unknown, conv: string): number {
+  v = plain(v);
+  if (isNum(v)) return Number(v);
+  throw new PyTypeError(`must be real number, not ${typeName(v)}`);
+}
+
+function pyExp(x: number, prec: number, upper: boolean): string {
+  const s = x.toExponential(prec).replace(/e([+-])(\d)$/, 'e$10$2');
+  return upper ? s.toUpperCase() : s;
+}
+
+function pyGeneral(x: number, prec: number, upper: boolean, alt: boolean): string {
+  const p = prec === 0 ? 1 : prec;
+  if (x === 0) return '0';
+  const exp = Math.floor(Math.log10(Math.abs(Number(x.toPrecision(p)))));
+  let s: string;
+  if (exp < -4 || exp >= p) {
+    s = pyExp(x, p - 1, upper);
+    if (!alt) s = s.replace(/\.?0+(e)/i, '$1');
+  } else {
+    s = x.toFixed(Math.max(0, p - 1 - exp));
+    if (!alt && s.includes('.')) s = s.replace(/\.?0+$/, '');
+  }
+  return s;
+}
+
+/** Python's printf-style `format % values`. */
+export function pyFormat(format: string, values: unknown): string {
+  const args: unknown[] = values instanceof PyTuple ? [...values] : [values];
+  const mapping = values && typeof values === 'object' && !Array.isArray(values) ? (values as Record<string, unknown>) : undefined;
+  let next = 0;
+  const take = (): unknown => {
+    if (next >= args.length) throw new PyTypeError('not enough arguments for format string');
+    return args[next++];
+  };
+  const out = format.replace(/%(\(([^)]*)\))?([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/g, (_m, _k, key: string | undefined, flags: string, w: string | undefined, pr: string | undefined, conv: string) => {
+    if (conv === '%') return '%';
+    const width = w === '*' ? Number(take()) : w ? Number(w) : 0;
+    const precision = pr === '*' ? Number(take()) : pr !== undefined ? Number(pr) : undefined;
+    let v: unknown;
+    if (key !== undefined) {
+      if (!mapping) throw new PyTypeError('format requires a mapping');
+      if (!(key in mapping)) throw new PyTypeError(`KeyError: '${key}'`);
+      v = mapping[key];
+    } else v = take();
+    let body: string;
+    let sign = '';
+    switch (conv) {
+      case 's': body = pyStr(v); if (precision !== undefined) body = body.slice(0, precision); break;
+      case 'r': case 'a': body = pyRepr(v); if (precision !== undefined) body = body.slice(0, precision); break;
+      case 'c': body = typeof v === 'number' ? String.fromCodePoint(v) : String(v); break;
+      case 'd': case 'i': case 'u': { const n = toInt(v, conv); sign = n < 0 ? '-' : ''; body = String(Math.abs(n)); break; }
+      case 'o': case 'x': case 'X': {
+        const n = toInt(v, conv);
+        sign = n < 0 ? '-' : '';
+        body = Math.abs(n).toString(conv === 'o' ? 8 : 16);
+        if (conv === 'X') body = body.toUpperCase();
+        if (flags.includes('#')) body = (conv === 'o' ? '0o' : conv === 'x' ? '0x' : '0X') + body;
+        break;
+      }
+      default: {
+        const x = toFloat(v, conv);
+        sign = x < 0 || Object.is(x, -0) ? '-' : '';
+        const ax = Math.abs(x);
+        const p = precision ?? 6;
+        if (!Number.isFinite(ax)) body = Number.isNaN(ax) ? 'nan' : 'inf';
+        else if (conv === 'f' || conv === 'F') body = ax.toFixed(p);
+        else if (conv === 'e' || conv === 'E') body = pyExp(ax, p, conv === 'E');
+        else body = pyGeneral(ax, p, conv === 'G', flags.includes('#'));
+        if (conv === 'F' || conv === 'E' || conv === 'G') body = body.toUpperCase();
+      }
+    }
+    if ('diouxXeEfFgG'.includes(conv) && !sign) sign = flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
+    let text = sign + body;
+    if (text.length < width) {
+      if (flags.includes('-')) text = text.padEnd(width);
+      else if (flags.includes('0') && 'diouxXeEfFgG'.includes(conv)) text = sign + body.padStart(width - sign.length, '0');
+      else text = text.padStart(width);
+    }
+    return text;
+  });
+  if (!mapping && next < args.length) {
+    throw new PyTypeError('not all arguments converted during string formatting');
+  }
+  return out;
+}
