@@ -27,6 +27,8 @@ import { tempfileModule } from './tempfile.js';
 import { findModule } from './find.js';
 import { sysctlModule } from './sysctl.js';
 import { pauseModule } from './pause.js';
+import { userModule } from './user.js';
+import { groupModule } from './group.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -50,4 +52,5 @@ export const modules: ModuleDefinition[] = [
   includeVarsModule,
   replaceModule, blockinfileModule, iniFileModule, slurpModule, tempfileModule, findModule,
   sysctlModule, pauseModule,
+  userModule, groupModule,
 ];

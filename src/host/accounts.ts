@@ -41,8 +41,12 @@ export class AccountCache {
 
   private async lookup(file: 'passwd' | 'group', name: string): Promise<number | undefined> {
     if (/^\d+$/.test(name)) return Number(name);
-    const t = await this.table(file);
-    const id = t.byName.get(name);
+    let id = (await this.table(file)).byName.get(name);
+    if (id === undefined) {
+      // A user or group task earlier in the run may have added it since the table was read.
+      this.tables.delete(file);
+      id = (await this.table(file)).byName.get(name);
+    }
     if (id !== undefined || !this.useGetent) return id;
     const r = await this.host.run(['getent', file, name]);
     if (r.rc !== 0) return undefined;
