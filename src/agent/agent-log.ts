@@ -4,10 +4,13 @@
 
 import type { HostSummary, Reporter, TaskEvent } from '../engine/events.js';
 import type { HistoryChange, HistoryRecord } from './history-store.js';
+import { redactText } from '../output/redact.js';
+import { printable } from '../output/printable.js';
 
 export type Say = (line: string) => void;
 
-export const stderrSay: Say = (line) => { process.stderr.write(`converge agent: ${line}\n`); };
+/** The journal is a store like the history: masked secrets, no raw control characters. */
+export const stderrSay: Say = (line) => { process.stderr.write(`converge agent: ${printable(redactText(line))}\n`); };
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;

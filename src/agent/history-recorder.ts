@@ -1,12 +1,11 @@
 // A Reporter that turns one run's events into a history record: each change
-// with before/after and diff (no_log tasks redacted), classed as drift,
+// with before/after and diff (redacted before they get here), classed as drift,
 // intended or action against the host's baseline fingerprint.
 
 import type { Playbook, Task } from '../config/playbook-model.js';
 import type { HostSummary, Reporter, TaskEvent } from '../engine/events.js';
 import { emptySummary } from '../engine/events.js';
 import { sourceOf } from '../engine/run-task.js';
-import { redactEvent } from '../output/redact.js';
 import type { ChangeKind, HistoryChange, HistoryRecord, HostRecord, HostRunStatus, StateFile } from './history-store.js';
 
 /** Caps that keep one record readable and the history bounded even for huge files. */
@@ -75,8 +74,8 @@ export class HistoryRecorder implements Reporter {
     for (const h of hosts) this.host(h);
   }
 
-  task(raw: TaskEvent): void {
-    const ev = redactEvent(raw);
+  /** Events arrive redacted (RedactingReporter in runCommand). */
+  task(ev: TaskEvent): void {
     if (ev.status === 'failed' && !ev.ignored && !ev.changes.length) {
       const h = this.host(ev.host);
       (h.failures ??= []).push({ task: ev.task, name: ev.name, source: ev.source, message: ev.message === undefined ? undefined : capText(ev.message, MAX_VALUE) });
@@ -92,7 +91,7 @@ export class HistoryRecorder implements Reporter {
       task: ev.task, name: ev.name, module: ev.module, source: ev.source,
       resource: `${ev.module} ${target}`,
       status: ev.status === 'failed' ? 'failed' : 'changed',
-      kind: this.kindFor(raw, task),
+      kind: this.kindFor(ev, task),
       corrected: !ev.check && ev.status === 'changed',
       changes: ev.changes.map((c) => ({
         property: c.property,

@@ -12,6 +12,7 @@ import { UsageError } from '../config/errors.js';
 import { acquireLock, LockBusyError, type LockOptions } from './lock.js';
 import { fingerprint } from './fingerprint.js';
 import { HistoryRecorder } from './history-recorder.js';
+import { redactDeep } from '../output/redact.js';
 import { appendHistory, readState, STATE_FILE, updateState, writeFileAtomic, type HistoryRecord } from './history-store.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/converge';
@@ -108,7 +109,8 @@ export async function lockAndRecord(loaded: Loaded, o: RunCliOptions, s: GuardSe
         if (ended) return;
         ended = true;
         try {
-          const rec = recorder.record(outcome);
+          // Events came redacted; the run's own error text is masked here, at the store.
+          const rec = redactDeep(recorder.record(outcome));
           appendHistory(s.dir, rec);
           updateState(s.dir, rec);
           s.onRecord?.(rec);

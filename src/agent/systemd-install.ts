@@ -14,9 +14,36 @@ import { findModule } from '../engine/registry.js';
 import { checkSchedule, DEFAULT_SCHEDULE, parseSplay, type AgentOptions } from './agent-loop.js';
 import { stateDirOf } from './run-guard.js';
 import { checkMetricsDir } from '../metrics/textfile.js';
+import { parseExtraVars } from '../cli/extra-vars.js';
+import { noteSecretVars } from '../output/redact.js';
 
 export const UNIT_NAME = 'converge-agent.service';
 export const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
+/**
+ * The agent's `-e KEY=VALUE` variables: a unit file is world-readable (0644) and
+ * its ExecStart shows in `ps`, so values given inline go to this root-only file,
+ * which the unit reads with `-e @FILE`.
+ */
+export const VARS_PATH = '/etc/converge/converge-agent.vars.json';
+
+/** The inline -e values (merged, in order) and the place of their file among the -e @FILE ones. */
+export function splitExtraVars(extraVars: string[]): { inline: Record<string, unknown>; argv: string[] } {
+  const argv: string[] = [];
+  const inline: string[] = [];
+  let fileAfterInline = false;
+  for (const e of extraVars) {
+    if (e.startsWith('@')) {
+      if (inline.length) fileAfterInline = true;
+      argv.push(`@${path.resolve(e.slice(1))}`);
+    } else {
+      // Later -e override earlier ones: one vars file keeps that order only if no @FILE comes between.
+      if (fileAfterInline) throw new UsageError('agent --install: put the -e KEY=VALUE (or JSON) arguments together, before or after the -e @FILE ones: they are kept in one root-only file, and their order among the files decides which value wins');
+      if (!inline.length) argv.push(`@${VARS_PATH}`);
+      inline.push(e);
+    }
+  }
+  return { inline: parseExtraVars(inline), argv };
+}
 
 /** One ExecStart word, quoted for systemd: %-specifiers and $-variables are escaped, spaces quoted. */
 export function systemdWord(s: string): string {
@@ -39,7 +66,7 @@ export function agentArgv(playbookFile: string, o: AgentOptions, entry: string, 
   if (o.checkOnly) argv.push('--check-only');
   argv.push('--state-dir', stateDirOf(o).dir);
   if (o.metricsDir) argv.push('--metrics-dir', path.resolve(o.metricsDir));
-  for (const e of o.extraVars ?? []) argv.push('-e', e.startsWith('@') ? `@${path.resolve(e.slice(1))}` : e);
+  for (const e of splitExtraVars(o.extraVars ?? []).argv) argv.push('-e', e);
   if (o.limit) argv.push('-l', o.limit);
   if (o.tags) argv.push('-t', o.tags);
   if (o.skipTags) argv.push('--skip-tags', o.skipTags);
@@ -76,13 +103,23 @@ export function unitText(argv: string[], playbookFile: string): string {
   ].join('\n');
 }
 
-/** The install playbook: the unit through `copy`, the service through `service` (or systemctl through `command`). */
-export function installPlaybook(unit: string, unitPath: string, withServiceModule: boolean): unknown[] {
-  // The copy module renders `content` as a template: keep the unit's text literal.
-  const content = /\{\{|\{%|\{#/.test(unit) ? `{% raw %}${unit}{% endraw %}` : unit;
+/**
+ * The install playbook: the unit (and the vars file) through `copy`, the service through `service`
+ * (or systemctl through `command`). The texts come in as base64 variables (installVars), never in
+ * the playbook file: the copy module renders `content` as a template, and the vars may be secret.
+ */
+export function installPlaybook(unitPath: string, withServiceModule: boolean, varsPath: string, withVars: boolean): unknown[] {
   const unitName = path.basename(unitPath);
   const service = unitName.replace(/\.service$/, '');
-  const tasks: unknown[] = [{ name: `${unitName} unit`, copy: { dest: unitPath, content, mode: '0644', owner: 'root', group: 'root' }, notify: ['systemd reads the changed unit', 'restart a running converge agent'] }];
+  const notify = ['systemd reads the changed unit', 'restart a running converge agent'];
+  const tasks: unknown[] = [{ name: `${unitName} unit`, copy: { dest: unitPath, content: '{{ converge_agent_unit_b64 | b64decode }}', mode: '0644', owner: 'root', group: 'root' }, notify }];
+  if (withVars) {
+    tasks.push({ name: `${path.dirname(varsPath)} (root only)`, file: { path: path.dirname(varsPath), state: 'directory', mode: '0700', owner: 'root', group: 'root' } });
+    tasks.push({ name: `the agent's -e variables (root only)`, copy: { dest: varsPath, content: '{{ converge_agent_vars_b64 | b64decode }}', mode: '0600', owner: 'root', group: 'root' }, no_log: true, notify: ['restart a running converge agent'] });
+  } else {
+    // An earlier install's variables, which the new unit no longer reads: no secret is left behind.
+    tasks.push({ name: `no agent -e variables left in ${varsPath}`, file: { path: varsPath, state: 'absent' } });
+  }
   const handlers: unknown[] = [];
   // Handlers through `command`, not `service: daemon_reload` / `state: restarted`: the engine does
   // not yet skip the service module's every-time actions (Change.repeats) in its verifying
@@ -108,13 +145,19 @@ export async function installAgentService(playbookFile: string, o: AgentOptions)
   if (!existsSync(playbookFile)) throw new UsageError(`playbook not found: ${playbookFile}`);
   const entry = realpathSync(process.argv[1]);
   const unit = unitText(agentArgv(playbookFile, o, entry), playbookFile);
+  const { inline } = splitExtraVars(o.extraVars ?? []);
+  const withVars = Object.keys(inline).length > 0;
+  noteSecretVars(inline);
   const dir = mkdtempSync(path.join(tmpdir(), 'converge-install-'));
   try {
     const pb = path.join(dir, 'install-agent.yaml');
-    writeFileSync(pb, stringify(installPlaybook(unit, UNIT_PATH, !!findModule('service'))));
-    writeFileSync(path.join(dir, 'inventory.ini'), 'localhost ansible_connection=local\n');
+    writeFileSync(pb, stringify(installPlaybook(UNIT_PATH, !!findModule('service'), VARS_PATH, withVars)), { mode: 0o600 });
+    writeFileSync(path.join(dir, 'inventory.ini'), 'localhost ansible_connection=local\n', { mode: 0o600 });
+    // In memory only: the -e JSON form is parsed, never written.
+    const texts = { converge_agent_unit_b64: Buffer.from(unit).toString('base64'), converge_agent_vars_b64: Buffer.from(JSON.stringify(inline, null, 1) + '\n').toString('base64') };
     return await runCommand(pb, {
       inventory: path.join(dir, 'inventory.ini'), check: o.check, diff: true, color: o.color, verbose: o.verbose, json: o.json,
+      extraVars: [JSON.stringify(texts)],
     }, { guard: async () => undefined });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { buildStatus, filterHistory, formatHistory, formatStatus, parseSince } f
 import { ownerAlive, readLockOwner } from '../agent/lock.js';
 import { readAgentInfo, stateDirOf } from '../agent/run-guard.js';
 import * as path from 'node:path';
+import { printable, safeJson } from '../output/printable.js';
 
 const STATE_DIR_HELP = 'state directory: lock, history.jsonl, state.json (default: $CONVERGE_STATE_DIR or /var/lib/converge)';
 
@@ -42,7 +43,7 @@ export function registerAgentCommands(program: Command, runOptions: (c: Command)
     .action((o: { since?: string; host?: string; diff?: boolean; json?: boolean; stateDir?: string }) => {
       const { dir } = stateDirOf(o);
       const records = filterHistory(readHistory(dir), { since: o.since ? parseSince(o.since) : undefined, host: o.host });
-      process.stdout.write((o.json ? JSON.stringify(records, null, 2) : formatHistory(records, !!o.diff)) + '\n');
+      process.stdout.write((o.json ? safeJson(records, 2) : printable(formatHistory(records, !!o.diff))) + '\n');
     });
 
   program.command('status')
@@ -56,6 +57,6 @@ export function registerAgentCommands(program: Command, runOptions: (c: Command)
       const info = readAgentInfo(dir);
       const agent = info ? { ...info, running: ownerAlive({ pid: info.pid, startTicks: info.startTicks ?? null, since: info.started, command: 'agent' }) } : null;
       const report = buildStatus(dir, readState(dir), readHistory(dir), running, agent);
-      process.stdout.write((o.json ? JSON.stringify(report, null, 2) : formatStatus(report)) + '\n');
+      process.stdout.write((o.json ? safeJson(report, 2) : printable(formatStatus(report))) + '\n');
     });
 }

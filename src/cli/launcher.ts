@@ -5,6 +5,8 @@
 // for scripts run this way. A cache that is missing, or that V8 rejects
 // (another Node version or V8 flags), only costs that compile.
 
+// First: masks inline -e values in what ps shows (before anything else loads).
+import './hide-argv.js';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The converge command line. Errors become exit codes here and only here.
 
+// First: masks inline -e values in what ps shows (before anything else loads).
+import './hide-argv.js';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, ConfigErrors, UsageError } from '../config/errors.js';
 import { ConnectionConfigError } from '../host/connect.js';
@@ -8,6 +10,8 @@ import { EXIT } from './exit-codes.js';
 import { loadAndValidate, runCommand, type RunCliOptions } from './run-command.js';
 import { docCommand } from './doc.js';
 import { registerAgentCommands } from './agent-commands.js';
+import { redactText } from '../output/redact.js';
+import { printable } from '../output/printable.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -31,25 +35,30 @@ function runOptions(cmd: Command): Command {
     .option('-v, --verbose', 'more output (repeatable)', (_v, prev: number) => prev + 1, 0);
 }
 
+/** Error text may quote a variable's value or a host's output: masked and made printable like all output. */
+function say(line: string): void {
+  process.stderr.write(printable(redactText(line)));
+}
+
 /** Prints an error the way its kind should be printed and returns the exit code. */
 export function reportError(e: unknown): number {
   if (e instanceof ConfigErrors) {
-    for (const err of e.errors) process.stderr.write(`error: ${err.located}\n`);
+    for (const err of e.errors) say(`error: ${err.located}\n`);
     return EXIT.parseError;
   }
   if (e instanceof ConfigError) {
-    process.stderr.write(`error: ${e.located}\n`);
+    say(`error: ${e.located}\n`);
     return EXIT.parseError;
   }
   if (e instanceof ConnectionConfigError) {
-    process.stderr.write(`error: host '${e.host}': ${e.message}\n`);
+    say(`error: host '${e.host}': ${e.message}\n`);
     return EXIT.parseError;
   }
   if (e instanceof UsageError) {
-    process.stderr.write(`error: ${e.message}\n`);
+    say(`error: ${e.message}\n`);
     return EXIT.badOptions;
   }
-  process.stderr.write(`unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  say(`unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   return EXIT.unexpected;
 }
 

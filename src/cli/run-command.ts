@@ -12,6 +12,8 @@ import { runPlaybook } from '../engine/run-playbook.js';
 import type { Reporter } from '../engine/events.js';
 import { ConsoleReporter } from '../output/console-reporter.js';
 import { JsonReporter, TeeReporter } from '../output/json-reporter.js';
+import { RedactingReporter } from '../output/redact.js';
+import { noteSecretsOfRun } from '../output/secret-sources.js';
 import { UsageError } from '../config/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 import { parseExtraVars } from './extra-vars.js';
@@ -79,6 +81,7 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive whole number, got '${o.forks}'`);
   const loaded = loadAndValidate(playbookFile, o);
   const { playbook, inventory, extraVars } = loaded;
+  noteSecretsOfRun(playbook, inventory, extraVars);
   const check = !!o.check;
   const main: Reporter = hooks.mainReporter ?? (o.json
     ? new JsonReporter(playbook.file, check, process.stdout)
@@ -93,7 +96,8 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
 
   const guard = await (hooks.guard ?? manualRunGuard)(loaded, o);
   const extra = [...(hooks.reporters ?? []), ...(guard?.reporters ?? [])];
-  const reporter = extra.length ? new TeeReporter([main, ...extra]) : main;
+  // The one way out of a run for its events: console, --json, history and the agent's log all get them redacted.
+  const reporter = new RedactingReporter(extra.length ? new TeeReporter([main, ...extra]) : main);
   // Pending handlers and the write journal live in the state directory when it is given
   // (--state-dir, CONVERGE_STATE_DIR) or exists (the agent made it); a run never creates
   // /var/lib/converge on its own.

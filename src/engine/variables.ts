@@ -3,6 +3,7 @@
 
 import { types } from 'node:util';
 import { hasTemplate, renderDeep, TemplateError, type Lookup } from '../template/render.js';
+import { isSecretName, noteSecret } from '../output/redact.js';
 import { isData, markData, UnsafeText } from '../template/data-tag.js';
 import { hasKey } from '../template/py-methods.js';
 
@@ -70,11 +71,16 @@ export class VarScope {
     for (let i = this.layers.length - 1; i >= 0 && !layer; i--) if (hasKey(this.layers[i], k)) layer = this.layers[i];
     if (!layer) return undefined;
     const raw = layer[k];
-    if (isData(layer) || !containsTemplate(raw)) return raw;
+    if (isData(layer) || !containsTemplate(raw)) {
+      // Output masks the value of a secret-named variable once it is known (src/output/redact.ts).
+      if (isSecretName(k)) noteSecret(raw);
+      return raw;
+    }
     if (this.resolving.has(k)) throw new TemplateError(`variable '${k}' refers to itself`, `variable '${k}'`);
     this.resolving.add(k);
     try {
       const v = renderDeep(raw, this.proxy, `variable '${k}'`, this.lookup);
+      if (isSecretName(k)) noteSecret(v);
       this.cache.set(k, v);
       return v;
     } finally {

@@ -5,6 +5,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { HostSummary, Reporter, TaskEvent } from '../engine/events.js';
 import type { Change } from '../engine/module.js';
 import { NO_LOG_TEXT } from './redact.js';
+import { printable, printableLine } from './printable.js';
 
 export interface ConsoleOptions {
   color: boolean;
@@ -14,10 +15,11 @@ export interface ConsoleOptions {
   tty: boolean;
 }
 
+/** Events arrive redacted (RedactingReporter); what came from a host is still made printable here. */
 function fmt(v: unknown): string {
   if (v === undefined) return '(absent)';
-  if (typeof v === 'string') return v;
-  return JSON.stringify(v);
+  if (typeof v === 'string') return printable(v);
+  return printable(JSON.stringify(v));
 }
 
 export class ConsoleReporter implements Reporter {
@@ -37,7 +39,7 @@ export class ConsoleReporter implements Reporter {
   }
 
   playStart(name: string, hosts: string[]): void {
-    this.write(this.c.bold(`\nPLAY ${name} `) + this.c.dim(`(${hosts.length ? hosts.join(', ') : 'no hosts matched'})`));
+    this.write(this.c.bold(`\nPLAY ${printableLine(name)} `) + this.c.dim(`(${hosts.length ? hosts.join(', ') : 'no hosts matched'})`));
   }
 
   private label(ev: TaskEvent): string {
@@ -54,12 +56,12 @@ export class ConsoleReporter implements Reporter {
   task(ev: TaskEvent): void {
     if (ev.status === 'skipped' && this.o.verbose === 0) return;
     const after = ev.changes.find((ch) => ch.afterTask !== undefined)?.afterTask;
-    const item = ev.item !== undefined ? this.c.dim(` (item: ${ev.item})`) : '';
-    const head = `${this.label(ev).padEnd(this.o.color ? 22 : 12)} ${ev.host}  ${ev.handler ? 'handler ' : ''}[${ev.task}] ${ev.name}${item}`;
+    const item = ev.item !== undefined ? this.c.dim(` (item: ${printableLine(ev.item)})`) : '';
+    const head = `${this.label(ev).padEnd(this.o.color ? 22 : 12)} ${ev.host}  ${ev.handler ? 'handler ' : ''}[${ev.task}] ${printableLine(ev.name)}${item}`;
     const tail = after !== undefined ? this.c.yellow(` (after task ${after})`) : '';
     this.write(head + tail);
     if (ev.status === 'failed' || (ev.status === 'skipped' && this.o.verbose > 0)) {
-      const msg = ev.noLog ? NO_LOG_TEXT : ev.message ?? '';
+      const msg = ev.noLog ? NO_LOG_TEXT : printable(ev.message ?? '');
       if (msg) this.write(this.indent(msg, ev.status === 'failed' ? this.c.red : this.c.dim));
     }
     if (ev.status === 'changed' || (ev.status === 'failed' && ev.changes.length)) {
@@ -69,7 +71,7 @@ export class ConsoleReporter implements Reporter {
       }
       for (const ch of ev.changes) this.change(ch, ev.showDiff || this.o.verbose > 0);
     }
-    if ((ev.module === 'debug' || ev.module === 'assert') && ev.status === 'ok' && ev.message) this.write(this.indent(ev.message, (s) => s));
+    if ((ev.module === 'debug' || ev.module === 'assert') && ev.status === 'ok' && ev.message) this.write(this.indent(ev.noLog ? NO_LOG_TEXT : printable(ev.message), (s) => s));
   }
 
   private indent(text: string, paint: (s: string) => string): string {
@@ -79,26 +81,26 @@ export class ConsoleReporter implements Reporter {
   private change(ch: Change, showDiff: boolean): void {
     const c = this.c;
     if (ch.diff !== undefined && showDiff) {
-      this.write(`    ${c.bold(ch.property)}:`);
+      this.write(`    ${c.bold(printableLine(ch.property))}:`);
       for (const line of ch.diff.replace(/\n+$/, '').split('\n')) {
         if (line.startsWith('Index:') || line.startsWith('====')) continue;
         const paint = line.startsWith('+++') || line.startsWith('---') ? c.bold : line.startsWith('+') ? c.green : line.startsWith('-') ? c.red : line.startsWith('@@') ? c.cyan : (s: string) => s;
-        this.write('      ' + paint(line));
+        this.write('      ' + paint(printable(line)));
       }
       return;
     }
-    if (ch.summary) this.write(`    ${ch.summary}`);
-    else if (ch.before !== undefined || ch.after !== undefined) this.write(`    ${ch.property}: ${c.red(fmt(ch.before))} -> ${c.green(fmt(ch.after))}`);
-    else this.write(`    ${ch.property}`);
+    if (ch.summary) this.write(`    ${printable(ch.summary)}`);
+    else if (ch.before !== undefined || ch.after !== undefined) this.write(`    ${printableLine(ch.property)}: ${c.red(fmt(ch.before))} -> ${c.green(fmt(ch.after))}`);
+    else this.write(`    ${printableLine(ch.property)}`);
   }
 
   hostUnreachable(host: string, message: string): void {
-    this.write(`${this.c.red('unreachable'.padEnd(this.o.color ? 22 : 12))} ${host}  ${message}`);
+    this.write(`${this.c.red('unreachable'.padEnd(this.o.color ? 22 : 12))} ${host}  ${printable(message)}`);
   }
 
   progress(host: string, message: string): void {
     if (!this.o.tty) return;
-    this.o.out.write(`\r\x1b[K${this.c.dim(`… ${host}: ${message}`.slice(0, 120))}`);
+    this.o.out.write(`\r\x1b[K${this.c.dim(`… ${host}: ${printableLine(message)}`.slice(0, 120))}`);
     this.lastProgress = Date.now();
   }
 

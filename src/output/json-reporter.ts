@@ -2,7 +2,7 @@
 // duration, printed when the run ends. Its shape is documented in the README.
 
 import type { HostSummary, Reporter, TaskEvent } from '../engine/events.js';
-import { redactEvent } from './redact.js';
+import { safeJson } from './printable.js';
 
 export interface JsonReport {
   converge: 1;
@@ -30,7 +30,7 @@ export class JsonReporter implements Reporter {
   }
 
   task(ev: TaskEvent): void {
-    this.host(ev.host).tasks.push(redactEvent(ev));
+    this.host(ev.host).tasks.push(ev);
   }
 
   hostUnreachable(host: string, message: string): void {
@@ -43,7 +43,7 @@ export class JsonReporter implements Reporter {
     for (const [h, s] of summary) this.host(h).summary = s;
     this.report.duration_ms = durationMs;
     this.onDone?.(this.report);
-    this.out.write(JSON.stringify(this.report, null, 2) + '\n');
+    this.out.write(safeJson(this.report, 2) + '\n');
   }
 }
 
