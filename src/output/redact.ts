@@ -28,16 +28,17 @@ const known = new Set<string>();
 /** Longest first, so that a secret containing another is replaced whole. */
 let ordered: string[] | null = null;
 
-function add(s: string): void {
+function add(s: string, derived = false): void {
   if (s.length < MIN_SECRET || s === SECRET_MARK || known.has(s)) return;
   known.add(s);
   ordered = null;
+  if (derived) return;
   // The forms a value takes in output: JSON-escaped (debug var=, --json), shell-quoted (command lines).
   const json = JSON.stringify(s).slice(1, -1);
-  if (json !== s) add(json);
-  if (s.includes("'")) add(s.replace(/'/g, `'\\''`));
+  if (json !== s) add(json, true);
+  if (s.includes("'")) add(s.replace(/'/g, `'\\''`), true);
   // A multi-line secret (a key) shows line by line in a diff.
-  if (s.includes('\n')) for (const line of s.split(/\r?\n/)) if (line.trim().length >= 6) add(line);
+  if (s.includes('\n')) for (const line of s.split(/\r?\n/)) if (line.trim().length >= 6) add(line, true);
 }
 
 /** Records a secret value (a string, or the strings inside a list or mapping). */
