@@ -6,9 +6,8 @@
 // Only the holder of the state directory's lock writes either file; readers
 // need no lock (appends are single writes, rewrites are renames).
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomicSync } from '../state/atomic-file.js';
+import { appendFileSafeSync, readFileNoFollowSync, writeFileAtomicSync } from '../state/atomic-file.js';
 import type { HostSummary } from '../engine/events.js';
 
 /** drift: the host moved away from an unchanged playbook; intended: the playbook (inventory, vars) changed; action: runs every time (command, restarts, handlers). */
@@ -107,7 +106,7 @@ export function parseHistory(text: string): HistoryRecord[] {
 
 export function readHistory(stateDir: string): HistoryRecord[] {
   try {
-    return parseHistory(fs.readFileSync(path.join(stateDir, HISTORY_FILE), 'utf8'));
+    return parseHistory(readFileNoFollowSync(path.join(stateDir, HISTORY_FILE)));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
@@ -127,30 +126,47 @@ export function trimLines(lines: string[], limits: HistoryLimits): string[] {
   return kept.reverse();
 }
 
-export function appendHistory(stateDir: string, record: HistoryRecord, limits: HistoryLimits = DEFAULT_LIMITS): void {
+export interface AppendResult {
+  /** Records in the file after the append (before any trimming). */
+  records: number;
+  /** The history is over its limits and could not be trimmed (a full disk): it keeps every record. */
+  trimFailed?: NodeJS.ErrnoException;
+}
+
+/**
+ * Appends the record, then trims the history to its limits. The append comes
+ * first and needs room for one line only: a full disk fails it whole (the file
+ * is cut back to its old length) and the history keeps every record it had.
+ * Trimming rewrites the file atomically; when there is no room for that
+ * rewrite, the history stays over its limits until a later run can trim it.
+ */
+export function appendHistory(stateDir: string, record: HistoryRecord, limits: HistoryLimits = DEFAULT_LIMITS): AppendResult {
   const file = path.join(stateDir, HISTORY_FILE);
   const line = JSON.stringify(record);
   let existing = '';
   try {
-    existing = fs.readFileSync(file, 'utf8');
+    existing = readFileNoFollowSync(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const lines = existing.split('\n').filter((l) => l.trim());
-  const projected = Buffer.byteLength(existing) + Buffer.byteLength(line) + 1;
-  if (lines.length + 1 > limits.maxRuns || projected > limits.maxBytes) {
-    writeFileAtomic(file, trimLines([...lines, line], limits).join('\n') + '\n');
-    return;
-  }
-  // One write with O_APPEND; a killed writer leaves at most a torn last line, which readers skip
-  // and which the newline below keeps apart from the next record.
+  // A killed writer may have left a torn last line: readers skip it, the newline keeps it apart.
   const sep = existing.length && !existing.endsWith('\n') ? '\n' : '';
-  fs.appendFileSync(file, sep + line + '\n', { mode: 0o600 });
+  appendFileSafeSync(file, sep + line + '\n');
+  const lines = existing.split('\n').filter((l) => l.trim());
+  lines.push(line);
+  const bytes = Buffer.byteLength(existing) + Buffer.byteLength(sep + line) + 1;
+  if (lines.length <= limits.maxRuns && bytes <= limits.maxBytes) return { records: lines.length };
+  try {
+    writeFileAtomic(file, trimLines(lines, limits).join('\n') + '\n');
+  } catch (e) {
+    return { records: lines.length, trimFailed: e as NodeJS.ErrnoException };
+  }
+  return { records: lines.length };
 }
 
 export function readState(stateDir: string): StateFile {
   try {
-    const s = JSON.parse(fs.readFileSync(path.join(stateDir, STATE_FILE), 'utf8')) as StateFile;
+    const s = JSON.parse(readFileNoFollowSync(path.join(stateDir, STATE_FILE))) as StateFile;
     if (s && s.v === 1 && s.hosts && typeof s.hosts === 'object') return s;
   } catch { /* missing or damaged: no baseline, every change counts as intended */ }
   return { v: 1, hosts: {} };

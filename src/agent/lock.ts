@@ -6,7 +6,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { ensurePrivateDir, tempNameFor, tempOwnerPid } from '../state/atomic-file.js';
 import { UsageError } from '../config/errors.js';
 
 export interface LockOwner {
@@ -49,19 +49,53 @@ export function processStartTicks(pid: number): number | null {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** The process state letter (/proc/PID/stat field 3): Z is a zombie, X dead. */
+function processState(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Running: a killed process its parent has not reaped yet (a zombie) holds nothing. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const state = processState(pid);
+  return state !== 'Z' && state !== 'X';
+}
+
+/** Clock ticks per second of /proc/PID/stat's start time (USER_HZ: 100 on every Linux ABI). */
+const USER_HZ = 100;
+
+/** When a process started (ms since the epoch), from its start ticks and the boot time. */
+function processStartMs(pid: number): number | null {
+  const ticks = processStartTicks(pid);
+  if (ticks === null) return null;
+  try {
+    const btime = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
+    return btime ? Number(btime[1]) * 1000 + (ticks / USER_HZ) * 1000 : null;
+  } catch {
+    return null;
   }
 }
 
 /** Whether the owner recorded in a lock file is still the same running process. */
 export function ownerAlive(o: LockOwner): boolean {
   if (!Number.isInteger(o.pid) || o.pid <= 0 || !processAlive(o.pid)) return false;
-  if (o.startTicks === null) return true;
+  if (o.startTicks === null || typeof o.startTicks !== 'number') {
+    // No start time recorded: the pid is the owner only if that process was already running when
+    // the lock was taken. One that started later reuses the pid; an unreadable time holds nothing.
+    const since = Date.parse(o.since);
+    const started = processStartMs(o.pid);
+    if (!Number.isFinite(since) || started === null) return false;
+    return started <= since + 2000;
+  }
   const now = processStartTicks(o.pid);
   return now === null || now === o.startTicks;
 }
@@ -117,9 +151,10 @@ export class StateLock {
  * seen empty by another process.
  */
 function createExclusive(file: string, content: string): boolean {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  fs.writeFileSync(tmp, content, { flag: 'wx', mode: 0o644 });
+  const tmp = tempNameFor(file);
   try {
+    // Inside the try: a full disk fails the write after the file was created.
+    fs.writeFileSync(tmp, content, { flag: 'wx', mode: 0o644 });
     fs.linkSync(tmp, file);
     return true;
   } catch (e) {
@@ -156,19 +191,40 @@ function removeStale(file: string, stale: LockOwner | null, say: (m: string) => 
   }
 }
 
+/**
+ * Temp files of state writes whose process is gone (killed mid-write): the
+ * lock holder removes them, so that none outlives the run after the one that
+ * died. Those of a live process are left alone.
+ */
+function sweepOrphanTemps(stateDir: string): void {
+  for (const sub of ['', 'writes-in-progress', 'pending-handlers']) {
+    const dir = path.join(stateDir, sub);
+    let names: string[];
+    try { names = fs.readdirSync(dir); } catch { continue; }
+    for (const n of names) {
+      const pid = tempOwnerPid(n);
+      if (pid === null || pid === process.pid || processAlive(pid)) continue;
+      try { fs.rmSync(path.join(dir, n), { force: true }); } catch { /* next time */ }
+    }
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Takes the state directory's lock; throws LockBusyError if a live process holds it and `wait` is off. */
 export async function acquireLock(stateDir: string, o: LockOptions): Promise<StateLock> {
   // Private: the history holds before/after values and diffs of managed files.
-  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(stateDir);
   const file = path.join(stateDir, 'lock');
   const say = o.say ?? ((m: string) => process.stderr.write(m + '\n'));
   const owner: LockOwner = { pid: process.pid, startTicks: processStartTicks(process.pid), since: new Date().toISOString(), command: o.command, playbook: o.playbook };
   let told = false;
   let unreadable = 0;
   for (;;) {
-    if (createExclusive(file, JSON.stringify(owner) + '\n')) return new StateLock(file, owner);
+    if (createExclusive(file, JSON.stringify(owner) + '\n')) {
+      sweepOrphanTemps(stateDir);
+      return new StateLock(file, owner);
+    }
     const cur = readLockOwner(file);
     if (cur === 'absent') continue;
     // An unparsable lock was not written by converge's createExclusive; give it a few polls before calling it stale.

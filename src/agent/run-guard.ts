@@ -4,7 +4,7 @@
 // before any host is contacted; the agent passes its own, a manual run gets
 // manualRunGuard.
 
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Reporter } from '../engine/events.js';
 import type { Loaded, RunCliOptions } from '../cli/run-command.js';
@@ -13,7 +13,11 @@ import { acquireLock, LockBusyError, type LockOptions } from './lock.js';
 import { fingerprint } from './fingerprint.js';
 import { HistoryRecorder } from './history-recorder.js';
 import { redactDeep } from '../output/redact.js';
-import { appendHistory, readState, STATE_FILE, updateState, writeFileAtomic, type HistoryRecord } from './history-store.js';
+import { ensurePrivateDir } from '../state/atomic-file.js';
+import { describeFsError, StateWriteError } from '../state/state-write-error.js';
+
+const stderrLine = (m: string) => { process.stderr.write(m + '\n'); };
+import { appendHistory, HISTORY_FILE, readState, STATE_FILE, updateState, writeFileAtomic, type HistoryRecord } from './history-store.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/converge';
 /** Written when an agent starts: what it runs, for `converge status`, and the sign that manual runs must lock. */
@@ -31,7 +35,7 @@ export interface AgentInfo {
 }
 
 export function writeAgentInfo(dir: string, info: AgentInfo): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dir);
   writeFileAtomic(path.join(dir, AGENT_FILE), JSON.stringify(info, null, 1) + '\n');
 }
 
@@ -79,6 +83,17 @@ export interface GuardSettings {
   onRecord?: (r: HistoryRecord) => void;
 }
 
+/** A state file that is a link (or not a file) was planted: appending through it would write elsewhere as root. */
+function refuseLinkedStateFiles(dir: string): void {
+  for (const name of [HISTORY_FILE, STATE_FILE]) {
+    let st;
+    try { st = lstatSync(path.join(dir, name)); } catch { continue; }
+    if (!st.isFile()) {
+      throw new StateWriteError(`${path.join(dir, name)} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}: converge does not write its state through it; nothing was run. Remove it (and find out who made it)`);
+    }
+  }
+}
+
 /** Takes the lock (waiting, failing or throwing LockBusyError per `lock`) and prepares the history record. */
 export async function lockAndRecord(loaded: Loaded, o: RunCliOptions, s: GuardSettings): Promise<RunGuard> {
   let lock;
@@ -89,9 +104,14 @@ export async function lockAndRecord(loaded: Loaded, o: RunCliOptions, s: GuardSe
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
       throw new UsageError(`cannot take the converge lock in ${s.dir} (${code}): run as root or choose another --state-dir`);
     }
+    if (code === 'EPERM_OWNER') throw new UsageError((e as Error).message);
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO') {
+      throw new StateWriteError(`cannot take the converge lock in ${s.dir}: ${describeFsError(e)}; nothing was run (a run that cannot be recorded is not started): free space in ${s.dir}`);
+    }
     throw e;
   }
   try {
+    refuseLinkedStateFiles(s.dir);
     const fp = fingerprint({
       playbookFiles: loaded.playbook.files,
       inventoryFiles: loaded.inventory.files,
@@ -111,8 +131,22 @@ export async function lockAndRecord(loaded: Loaded, o: RunCliOptions, s: GuardSe
         try {
           // Events came redacted; the run's own error text is masked here, at the store.
           const rec = redactDeep(recorder.record(outcome));
-          appendHistory(s.dir, rec);
-          updateState(s.dir, rec);
+          const ran = outcome.error ? `the run ended with an error (${outcome.error})` : `the run ${outcome.interrupted ? 'was interrupted' : 'finished'}${outcome.exitCode !== undefined ? ` (exit code ${outcome.exitCode})` : ''}`;
+          const histFile = path.join(s.dir, HISTORY_FILE);
+          let appended;
+          try {
+            appended = appendHistory(s.dir, rec);
+          } catch (e) {
+            throw new StateWriteError(`${ran}, but it could not be recorded in ${histFile}: ${describeFsError(e)}. The history keeps every earlier record unchanged; free space in ${s.dir}`, outcome.exitCode);
+          }
+          if (appended.trimFailed) {
+            (s.lock.say ?? stderrLine)(`warning: ${histFile} holds ${appended.records} records, over its limit, and could not be trimmed: ${describeFsError(appended.trimFailed)}; no record was lost, a later run trims it`);
+          }
+          try {
+            updateState(s.dir, rec);
+          } catch (e) {
+            throw new StateWriteError(`${ran} and was recorded in ${histFile}, but ${path.join(s.dir, STATE_FILE)} could not be updated: ${describeFsError(e)}; the next run may count this run's changes as intended, not drift`, outcome.exitCode);
+          }
           s.onRecord?.(rec);
         } finally {
           lock.release();

@@ -5,6 +5,8 @@ import type { HostSummary } from '../engine/events.js';
 
 export const EXIT = {
   ok: 0,
+  /** The run could not be recorded in the state directory (full disk): Ansible's generic error. */
+  notRecorded: 1,
   failed: 2,
   unreachable: 3,
   parseError: 4,

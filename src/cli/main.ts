@@ -11,6 +11,7 @@ import { loadAndValidate, runCommand, type RunCliOptions } from './run-command.j
 import { docCommand } from './doc.js';
 import { registerAgentCommands } from './agent-commands.js';
 import { redactText } from '../output/redact.js';
+import { StateWriteError } from '../state/state-write-error.js';
 import { printable } from '../output/printable.js';
 
 function collect(v: string, prev: string[]): string[] {
@@ -53,6 +54,10 @@ export function reportError(e: unknown): number {
   if (e instanceof ConnectionConfigError) {
     say(`error: host '${e.host}': ${e.message}\n`);
     return EXIT.parseError;
+  }
+  if (e instanceof StateWriteError) {
+    say(`error: ${e.message}\n`);
+    return e.runExitCode || EXIT.notRecorded;
   }
   if (e instanceof UsageError) {
     say(`error: ${e.message}\n`);

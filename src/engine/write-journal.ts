@@ -13,11 +13,11 @@
 // converge process, not of the machine (a stale temp file is untidy, not
 // harmful). Errors are reported once and never fail a run.
 
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path/posix';
 import type { Host } from '../host/host.js';
 import { isTempNameOf } from '../host/local-host.js';
+import { writeFileAtomicSync } from '../state/atomic-file.js';
 
 export class WriteJournal {
   readonly dir: string;
@@ -69,9 +69,8 @@ export class WriteJournal {
     try {
       if (set.size === 0) { fs.rmSync(file, { force: true }); return; }
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify([...set]) + '\n', { mode: 0o600 });
-      fs.renameSync(tmp, file);
+      // Its temp file is removed when the write fails (a full disk) and swept if the process dies.
+      writeFileAtomicSync(file, JSON.stringify([...set]) + '\n', 0o600, false);
     } catch (e) {
       if (!this.warned) this.warn(`cannot note writes in progress in ${this.dir}: ${(e as Error).message}`);
       this.warned = true;
