@@ -67,21 +67,6 @@ export function isTempNameOf(target: string, entry: string): boolean {
 }
 
 /**
- * Removes the temp files that an earlier, killed run left next to `target`
- * (SIGKILL or a power cut skips every cleanup). Called before each write of
- * the target: a kill mid-write leaves the target old, so the next run rewrites
- * it and sweeps up. Two runs writing the same file at once are prevented by
- * the state directory's lock, so a temp file seen here is never a live one.
- */
-export async function removeStaleTemps(target: string): Promise<void> {
-  let names: string[];
-  try { names = await fs.readdir(path.dirname(target)); } catch { return; }
-  for (const n of names) {
-    if (isTempNameOf(target, n)) await fs.rm(path.join(path.dirname(target), n), { force: true }).catch(() => {});
-  }
-}
-
-/**
  * Filesystem operations on a directory prefix: the local host uses '/', the
  * chroot host uses its tree. Paths given by modules are absolute paths on the
  * managed system. Every change (and, inside a chroot tree, every read too) is
@@ -305,7 +290,14 @@ function tempBaseName(name: string): string {
   return path.basename(tempNameFor(`/${name}`));
 }
 
-/** removeStaleTemps, through the directory's descriptor. */
+/**
+ * Removes the temp files that an earlier, killed run left next to `name` in
+ * the directory open as `dir` (SIGKILL or a power cut skips every cleanup).
+ * Called before each write of the target: a kill mid-write leaves the target
+ * old, so the next run rewrites it and sweeps up. Two runs writing the same
+ * file at once are prevented by the state directory's lock, so a temp file
+ * seen here is never a live one.
+ */
 function removeStaleTempsAt(dir: number, name: string): void {
   let names: string[];
   try { names = readdirSync(at(dir)); } catch { return; /* an unreadable directory: nothing to sweep that we could see */ }
