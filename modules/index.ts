@@ -29,6 +29,7 @@ import { sysctlModule } from './sysctl.js';
 import { pauseModule } from './pause.js';
 import { userModule } from './user.js';
 import { groupModule } from './group.js';
+import { authorizedKeyModule } from './authorized-key.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -52,5 +53,5 @@ export const modules: ModuleDefinition[] = [
   includeVarsModule,
   replaceModule, blockinfileModule, iniFileModule, slurpModule, tempfileModule, findModule,
   sysctlModule, pauseModule,
-  userModule, groupModule,
+  userModule, groupModule, authorizedKeyModule,
 ];
