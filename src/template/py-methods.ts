@@ -3,6 +3,7 @@
 // a template can call on a value: JavaScript's own are never reachable.
 
 import { types } from 'node:util';
+import { PyTuple } from './py-values.js';
 
 type Method = (self: any, ...args: any[]) => unknown;
 
@@ -121,7 +122,7 @@ export function hasKey(d: object, k: string): boolean {
 }
 
 const DICT: Record<string, Method> = {
-  items: (d) => Object.keys(d).map((k) => [k, d[k]]),
+  items: (d) => Object.keys(d).map((k) => PyTuple.of2([k, d[k]])),
   keys: (d) => Object.keys(d),
   values: (d) => Object.keys(d).map((k) => d[k]),
   get: (d, k, dflt = null) => (hasKey(d, String(k)) ? d[String(k)] : dflt),

@@ -95,11 +95,56 @@ export function installPySemantics(): void {
     this._compileAggregate(node, frame, '[', ']');
     this._emit(')');
   };
-  // What `{{ }}` prints: Python's str() of the value.
+  // What `{{ }}` prints: Python's str() of the value; None prints nothing (Ansible's finalize).
   const suppress = rt.suppressValue;
   rt.suppressValue = (val: unknown, autoescape: boolean) => {
     if (val instanceof rt.SafeString) return suppress(val, autoescape);
-    if (val === undefined) return '';
+    if (val === undefined || val === null) return '';
     return suppress(py.pyStr(val), autoescape);
+  };
+  // A loop over a mapping iterates its keys, as in Python.
+  rt.pyIter = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof rt.SafeString) ? Object.keys(v) : v);
+  // `{% for x in items if cond %}`: the items are filtered first, so loop.index,
+  // loop.length and the loop's else see only what passed, as in Jinja.
+  const compileFor = proto.compileFor;
+  let filtered = 0;
+  proto.compileFor = function (this: Compiler, node: Node, frame: any) {
+    const single = node.name.typename === 'Symbol';
+    if (node.arr.typename === 'InlineIf' && node.arr.else_ == null && !node.__pyFiltered) {
+      if (!single) this.fail('a loop filter (`for a, b in x if ...`) over pairs is not supported; filter with selectattr first', node.lineno, node.colno);
+      node.__pyFiltered = true;
+      const out = this._tmpid();
+      const src = this._tmpid();
+      const idx = this._tmpid();
+      const item = this._tmpid();
+      this._emitLine(`var ${out} = [];`);
+      this._emit(`var ${src} = runtime.fromIterator(runtime.pyIter(`);
+      this.compile(node.arr.body, frame);
+      this._emitLine(')) || [];');
+      this._emitLine(`for (var ${idx} = 0; ${idx} < ${src}.length; ${idx}++) { var ${item} = ${src}[${idx}];`);
+      const inner = frame.push();
+      inner.set(node.name.value, item);
+      this._emit('if (runtime.py.pyTruth(');
+      this.compile(node.arr.cond, inner);
+      this._emitLine(`)) ${out}.push(${item}); }`);
+      const name = `__cvg_filtered_${filtered++}`;
+      frame.set(name, out);
+      node.arr = new nodes.Symbol(node.lineno, node.colno, name);
+    } else if (single && !node.__pyIter) {
+      node.__pyIter = true;
+      node.arr = new nodes.FunCall(node.lineno, node.colno, new nodes.Symbol(node.lineno, node.colno, '__cvg_py_iter'), new nodes.NodeList(node.lineno, node.colno, [node.arr]));
+    }
+    return compileFor.call(this, node, frame);
+  };
+  // The FunCall above compiles to a call of this name.
+  const compileFunCall = proto.compileFunCall;
+  proto.compileFunCall = function (this: Compiler, node: Node, frame: unknown) {
+    if (node.name?.typename === 'Symbol' && node.name.value === '__cvg_py_iter') {
+      this._emit('runtime.pyIter(');
+      this.compile(node.args.children[0], frame);
+      this._emit(')');
+      return;
+    }
+    return compileFunCall.call(this, node, frame);
   };
 }

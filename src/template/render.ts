@@ -5,6 +5,7 @@
 
 import nunjucks from 'nunjucks';
 import { installFilters } from './filters.js';
+import { installPyFilters } from './py-filters.js';
 import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
 import { installPySemantics } from './py-semantics.js';
@@ -29,6 +30,7 @@ const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: 
   env.addGlobal = (name: string, value: unknown) => addGlobal(name, typeof value === 'function' ? allowCall(value as Function) : value);
 }
 installFilters(env as never);
+installPyFilters(env as never);
 env.addGlobal('__native', (v: unknown) => {
   captured = v;
   return '';
@@ -170,13 +172,23 @@ function compiled(src: string, name: string): nunjucks.Template {
   return t;
 }
 
+function trailingNewlines(s: string): number {
+  let n = 0;
+  while (n < s.length && s[s.length - 1 - n] === '\n') n++;
+  return n;
+}
+
 function compileAndRender(src: string, vars: Record<string, unknown>, name: string, lookup?: Lookup): string {
   const prev = currentLookup;
   currentLookup = lookup ?? prev ?? runLookup_;
   try {
     varsStack.push(vars);
     try {
-      return withBudget(() => compiled(src, name).render(vars));
+      const out = withBudget(() => compiled(src, name).render(vars));
+      // Ansible gives back as many trailing newlines as the source had, even
+      // where a block tag's trim_blocks ate the last one.
+      const missing = trailingNewlines(src) - trailingNewlines(out);
+      return missing > 0 ? out + '\n'.repeat(missing) : out;
     } finally {
       varsStack.pop();
     }

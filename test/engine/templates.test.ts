@@ -24,7 +24,7 @@ const cases: Array<[string, unknown]> = [
   ['{{ path | basename }} {{ path | dirname }}', 'undionly.kpxe /srv/tftpboot'],
   ["{{ 'a b' | quote }}", "'a b'"],
   ["{{ 'abc' | b64encode }}", 'YWJj'],
-  ["{{ d1 | combine({'b': 2, 'nested': {'y': 2}}, recursive=True) | to_json }}", '{"a":1,"nested":{"x":1,"y":2},"b":2}'],
+  ["{{ d1 | combine({'b': 2, 'nested': {'y': 2}}, recursive=True) | to_json }}", '{"a": 1, "nested": {"x": 1, "y": 2}, "b": 2}'],
   ["{{ 'node-7' | regex_replace('^node-(\\\\d+)$', 'n\\\\1') }}", 'n7'],
   ["{{ missing | default('fallback') }}", 'fallback'],
   ["{{ 'yes' | bool }}", true],

@@ -1,0 +1,237 @@
+// Filters whose nunjucks or earlier converge versions computed JavaScript's
+// answer: redefined as Jinja2 and Ansible define them (sorting
+// case-insensitively, dicts iterating their keys, tuples from pairs, Python's
+// json.dumps layout, os.path's basename).
+
+import { createHash } from 'node:crypto';
+import { hasKey } from './py-methods.js';
+import { pyCmp, pyEq, pyStr, pyTruth, PyTuple, PyTypeError, typeName } from './py-values.js';
+
+type Env = { addFilter(n: string, f: (...a: any[]) => unknown): void; addTest(n: string, f: (...a: any[]) => boolean): void };
+
+function kwargs(args: unknown[]): [unknown[], Record<string, unknown>] {
+  const last = args[args.length - 1] as Record<string, unknown> | undefined;
+  if (last && typeof last === 'object' && (last as { __keywords?: boolean }).__keywords) {
+    const { __keywords, ...rest } = last as Record<string, unknown>;
+    return [args.slice(0, -1), rest];
+  }
+  return [args, {}];
+}
+
+/** Positional-or-keyword arguments by name, as Python binds them. */
+function bind(args: unknown[], names: string[], defaults: unknown[]): unknown[] {
+  const [pos, kw] = kwargs(args);
+  return names.map((n, i) => (i < pos.length ? pos[i] : n in kw ? kw[n] : defaults[i]));
+}
+
+function iterate(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return [...v];
+  if (v && typeof v === 'object') return Object.keys(v);
+  if (v === undefined || v === null) return [];
+  throw new PyTypeError(`'${typeName(v)}' object is not iterable`);
+}
+
+function getAttr(v: unknown, dotted: unknown): unknown {
+  let cur = v;
+  for (const part of String(dotted).split('.')) {
+    if (Array.isArray(cur) && /^\d+$/.test(part)) cur = cur[Number(part)];
+    else if (cur && typeof cur === 'object' && hasKey(cur, part)) cur = (cur as Record<string, unknown>)[part];
+    else return undefined;
+  }
+  return cur;
+}
+
+function sortKey(v: unknown, caseSensitive: boolean): unknown {
+  return !caseSensitive && typeof v === 'string' ? v.toLowerCase() : v;
+}
+
+function sorted(items: unknown[], key: (x: unknown) => unknown, reverse: boolean): unknown[] {
+  const out = items.map((x, i) => ({ x, k: key(x), i }));
+  out.sort((a, b) => pyCmp(a.k, b.k, '<') || a.i - b.i);
+  if (reverse) out.reverse();
+  return out.map((e) => e.x);
+}
+
+const JSON_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+
+function jsonStr(s: string, ensureAscii: boolean): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (JSON_ESCAPES[ch]) out += JSON_ESCAPES[ch];
+    else if (c < 0x20 || (ensureAscii && c > 0x7e)) {
+      if (c > 0xffff) {
+        const hi = Math.floor((c - 0x10000) / 0x400) + 0xd800;
+        const lo = ((c - 0x10000) % 0x400) + 0xdc00;
+        out += `\\u${hi.toString(16)}\\u${lo.toString(16)}`;
+      } else out += `\\u${c.toString(16).padStart(4, '0')}`;
+    } else out += ch;
+  }
+  return out + '"';
+}
+
+interface JsonOpts { indent?: number; sortKeys: boolean; itemSep: string; keySep: string; ensureAscii: boolean }
+
+/** Python's json.dumps. */
+export function pyJson(v: unknown, o: JsonOpts, level = 0): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : pyStr(v);
+  if (typeof v === 'string') return jsonStr(v, o.ensureAscii);
+  const nl = o.indent !== undefined ? '\n' + ' '.repeat(o.indent * (level + 1)) : '';
+  const end = o.indent !== undefined ? '\n' + ' '.repeat(o.indent * level) : '';
+  const sep = o.indent !== undefined ? o.itemSep.replace(/ $/, '') : o.itemSep;
+  if (Array.isArray(v)) {
+    if (!v.length) return '[]';
+    return '[' + nl + v.map((x) => pyJson(x, o, level + 1)).join(sep + nl) + end + ']';
+  }
+  if (typeof v === 'object') {
+    let keys = Object.keys(v);
+    if (!keys.length) return '{}';
+    if (o.sortKeys) keys = [...keys].sort();
+    return '{' + nl + keys.map((k) => jsonStr(k, o.ensureAscii) + o.keySep + pyJson((v as Record<string, unknown>)[k], o, level + 1)).join(sep + nl) + end + '}';
+  }
+  return jsonStr(pyStr(v), o.ensureAscii);
+}
+
+function pyBasename(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+function pyDirname(p: string): string {
+  const head = p.slice(0, p.lastIndexOf('/') + 1);
+  return head && !/^\/+$/.test(head) ? head.replace(/\/+$/, '') : head;
+}
+
+function uuid5(name: string): string {
+  // Ansible's to_uuid namespace.
+  const ns = Buffer.from('361E6D51FAEC444A9079341386DA8E2E', 'hex');
+  const h = createHash('sha1').update(ns).update(Buffer.from(name, 'utf8')).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+function urlQuote(s: string, plus: boolean): string {
+  const safe = plus ? '' : '/';
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    const ch = String.fromCharCode(b);
+    if (/[A-Za-z0-9_.~-]/.test(ch) || safe.includes(ch)) out += ch;
+    else if (plus && ch === ' ') out += '+';
+    else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+function pyInt(v: unknown, dflt: unknown, base: unknown): unknown {
+  const b = Number(base ?? 10);
+  if (typeof v === 'boolean') return Number(v);
+  if (typeof v === 'number') return Math.trunc(v);
+  const s = pyStr(v).trim().replace(/_/g, '');
+  const prefixed = b === 16 ? s.replace(/^([-+]?)0x/i, '$1') : b === 8 ? s.replace(/^([-+]?)0o/i, '$1') : b === 2 ? s.replace(/^([-+]?)0b/i, '$1') : s;
+  const digits = b === 16 ? /^[-+]?[0-9a-fA-F]+$/ : b === 8 ? /^[-+]?[0-7]+$/ : b === 2 ? /^[-+]?[01]+$/ : /^[-+]?[0-9]+$/;
+  if (digits.test(prefixed)) return parseInt(prefixed, b);
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return Math.trunc(Number(s));
+  return dflt ?? 0;
+}
+
+export function installPyFilters(env: Env): void {
+  const f = env.addFilter.bind(env);
+  const t = env.addTest.bind(env);
+
+  f('list', (v: unknown) => [...iterate(v)]);
+  f('sort', (v: unknown, ...args: unknown[]) => {
+    const [reverse, caseSensitive, attribute] = bind(args, ['reverse', 'case_sensitive', 'attribute'], [false, false, undefined]);
+    return sorted(iterate(v), (x) => sortKey(attribute !== undefined ? getAttr(x, attribute) : x, !!caseSensitive), !!reverse);
+  });
+  f('dictsort', (v: unknown, ...args: unknown[]) => {
+    const [caseSensitive, by, reverse] = bind(args, ['case_sensitive', 'by', 'reverse'], [false, 'key', false]);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new PyTypeError('dictsort: expected a mapping');
+    const i = by === 'value' ? 1 : by === 'key' ? 0 : -1;
+    if (i < 0) throw new PyTypeError("You can only sort by either 'key' or 'value'");
+    const pairs = Object.keys(v).map((k) => PyTuple.of2([k, (v as Record<string, unknown>)[k]]));
+    return sorted(pairs, (p) => sortKey((p as unknown[])[i], !!caseSensitive), !!reverse);
+  });
+  f('sum', (v: unknown, ...args: unknown[]) => {
+    const [attribute, start] = bind(args, ['attribute', 'start'], [undefined, 0]);
+    return iterate(v).reduce((acc: number, x) => acc + Number(attribute !== undefined ? getAttr(x, attribute) : x), Number(start));
+  });
+  f('truncate', (v: unknown, ...args: unknown[]) => {
+    const [length, killwords, end, leeway] = bind(args, ['length', 'killwords', 'end', 'leeway'], [255, false, '...', 5]);
+    const s = pyStr(v);
+    const len = Number(length);
+    const e = String(end);
+    if (s.length <= len + Number(leeway)) return s;
+    if (killwords) return s.slice(0, len - e.length) + e;
+    const cut = s.slice(0, len - e.length);
+    const i = cut.lastIndexOf(' ');
+    return (i >= 0 ? cut.slice(0, i) : cut) + e;
+  });
+  f('urlencode', (v: unknown) => {
+    if (typeof v === 'string') return urlQuote(v, false);
+    const pairs = Array.isArray(v) ? (v as unknown[][]) : Object.entries(v as object);
+    return pairs.map(([k, x]) => `${urlQuote(pyStr(k), true)}=${urlQuote(pyStr(x), true)}`).join('&');
+  });
+  f('int', (v: unknown, ...args: unknown[]) => {
+    const [dflt, base] = bind(args, ['default', 'base'], [0, 10]);
+    return pyInt(v, dflt, base);
+  });
+  f('bool', (v: unknown) => {
+    if (v === null || v === undefined || typeof v === 'boolean') return v ?? null;
+    const s = pyStr(v).toLowerCase().trim();
+    return ['yes', 'on', '1', 'true', '1.0', 'y', 't'].includes(s) || v === 1;
+  });
+  f('ternary', (v: unknown, a: unknown, b: unknown, none?: unknown) => (v === null && none !== undefined ? none : pyTruth(v) ? a : b));
+  f('basename', (v: unknown) => pyBasename(pyStr(v)));
+  f('dirname', (v: unknown) => pyDirname(pyStr(v)));
+  f('splitext', (v: unknown) => {
+    const s = pyStr(v);
+    const base = pyBasename(s);
+    const dot = base.lastIndexOf('.');
+    const stem = base.slice(0, dot);
+    if (dot <= 0 || /^\.+$/.test(stem + '.')) return PyTuple.of2([s, '']);
+    const cut = s.length - (base.length - dot);
+    return PyTuple.of2([s.slice(0, cut), s.slice(cut)]);
+  });
+  f('flatten', (v: unknown, ...args: unknown[]) => {
+    const [levels, skipNulls] = bind(args, ['levels', 'skip_nulls'], [undefined, true]);
+    const flat = (xs: unknown[], depth: number): unknown[] => xs.flatMap((x) => {
+      if (skipNulls && (x === null || x === undefined)) return [];
+      return Array.isArray(x) && (levels === undefined || depth < Number(levels)) ? flat(x, depth + 1) : [x];
+    });
+    return flat(iterate(v), 0);
+  });
+  f('to_uuid', (v: unknown) => uuid5(pyStr(v)));
+  f('zip', (...args: unknown[]) => {
+    const lists = args.map(iterate);
+    const n = Math.min(...lists.map((l) => l.length));
+    return Array.from({ length: n }, (_x, i) => PyTuple.of2(lists.map((l) => l[i])));
+  });
+  f('zip_longest', (...args: unknown[]) => {
+    const [pos, kw] = kwargs(args);
+    const lists = pos.map(iterate);
+    const n = Math.max(...lists.map((l) => l.length));
+    return Array.from({ length: n }, (_x, i) => PyTuple.of2(lists.map((l) => (i < l.length ? l[i] : kw.fillvalue ?? null))));
+  });
+  f('regex_findall', (v: unknown, pattern: unknown, ...args: unknown[]) => {
+    const [, kw] = kwargs(args);
+    const flags = 'g' + (kw.ignorecase ? 'i' : '') + (kw.multiline ? 'm' : '');
+    return [...pyStr(v ?? '').matchAll(new RegExp(String(pattern), flags))].map((m) => (m.length > 2 ? PyTuple.of2(m.slice(1).map((x) => x ?? '')) : m.length === 2 ? m[1] ?? '' : m[0]));
+  });
+  const json = (indent: number | undefined, sortKeys: boolean, itemSep: string) => (v: unknown, ...args: unknown[]) => {
+    const [, kw] = kwargs(args);
+    return pyJson(v, {
+      indent: kw.indent !== undefined ? Number(kw.indent) : indent,
+      sortKeys: kw.sort_keys !== undefined ? pyTruth(kw.sort_keys) : sortKeys,
+      itemSep, keySep: ': ', ensureAscii: kw.ensure_ascii !== undefined ? pyTruth(kw.ensure_ascii) : true,
+    });
+  };
+  f('to_json', json(undefined, false, ', '));
+  f('to_nice_json', json(4, true, ','));
+  t('truthy', (v: unknown) => pyTruth(v));
+  t('falsy', (v: unknown) => !pyTruth(v));
+  t('equalto', (a: unknown, b: unknown) => pyEq(a, b));
+}
