@@ -30,6 +30,8 @@ import { pauseModule } from './pause.js';
 import { userModule } from './user.js';
 import { groupModule } from './group.js';
 import { authorizedKeyModule } from './authorized-key.js';
+import { pingModule } from './ping.js';
+import { rawModule } from './raw.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -54,4 +56,5 @@ export const modules: ModuleDefinition[] = [
   replaceModule, blockinfileModule, iniFileModule, slurpModule, tempfileModule, findModule,
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
+  pingModule, rawModule,
 ];
