@@ -13,6 +13,7 @@ import { registerAgentCommands } from './agent-commands.js';
 import { redactText } from '../output/redact.js';
 import { StateWriteError } from '../state/state-write-error.js';
 import { printable } from '../output/printable.js';
+import type { NodesOptions } from '../nodes/nodes-command.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -96,6 +97,17 @@ async function main(argv: string[]): Promise<number> {
     .action((name: string | undefined, o: { markdown?: boolean }) => { process.stdout.write(docCommand(name, !!o.markdown) + '\n'); });
 
   registerAgentCommands(program, runOptions, (c) => { code = c; });
+
+  program.command('nodes')
+    .description("per compute node (and unknown MAC): how far its last boot got and when, from the head node's logs")
+    .option('-i, --inventory <path>', 'inventory with the headnode and compute groups (default: ./inventory)')
+    .option('--json', 'one JSON document (one per line with --watch)')
+    .option('--watch [seconds]', 'read again every few seconds (default 5) until interrupted')
+    .option('--metrics-dir <dir>', 'node_exporter textfile directory: converge_nodes.prom there describes each boot')
+    .option('--sources <path>', 'where the head node playbook recorded its log locations (default /var/lib/converge-headnode/boot-log-sources.json)')
+    .option('--accept-new-host-keys', 'record the keys of hosts not yet in known_hosts (never a changed key)')
+    .option('--known-hosts-file <path>', 'known_hosts file to check and record host keys in')
+    .action(async (o: NodesOptions) => { code = await (await import('../nodes/nodes-command.js')).nodesCommand(o); });
 
   try {
     await program.parseAsync(argv);

@@ -215,6 +215,19 @@ export async function converge(bed: HeadnodeBed, args: string[] = [], inventory 
   return { rc: r.rc, report, stderr: r.stderr, wallMs };
 }
 
+/** `converge nodes --json` against the bed's head node. */
+export async function convergeNodes(bed: HeadnodeBed, args: string[] = []): Promise<{ rc: number; doc: any; stderr: string }> {
+  const r = await run([process.execPath, CLI, 'nodes', '-i', bed.inventory, '--json', '--known-hosts-file', bed.host.knownHostsPath, ...args],
+    { timeoutMs: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+  let doc: any;
+  try {
+    doc = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`converge nodes printed no JSON (rc ${r.rc}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  }
+  return { rc: r.rc, doc, stderr: r.stderr };
+}
+
 /** The head node's task events. */
 export function tasksOf(run: ConvergeRun, bed: HeadnodeBed): JsonTask[] {
   const h = run.report.hosts[bed.host.name];
@@ -250,7 +263,7 @@ let dhcpSeq = 0;
  * bridge, with MAC `mac` and optionally user class iPXE or an RFC 4578
  * architecture. The link is removed afterwards.
  */
-export async function dhcpProbe(h: BedHost, mac: string, opts: { ipxe?: boolean; arch?: number } = {}): Promise<DhcpAnswer> {
+export async function dhcpProbe(h: BedHost, mac: string, opts: { ipxe?: boolean; arch?: number; vendorClass?: string } = {}): Promise<DhcpAnswer> {
   const id = `${process.pid % 10000}${dhcpSeq++}`;
   const ns = `cvhn-dc${id}`;
   const a = `cvhn${id}a`;
@@ -267,6 +280,8 @@ export async function dhcpProbe(h: BedHost, mac: string, opts: { ipxe?: boolean;
     const argv = ['ip', 'netns', 'exec', ns, 'udhcpc', '-f', '-q', '-n', '-t', '4', '-T', '2', '-i', b, '-s', script];
     if (opts.ipxe) argv.push('-x', '0x4d:69505845');
     if (opts.arch !== undefined) argv.push('-x', `0x5d:${opts.arch.toString(16).padStart(4, '0')}`);
+    // PXE firmware says PXEClient:Arch:... in option 60.
+    if (opts.vendorClass !== undefined) argv.push('-V', opts.vendorClass);
     const r = await run(argv, { timeoutMs: 60_000 });
     const m = /BOUND ip=(\S*) siaddr=(\S*) boot_file=(\S*)/.exec(r.stdout);
     if (!m) return { bound: false };

@@ -5,12 +5,13 @@
 // the first run on a machine (see fixture.ts).
 
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { downHost, pxeBoot, upHost } from '../bed/index.js';
+import { run } from '../bed/proc.js';
 import {
-  addBridgeAddress, converge, sshToNode, describeRun, dhcpProbe, HEADNODE_IP, NODES, prepareHeadnode, saveComputeSeed, fetchPrivate, tasksOf,
+  addBridgeAddress, converge, convergeNodes, sshToNode, describeRun, dhcpProbe, HEADNODE_IP, NODES, prepareHeadnode, saveComputeSeed, fetchPrivate, tasksOf,
   withStatus, writeInventory, type HeadnodeBed,
 } from './fixture.js';
 
@@ -118,6 +119,59 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
       assert.equal(a.bootFile, undefined, `boot file offered to an unknown client (${JSON.stringify(opts)})`);
       assert.equal(a.siaddr, undefined, 'next-server offered to an unknown client');
     }
+  });
+
+  test('converge nodes: node-000 booted with its image and stage times, node-001 no boot, an unknown PXE client at the DHCP stage; its metrics parse and follow a boot', async (t) => {
+    assert.ok(converged);
+    const stranger = '52:54:00:c0:ff:01';
+    const probe = await dhcpProbe(bed.host, stranger, { vendorClass: 'PXEClient:Arch:00000:UNDI:002001' });
+    assert.equal(probe.bound, true);
+    const metrics = path.join(bed.tmp, 'metrics');
+    mkdirSync(metrics, { recursive: true });
+    const first = await convergeNodes(bed, ['--metrics-dir', metrics]);
+    assert.equal(first.rc, 0, first.stderr);
+    t.diagnostic(JSON.stringify(first.doc).slice(0, 3000));
+    const byName = (doc: any, name: string) => doc.nodes.find((n: any) => n.name === name);
+    const n0 = byName(first.doc, NODES.failsafe.name);
+    assert.equal(n0.stage, 'booted', JSON.stringify(n0));
+    assert.equal(n0.state, 'booted');
+    assert.equal(n0.booted_image_kind, 'failsafe');
+    assert.match(n0.booted_image, /^failsafe-[0-9a-f]{40}$/);
+    assert.match(n0.summary, /^booted the failsafe image /);
+    // qemu's NIC firmware is iPXE itself: it asks for its script straight away, no TFTP.
+    const order = ['dhcp_offer', 'dhcp_ack', 'ipxe_script', 'kernel', 'initrd', 'booted'];
+    const times = order.map((s) => Date.parse(n0.stages[s]));
+    assert.ok(times.every((x) => Number.isFinite(x)), JSON.stringify(n0.stages));
+    assert.deepEqual([...times].sort((a, b) => a - b), times, `stages out of order: ${JSON.stringify(n0.stages)}`);
+    assert.ok(Date.now() - times[0] < 30 * 60_000, 'the last boot is from this test run');
+    assert.ok(Date.parse(n0.last_seen) >= times[times.length - 1]);
+    const n1 = byName(first.doc, NODES.compute.name);
+    assert.equal(n1.stage, 'none', JSON.stringify(n1));
+    assert.equal(n1.state, 'no_boot');
+    const u = first.doc.unknown.find((n: any) => n.mac === stranger);
+    assert.ok(u, `unknown MAC not listed: ${JSON.stringify(first.doc.unknown)}`);
+    assert.equal(u.known, false);
+    assert.equal(u.stage, 'dhcp_ack');
+    assert.ok(u.stages.dhcp_offer && u.stages.dhcp_ack);
+    assert.match(u.ip, /^192\.168\.0\.2\d\d$/);
+    assert.match(u.summary, /not in the inventory, so it is offered nothing to boot/);
+
+    // The metrics: Prometheus's parser accepts them, and a boot changes them.
+    const prom = path.join(metrics, 'converge_nodes.prom');
+    const check = await run(['promtool', 'check', 'metrics'], { input: readFileSync(prom) });
+    assert.equal(check.rc, 0, `${check.stdout}${check.stderr}`);
+    const bootedAt = (text: string) => {
+      const m = new RegExp(`^converge_node_boot_stage_timestamp_seconds\\{node="${NODES.failsafe.name}",mac="${NODES.failsafe.mac}",stage="booted"\\} (\\S+)$`, 'm').exec(text);
+      assert.ok(m, text);
+      return Number(m[1]);
+    };
+    const before = bootedAt(readFileSync(prom, 'utf8'));
+    assert.match(readFileSync(prom, 'utf8'), new RegExp(`^converge_node_boot_stage\\{node="${NODES.compute.name}",mac="${NODES.compute.mac}"\\} 0$`, 'm'));
+    await pxeBoot(bed.host.name, { mac: NODES.failsafe.mac, expect: BANNER, timeoutS: 240 });
+    const second = await convergeNodes(bed, ['--metrics-dir', metrics]);
+    assert.equal(second.rc, 0, second.stderr);
+    assert.ok(Date.parse(byName(second.doc, NODES.failsafe.name).stages.booted) > times[5], 'the new boot is the last boot');
+    assert.ok(bootedAt(readFileSync(prom, 'utf8')) > before, 'the metrics follow the boot');
   });
 
   test('drift: exactly the four drifted things are reported, then corrected; node-000 boots again', async () => {
