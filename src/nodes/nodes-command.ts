@@ -29,20 +29,31 @@ export interface NodesOptions {
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
-/** A host's variables as a run sees them: templated against its inventory variables and groups. */
-function hostVars(inv: Inventory, name: string): Record<string, unknown> {
+/**
+ * The variables of a host this command uses, templated against its inventory
+ * variables and groups as a run would. Only these: others may refer to the
+ * playbook's variables, which this command does not load.
+ */
+function hostVars(inv: Inventory, name: string, wanted: (k: string) => boolean): Record<string, unknown> {
   const raw = inv.varsOf(name);
   const ctx = { ...raw, inventory_hostname: name, inventory_hostname_short: name.split('.')[0], groups: inv.groupMap(),
     inventory_dir: inv.files[0] ? path.dirname(inv.files[0]) : process.cwd() };
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = typeof v === 'string' && hasTemplate(v) ? renderValue(v, ctx, `${name}: ${k}`) : v;
+  for (const [k, v] of Object.entries(raw)) {
+    if (!wanted(k)) continue;
+    try {
+      out[k] = typeof v === 'string' && hasTemplate(v) ? renderValue(v, ctx, `${name}: ${k}`) : v;
+    } catch (e) {
+      throw new ConfigError(`host ${name}: ${k}: ${(e as Error).message}`, inv.varPos(name, k));
+    }
+  }
   return out;
 }
 
 export function computeNodes(inv: Inventory): NodeSpec[] {
   const names = inv.groupMap().compute ?? [];
   return names.map((name) => {
-    const v = hostVars(inv, name);
+    const v = hostVars(inv, name, (k) => k === 'mac' || k === 'ip' || k === 'image');
     const mac = String(v.mac ?? '');
     const ip = String(v.ip ?? '');
     if (!MAC.test(mac)) throw new ConfigError(`compute node ${name}: mac '${mac}' is not a MAC address (fc:ab:14:e8:66:01)`, inv.varPos(name, 'mac'));
@@ -58,7 +69,7 @@ function headnodeOf(inv: Inventory): string {
 }
 
 function connectHeadnode(inv: Inventory, name: string, o: NodesOptions): Host {
-  const vars = hostVars(inv, name);
+  const vars = hostVars(inv, name, (k) => k.startsWith('ansible_'));
   const conn: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(vars)) if (k.startsWith('ansible_')) conn[k] = v;
   // The head node play runs with become: the journal needs it too, unless the inventory says otherwise.
