@@ -14,6 +14,7 @@ import { ConsoleReporter } from '../output/console-reporter.js';
 import { JsonReporter, TeeReporter } from '../output/json-reporter.js';
 import { RedactingReporter } from '../output/redact.js';
 import { noteSecretsOfRun } from '../output/secret-sources.js';
+import { noteSecretVars } from '../output/redact.js';
 import { UsageError } from '../config/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 import { parseExtraVars } from './extra-vars.js';
@@ -47,8 +48,11 @@ export interface Loaded {
 /** Everything that can be checked without a host; throws ConfigError(s) or UsageError. */
 export function loadAndValidate(playbookFile: string, o: RunCliOptions): Loaded {
   const extraVars = parseExtraVars(o.extraVars ?? []);
+  noteSecretVars(extraVars);
   const playbook = loadPlaybook(playbookFile);
   const inventory = loadInventory(o.inventory, playbook.dir);
+  // Before validation: an error message that quotes a secret value is masked too.
+  noteSecretsOfRun(playbook, inventory, extraVars);
   validatePlaybook(playbook, inventory, extraVars);
   checkVarsSchema(playbook.file, inventory, extraVars);
   return { playbook, inventory, extraVars };
@@ -81,7 +85,6 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive whole number, got '${o.forks}'`);
   const loaded = loadAndValidate(playbookFile, o);
   const { playbook, inventory, extraVars } = loaded;
-  noteSecretsOfRun(playbook, inventory, extraVars);
   const check = !!o.check;
   const main: Reporter = hooks.mainReporter ?? (o.json
     ? new JsonReporter(playbook.file, check, process.stdout)
