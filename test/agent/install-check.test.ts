@@ -56,3 +56,28 @@ test('agent options are checked before anything runs; the state directory is pri
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--install --check with -e: the values go to a root-only vars file, shown nowhere; mixed order is refused', () => {
+  const secret = `INSTALLPW${Date.now()}`;
+  const dir = project({
+    'site.yaml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n',
+    'hosts.ini': 'localhost ansible_connection=local\n',
+    'more.yml': 'x: 1\n',
+  }, 'cvg-agent-install-vars-');
+  try {
+    const r = converge(['agent', 'site.yaml', '-i', 'hosts.ini', '--install', '--check', '-e', `db_password=${secret}`, '-e', 'plain=1', '-e', '@more.yml'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.ok(!(r.stdout + r.stderr).includes(secret), r.stdout);
+    const execLine = r.stdout.split('\n').find((l) => l.includes('+ExecStart='))!;
+    assert.match(execLine, / -e @\/etc\/converge\/converge-agent\.vars\.json -e @\S+\/more\.yml$/);
+    assert.match(r.stdout, /would change localhost +\[\d+\] the agent's -e variables \(root only\)/);
+    assert.match(r.stdout, /output hidden: the task has 'no_log: true'/);
+    assert.equal(existsSync('/etc/converge/converge-agent.vars.json') && readFileSync('/etc/converge/converge-agent.vars.json', 'utf8').includes(secret), false, '--check wrote the vars file');
+
+    const mixed = converge(['agent', 'site.yaml', '-i', 'hosts.ini', '--install', '--check', '-e', 'a=1', '-e', '@more.yml', '-e', 'b=2'], { cwd: dir });
+    assert.equal(mixed.code, 5, mixed.stdout + mixed.stderr);
+    assert.match(mixed.stderr, /agent --install: put the -e KEY=VALUE \(or JSON\) arguments together/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
