@@ -32,6 +32,7 @@ import { groupModule } from './group.js';
 import { authorizedKeyModule } from './authorized-key.js';
 import { pingModule } from './ping.js';
 import { rawModule } from './raw.js';
+import { cronModule } from './cron.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -56,5 +57,5 @@ export const modules: ModuleDefinition[] = [
   replaceModule, blockinfileModule, iniFileModule, slurpModule, tempfileModule, findModule,
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
-  pingModule, rawModule,
+  pingModule, rawModule, cronModule,
 ];
