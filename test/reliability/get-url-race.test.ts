@@ -103,5 +103,5 @@ it(`get_url: ${RUNS * PER_RUN} downloads of a 0600 secret raced by an unprivileg
   }
   assert.equal(unauthorized, 0, 'every request carried the header');
   assert.ok(swaps >= RUNS * PER_RUN / 4, `the attacker swapped only ${swaps} temp files: the race was not exercised`);
-  report('get_url race', [`${RUNS * PER_RUN} downloads: ${swaps} temp files swapped for a link to a root file while downloading, ${reads} reads tried and 0 secret bytes read, victim unchanged, token in 0 command lines, ${ok} downloads in place (0600 root), ${refused} refused, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
+  report('get_url race', [`${RUNS * PER_RUN} downloads: ${swaps} temp files swapped for a link to a root file while downloading, the reader tried ${reads} temp files and read 0 secret bytes, victim unchanged, token in 0 command lines, ${ok} downloads in place (0600 root), ${refused} refused, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
 });

@@ -24,7 +24,8 @@ export async function startRacer(limitMs: number, args: string[]): Promise<Racer
     process.execPath, RACER, String(limitMs), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString('utf8'); });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // 'close', not 'exit': the lines still in the pipe when it is killed are counted too.
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
   // Node's start-up: the racer is looping once its first readdir/lstat ran; give it that much time.
   await sleep(120);
   const lines = () => out.split('\n').filter(Boolean);

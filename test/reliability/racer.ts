@@ -60,6 +60,7 @@ if (mode === 'swap') {
   const [dir, prefix, victim] = args;
   const buf = Buffer.alloc(65536);
   const order = new Map<string, number>();
+  const denied = new Set<string>();
   while (Date.now() < deadline) {
     let names: string[];
     try { names = fs.readdirSync(dir); } catch { continue; }
@@ -73,7 +74,10 @@ if (mode === 'swap') {
         const got = fs.readSync(fd, buf, 0, buf.length, 0);
         fs.closeSync(fd);
         say(`read ${x} ${JSON.stringify(buf.subarray(0, got).toString('latin1'))}`);
-      } catch (e) { say(`denied ${x} ${(e as NodeJS.ErrnoException).code}`); }
+      } catch (e) {
+        // Once per name: thousands of lines would fill the pipe, and what a killed racer still had queued is lost.
+        if (!denied.has(x)) { denied.add(x); say(`denied ${x} ${(e as NodeJS.ErrnoException).code}`); }
+      }
       // Every other temp file is left alone, so that downloads that complete under a reading attacker are checked too.
       if (!order.has(x)) order.set(x, order.size);
       if (order.get(x)! % 2 === 0 && swap(dir, p, victim)) say(`swap ${p}`);
