@@ -33,6 +33,7 @@ import { authorizedKeyModule } from './authorized-key.js';
 import { pingModule } from './ping.js';
 import { rawModule } from './raw.js';
 import { cronModule } from './cron.js';
+import { waitForModule } from './wait-for.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -57,5 +58,5 @@ export const modules: ModuleDefinition[] = [
   replaceModule, blockinfileModule, iniFileModule, slurpModule, tempfileModule, findModule,
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
-  pingModule, rawModule, cronModule,
+  pingModule, rawModule, cronModule, waitForModule,
 ];
