@@ -4,8 +4,8 @@
 // json.dumps layout, os.path's basename).
 
 import { createHash } from 'node:crypto';
-import { hasKey } from './py-methods.js';
-import { pyCmp, pyEq, pyStr, pyTruth, PyTuple, PyTypeError, typeName } from './py-values.js';
+import { hasKey, pyMethod } from './py-methods.js';
+import { pyCmp, pyEq, pyFormat, pyStr, pyTruth, PyTuple, PyTypeError, typeName } from './py-values.js';
 
 type Env = { addFilter(n: string, f: (...a: any[]) => unknown): void; addTest(n: string, f: (...a: any[]) => boolean): void };
 
@@ -231,7 +231,85 @@ export function installPyFilters(env: Env): void {
   };
   f('to_json', json(undefined, false, ', '));
   f('to_nice_json', json(4, true, ','));
+  f('format', (fmt: unknown, ...args: unknown[]) => {
+    const [pos, kw] = kwargs(args);
+    return pyFormat(pyStr(fmt), Object.keys(kw).length ? kw : PyTuple.of2(pos));
+  });
+  f('count', (v: unknown) => iterate(v).length);
+  f('md5', (v: unknown) => createHash('md5').update(pyStr(v)).digest('hex'));
+  f('sha1', (v: unknown) => createHash('sha1').update(pyStr(v)).digest('hex'));
+  f('split', (v: unknown, sep?: unknown, maxsplit?: unknown) => pyMethod(pyStr(v), 'split')!(pyStr(v), sep, maxsplit));
+  f('tojson', (v: unknown) => pyJson(v, { sortKeys: true, itemSep: ', ', keySep: ': ', ensureAscii: true })
+    .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027'));
+  // Ansible's set theory filters keep the first list's order and drop repeats.
+  const unique = (xs: unknown[]) => xs.filter((x, i) => xs.findIndex((y) => pyEq(x, y)) === i);
+  const has = (xs: unknown[], x: unknown) => xs.some((y) => pyEq(x, y));
+  f('union', (a: unknown, b: unknown) => unique([...iterate(a), ...iterate(b)]));
+  f('intersect', (a: unknown, b: unknown) => unique(iterate(a).filter((x) => has(iterate(b), x))));
+  f('difference', (a: unknown, b: unknown) => unique(iterate(a)).filter((x) => !has(iterate(b), x)));
+  f('symmetric_difference', (a: unknown, b: unknown) => {
+    const both = unique(iterate(a).filter((x) => has(iterate(b), x)));
+    return unique([...iterate(a), ...iterate(b)]).filter((x) => !has(both, x));
+  });
+  f('product', (...lists: unknown[]) => lists.map(iterate).reduce<unknown[][]>((acc, l) => acc.flatMap((p) => l.map((x) => [...p, x])), [[]]).map((p) => PyTuple.of2(p)));
+  const choose = (items: unknown[], r: number, ordered: boolean): unknown[][] => {
+    if (r === 0) return [[]];
+    return items.flatMap((x, i) => choose(ordered ? [...items.slice(0, i), ...items.slice(i + 1)] : items.slice(i + 1), r - 1, ordered).map((rest) => [x, ...rest]));
+  };
+  f('permutations', (v: unknown, r?: unknown) => { const xs = iterate(v); return choose(xs, r === undefined || r === null ? xs.length : Number(r), true).map((p) => PyTuple.of2(p)); });
+  f('combinations', (v: unknown, r: unknown) => choose(iterate(v), Number(r), false).map((p) => PyTuple.of2(p)));
+  f('human_readable', (v: unknown, ...args: unknown[]) => {
+    const [isbits, unit] = bind(args, ['isbits', 'unit'], [false, undefined]);
+    const units = ['', 'K', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
+    const n = Number(v);
+    let i = unit !== undefined ? Math.max(0, units.indexOf(String(unit).toUpperCase()[0])) : 0;
+    if (unit === undefined) while (i < units.length - 1 && Math.abs(n) >= 1024 ** (i + 1)) i++;
+    const suffix = i === 0 ? (isbits ? 'bits' : 'Bytes') : units[i] + (isbits ? 'b' : 'B');
+    return `${(n / 1024 ** i).toFixed(2)} ${suffix}`;
+  });
+  f('human_to_bytes', (v: unknown, ...args: unknown[]) => {
+    const [dflt, isbits] = bind(args, ['default_unit', 'isbits'], [undefined, false]);
+    const m = /^\s*(\d*\.?\d+)\s*([KMGTPEZY]?)([bB]?)(?:ytes|its|yte|it)?\s*$/i.exec(pyStr(v));
+    if (!m) throw new PyTypeError(`human_to_bytes() can't interpret following string: ${pyStr(v)}`);
+    const unit = (m[2] || (dflt ? String(dflt)[0] : '')).toUpperCase();
+    const bits = m[3] === 'b' && unit !== '' ? true : !!isbits;
+    void bits;
+    return Math.round(Number(m[1]) * 1024 ** Math.max(0, ['', 'K', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'].indexOf(unit)));
+  });
+  t('integer', (v: unknown) => typeof v === 'number' && Number.isInteger(v));
+  t('float', (v: unknown) => typeof v === 'number' && !Number.isInteger(v));
+  t('sequence', (v: unknown) => typeof v === 'string' || Array.isArray(v) || (!!v && typeof v === 'object'));
+  t('true', (v: unknown) => v === true);
+  t('false', (v: unknown) => v === false);
+  t('sameas', (a: unknown, b: unknown) => a === b);
+  t('version', (a: unknown, b: unknown, ...rest: unknown[]) => versionCompare(pyStr(a), pyStr(b), rest));
+  t('version_compare', (a: unknown, b: unknown, ...rest: unknown[]) => versionCompare(pyStr(a), pyStr(b), rest));
   t('truthy', (v: unknown) => pyTruth(v));
   t('falsy', (v: unknown) => !pyTruth(v));
   t('equalto', (a: unknown, b: unknown) => pyEq(a, b));
+}
+
+/** Ansible's `version` test with its default loose comparison (LooseVersion order: numbers, then strings). */
+function versionCompare(a: string, b: string, rest: unknown[]): boolean {
+  const [pos, kw] = kwargs(rest);
+  const op = String(pos[0] ?? kw.operator ?? 'eq');
+  if (kw.strict || pos[1] || (kw.version_type !== undefined && kw.version_type !== 'loose')) {
+    throw new PyTypeError('version tests other than the default (loose) comparison are not supported');
+  }
+  const parts = (s: string) => (s.match(/\d+|[a-z]+|\./gi) ?? []).filter((x) => x !== '.').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+  const pa = parts(a);
+  const pb = parts(b);
+  let c = 0;
+  for (let i = 0; i < Math.max(pa.length, pb.length) && c === 0; i++) {
+    if (i >= pa.length) c = -1;
+    else if (i >= pb.length) c = 1;
+    else if (typeof pa[i] !== typeof pb[i]) throw new PyTypeError(`'<' not supported between instances of 'int' and 'str'`);
+    else c = pa[i] < pb[i] ? -1 : pa[i] > pb[i] ? 1 : 0;
+  }
+  const ops: Record<string, boolean> = {
+    '<': c < 0, lt: c < 0, '<=': c <= 0, le: c <= 0, '>': c > 0, gt: c > 0, '>=': c >= 0, ge: c >= 0,
+    '==': c === 0, '=': c === 0, eq: c === 0, '!=': c !== 0, '<>': c !== 0, ne: c !== 0,
+  };
+  if (!(op in ops)) throw new PyTypeError(`Invalid operator type (${op})`);
+  return ops[op];
 }

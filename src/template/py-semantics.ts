@@ -5,6 +5,7 @@
 
 import nunjucks from 'nunjucks';
 import * as py from './py-values.js';
+import { installPySyntax, pySlice, SLICE } from './py-syntax.js';
 
 interface Node { typename: string; lineno: number; colno: number; [k: string]: any }
 interface Compiler {
@@ -24,6 +25,8 @@ export function installPySemantics(): void {
   const nodes = lib.nodes;
 
   rt.py = py;
+  rt.pySlice = pySlice;
+  installPySyntax();
   const call = (fn: string) => function (this: Compiler, node: Node, frame: unknown) {
     this._emit(`runtime.py.${fn}(`);
     this.compile(node.left, frame);
@@ -95,6 +98,38 @@ export function installPySemantics(): void {
     this._compileAggregate(node, frame, '[', ']');
     this._emit(')');
   };
+  // `{% set ns.attr = value %}` on a namespace() object, as Jinja allows.
+  const compileSet = proto.compileSet;
+  proto.compileSet = function (this: Compiler, node: Node, frame: unknown) {
+    const target = (node.targets as Node[])[0];
+    if (node.targets.length === 1 && target.typename === 'LookupVal' && node.value) {
+      this._emit('runtime.pySetAttr(');
+      this.compile(target.target, frame);
+      this._emit(', ');
+      this.compile(target.val, frame);
+      this._emit(', ');
+      this.compile(node.value, frame);
+      this._emitLine(');');
+      return;
+    }
+    if ((node.targets as Node[]).some((t) => t.typename !== 'Symbol')) this.fail('this assignment target is not supported (only names and namespace attributes)', node.lineno, node.colno);
+    return compileSet.call(this, node, frame);
+  };
+  rt.pySetAttr = (obj: unknown, key: unknown, value: unknown) => {
+    if (!py.isNamespace(obj)) throw new Error('cannot assign attribute on non-namespace object');
+    (obj as Record<string, unknown>)[String(key)] = value;
+  };
+  // A test with several arguments (`is version('2.10', '>=')`): nunjucks joins them without commas.
+  proto.compileIs = function (this: Compiler, node: Node, frame: unknown) {
+    const right = node.right.name ? node.right.name.value : node.right.value;
+    this._emit(`(env.getTest(${JSON.stringify(String(right))}).call(context, `);
+    this.compile(node.left, frame);
+    if (node.right.args) {
+      this._emit(', ');
+      this._compileAggregate(node.right.args, frame);
+    }
+    this._emit(') === true)');
+  };
   // What `{{ }}` prints: Python's str() of the value; None prints nothing (Ansible's finalize).
   const suppress = rt.suppressValue;
   rt.suppressValue = (val: unknown, autoescape: boolean) => {
@@ -139,6 +174,15 @@ export function installPySemantics(): void {
   // The FunCall above compiles to a call of this name.
   const compileFunCall = proto.compileFunCall;
   proto.compileFunCall = function (this: Compiler, node: Node, frame: unknown) {
+    if (node.name?.typename === 'Symbol' && node.name.value === SLICE) {
+      this._emit('runtime.pySlice(');
+      (node.args.children as Node[]).forEach((c, i) => {
+        if (i) this._emit(', ');
+        this.compile(c, frame);
+      });
+      this._emit(')');
+      return;
+    }
     if (node.name?.typename === 'Symbol' && node.name.value === '__cvg_py_iter') {
       this._emit('runtime.pyIter(');
       this.compile(node.args.children[0], frame);

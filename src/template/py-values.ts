@@ -324,3 +324,16 @@ export function pyFormat(format: string, values: unknown): string {
   }
   return out;
 }
+
+const NAMESPACES = new WeakSet<object>();
+
+/** Jinja's namespace(): the one object a template may assign attributes to. */
+export function makeNamespace(attrs: Record<string, unknown>): Record<string, unknown> {
+  const ns = { ...attrs };
+  NAMESPACES.add(ns);
+  return ns;
+}
+
+export function isNamespace(v: unknown): boolean {
+  return !!v && typeof v === 'object' && NAMESPACES.has(v);
+}

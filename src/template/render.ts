@@ -9,6 +9,7 @@ import { installPyFilters } from './py-filters.js';
 import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
 import { installPySemantics } from './py-semantics.js';
+import { makeNamespace } from './py-values.js';
 import { allowCall, installSandbox, spend, withBudget } from './sandbox.js';
 import { isData, UnsafeText } from './data-tag.js';
 
@@ -20,7 +21,7 @@ export class TemplateError extends Error {
 }
 
 let captured: unknown;
-const GLOBALS = new Set(['True', 'False', 'None', '__native', 'lookup', 'query', 'range', 'cycler', 'joiner', 'omit']);
+const GLOBALS = new Set(['True', 'False', 'None', '__native', 'lookup', 'query', 'range', 'cycler', 'joiner', 'omit', 'dict', 'namespace', '__cvg_slice', '__cvg_py_iter']);
 installPySemantics();
 installSandbox();
 const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, trimBlocks: true });
@@ -31,6 +32,22 @@ const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: 
 }
 installFilters(env as never);
 installPyFilters(env as never);
+// Ansible's fully qualified names of its builtin filters and tests.
+{
+  const e = env as unknown as { filters: Record<string, unknown>; tests: Record<string, unknown> };
+  for (const [n, fn] of Object.entries(e.filters)) if (!n.includes('.')) e.filters[`ansible.builtin.${n}`] = fn;
+  for (const [n, fn] of Object.entries(e.tests)) if (!n.includes('.')) e.tests[`ansible.builtin.${n}`] = fn;
+}
+env.addGlobal('namespace', (...args: unknown[]) => {
+  const last = args[args.length - 1] as Record<string, unknown> | undefined;
+  const { __keywords, ...kw } = last && typeof last === 'object' && (last as { __keywords?: boolean }).__keywords ? last : ({} as Record<string, unknown>);
+  return makeNamespace(kw);
+});
+env.addGlobal('dict', (...args: unknown[]) => {
+  const last = args[args.length - 1] as Record<string, unknown> | undefined;
+  const { __keywords, ...kw } = last && typeof last === 'object' && (last as { __keywords?: boolean }).__keywords ? last : ({} as Record<string, unknown>);
+  return kw;
+});
 env.addGlobal('__native', (v: unknown) => {
   captured = v;
   return '';

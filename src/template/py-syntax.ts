@@ -1,0 +1,106 @@
+// Jinja syntax nunjucks' parser lacks: slices (`lst[1:]`, `s[::-1]`) and a
+// test's single argument without parentheses (`n is divisibleby 3`,
+// `x is sameas true`). Slices compile to a call of py-values' pySlice.
+
+import nunjucks from 'nunjucks';
+import { PyTuple } from './py-values.js';
+
+interface Tok { type: string; value: string; lineno: number; colno: number }
+
+export const SLICE = '__cvg_slice';
+
+/** Python's seq[start:stop:step] for strings, lists and tuples. */
+export function pySlice(v: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+  const seq: unknown[] | string = typeof v === 'string' ? v : Array.isArray(v) ? v : (() => { throw new Error(`'${v === null ? 'NoneType' : typeof v}' object is not subscriptable`); })();
+  const n = seq.length;
+  const st = step === null || step === undefined ? 1 : Number(step);
+  if (st === 0) throw new Error('slice step cannot be zero');
+  const norm = (x: unknown, dflt: number, lo: number, hi: number) => {
+    if (x === null || x === undefined) return dflt;
+    let i = Math.trunc(Number(x));
+    if (i < 0) i += n;
+    return Math.min(Math.max(i, lo), hi);
+  };
+  const a = st > 0 ? norm(start, 0, 0, n) : norm(start, n - 1, -1, n - 1);
+  const b = st > 0 ? norm(stop, n, 0, n) : norm(stop, -1, -1, n - 1);
+  const idx: number[] = [];
+  for (let i = a; st > 0 ? i < b : i > b; i += st) idx.push(i);
+  if (typeof seq === 'string') return idx.map((i) => seq[i]).join('');
+  const items = idx.map((i) => seq[i]);
+  return v instanceof PyTuple ? PyTuple.of2(items) : items;
+}
+
+let installed = false;
+
+export function installPySyntax(): void {
+  if (installed) return;
+  installed = true;
+  const lib = nunjucks as unknown as { parser: { Parser: { prototype: any } }; lexer: Record<string, string>; nodes: Record<string, any> };
+  const P = lib.parser.Parser.prototype;
+  const L = lib.lexer;
+  const N = lib.nodes;
+
+  P.parsePostfix = function (this: any, node: any) {
+    let tok: Tok = this.peekToken();
+    while (tok) {
+      if (tok.type === L.TOKEN_LEFT_PAREN) {
+        node = new N.FunCall(tok.lineno, tok.colno, node, this.parseSignature());
+        tok = this.peekToken();
+        continue;
+      }
+      if (tok.type === L.TOKEN_OPERATOR && tok.value === '.') {
+        this.nextToken();
+        const val: Tok = this.nextToken();
+        if (!val || val.type !== L.TOKEN_SYMBOL) this.fail(`expected name as lookup value, got ${val?.value}`, val?.lineno, val?.colno);
+        node = new N.LookupVal(tok.lineno, tok.colno, node, new N.Literal(val.lineno, val.colno, val.value));
+        tok = this.peekToken();
+        continue;
+      }
+      if (tok.type !== L.TOKEN_LEFT_BRACKET) break;
+      this.nextToken();
+      const parts: unknown[] = [null, null, null];
+      let part = 0;
+      for (;;) {
+        const t: Tok = this.peekToken();
+        if (!t) this.fail('unexpected end of template in a subscript');
+        if (t.type === L.TOKEN_RIGHT_BRACKET) { this.nextToken(); break; }
+        if (t.type === L.TOKEN_COLON) {
+          this.nextToken();
+          part++;
+          if (part > 2) this.fail('a slice has at most three parts', t.lineno, t.colno);
+          continue;
+        }
+        if (parts[part] !== null) this.fail('expected ] or : in a subscript', t.lineno, t.colno);
+        parts[part] = this.parseExpression();
+      }
+      if (part === 0) {
+        if (parts[0] === null) this.fail('empty subscript', tok.lineno, tok.colno);
+        node = new N.LookupVal(tok.lineno, tok.colno, node, parts[0]);
+      } else {
+        const args = [node, ...parts.map((p) => p ?? new N.Literal(tok.lineno, tok.colno, null))];
+        node = new N.FunCall(tok.lineno, tok.colno, new N.Symbol(tok.lineno, tok.colno, SLICE), new N.NodeList(tok.lineno, tok.colno, args));
+      }
+      tok = this.peekToken();
+    }
+    return node;
+  };
+
+  // `x is test arg`: Jinja takes one bare argument when a value follows the test's name.
+  const ARG_START = new Set([L.TOKEN_STRING, L.TOKEN_INT, L.TOKEN_FLOAT, L.TOKEN_BOOLEAN, L.TOKEN_NONE, L.TOKEN_LEFT_BRACKET, L.TOKEN_LEFT_CURLY, L.TOKEN_SYMBOL]);
+  const NOT_ARG = new Set(['and', 'or', 'else', 'if', 'in', 'is', 'not']);
+  P.parseIs = function (this: any) {
+    let node = this.parseCompare();
+    if (this.skipSymbol('is')) {
+      const not = this.skipSymbol('not');
+      let test = this.parsePrimary();
+      const next: Tok | null = this.peekToken();
+      if (test.typename === 'Symbol' && next && ARG_START.has(next.type) && !(next.type === L.TOKEN_SYMBOL && NOT_ARG.has(next.value))) {
+        const arg = this.parsePrimary();
+        test = new N.FunCall(test.lineno, test.colno, test, new N.NodeList(arg.lineno, arg.colno, [arg]));
+      }
+      node = new N.Is(node.lineno, node.colno, node, test);
+      if (not) node = new N.Not(node.lineno, node.colno, node);
+    }
+    return node;
+  };
+}
