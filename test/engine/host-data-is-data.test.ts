@@ -47,6 +47,10 @@ const PLAYBOOK = `
       changed_when: "again.stdout | length > 0"
       failed_when: "again.rc != 0"
     - debug: { msg: "{{ ansible_distribution }}|{{ ansible_facts.distribution }}" }
+    - slurp: { src: "{{ d }}/payload.txt" }
+      register: slurped
+    - set_fact: { slurped_text: "{{ slurped.content | b64decode }}" }
+    - debug: { msg: "{{ slurped_text }}" }
 `;
 
 let sshd: Sshd;
@@ -79,7 +83,7 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-it('command output, registered results and facts holding template code are shown verbatim, never run (local, ssh, chroot)', () => {
+it('command output, registered results, slurped files and facts holding template code are shown verbatim, never run (local, ssh, chroot)', () => {
   const ssh = `ansible_host: 127.0.0.1, ansible_port: ${sshd.port}, ansible_ssh_private_key_file: ${sshd.clientKey}`;
   fs.writeFileSync(path.join(dir, 'inv.yaml'), [
     'all:',
@@ -96,14 +100,15 @@ it('command output, registered results and facts holding template code are shown
   for (const h of ['l1', 'r1', 'img']) {
     const tasks = r.json.hosts[h].tasks as Array<{ module: string; message?: string; status: string }>;
     const msgs = tasks.filter((t) => t.module === 'debug').map((t) => t.message);
-    // out.stdout, via_var, copied, 5 loop items, whole.stdout, via_dict, facts
+    // out.stdout, via_var, copied, 5 loop items, whole.stdout, via_dict, facts, slurped
     assert.deepEqual(msgs.slice(0, 3), [TEXT, TEXT, TEXT], h);
     assert.deepEqual(msgs.slice(3, 8), PAYLOADS, h);
     assert.deepEqual(msgs.slice(8, 10), [TEXT, PAYLOADS[0]], h);
     const written = fs.readFileSync(h === 'img' ? path.join(tree, 'work/copy.txt') : path.join(dir, h, 'copy.txt'), 'utf8');
     assert.equal(written, TEXT + '\n', h);
     assert.equal(tasks.find((t) => t.module === 'command' && t.status === 'changed') !== undefined, true, h);
+    assert.equal(msgs[11], TEXT + '\n', `${h}: a slurped file is data too`);
   }
   const img = r.json.hosts.img.tasks.filter((t: { module: string }) => t.module === 'debug');
-  assert.equal(img[img.length - 1].message, `${PAYLOADS[0]}|${PAYLOADS[0]}`);
+  assert.equal(img[img.length - 2].message, `${PAYLOADS[0]}|${PAYLOADS[0]}`);
 });
