@@ -4,6 +4,7 @@
 // json.dumps layout, os.path's basename).
 
 import { createHash } from 'node:crypto';
+import { pyYamlDump } from './py-yaml-dump.js';
 import { hasKey, pyMethod } from './py-methods.js';
 import { pyCmp, pyEq, pyFormat, pyStr, pyTruth, PyTuple, PyTypeError, typeName } from './py-values.js';
 
@@ -230,6 +231,16 @@ export function installPyFilters(env: Env): void {
     });
   };
   f('to_json', json(undefined, false, ', '));
+  f('to_yaml', (v: unknown, ...args: unknown[]) => {
+    const [, kw] = kwargs(args);
+    if (Object.keys(kw).some((k) => k !== 'indent')) throw new PyTypeError(`to_yaml option ${Object.keys(kw).join(', ')} is not supported`);
+    return pyYamlDump(v, Number(kw.indent ?? 2), true);
+  });
+  f('to_nice_yaml', (v: unknown, ...args: unknown[]) => {
+    const [pos, kw] = kwargs(args);
+    if (Object.keys(kw).some((k) => k !== 'indent')) throw new PyTypeError(`to_nice_yaml option ${Object.keys(kw).join(', ')} is not supported`);
+    return pyYamlDump(v, Number(kw.indent ?? pos[0] ?? 4), false);
+  });
   f('to_nice_json', json(4, true, ','));
   f('format', (fmt: unknown, ...args: unknown[]) => {
     const [pos, kw] = kwargs(args);

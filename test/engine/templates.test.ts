@@ -28,7 +28,8 @@ const cases: Array<[string, unknown]> = [
   ["{{ 'node-7' | regex_replace('^node-(\\\\d+)$', 'n\\\\1') }}", 'n7'],
   ["{{ missing | default('fallback') }}", 'fallback'],
   ["{{ 'yes' | bool }}", true],
-  ['{{ {"k": [1, 2]} | to_nice_yaml }}', 'k:\n  - 1\n  - 2\n'],
+  // PyYAML's layout, as Ansible writes it: a list under a key is not indented.
+  ['{{ {"k": [1, 2]} | to_nice_yaml }}', 'k:\n- 1\n- 2\n'],
   // `+` as in Jinja: lists concatenate (not JavaScript's "b,a,bx"), numbers add, strings join.
   ["{{ words + ['x'] }}", ['b', 'a', 'b', 'x']],
   ['{{ (words + words) | length }}', 6],
