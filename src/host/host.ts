@@ -17,6 +17,12 @@ export interface RunOptions {
   stdin?: string | Buffer;
   /** Kill the command after this many milliseconds (rc 124). */
   timeoutMs?: number;
+  /**
+   * The command only looks (systemctl show, a firewalld query): a host that
+   * remembers observations (see Host.remember) keeps them across it. Any
+   * other command may change anything, so it makes such a host forget.
+   */
+  observeOnly?: boolean;
 }
 
 export type FileType = 'file' | 'directory' | 'link' | 'other';
@@ -101,6 +107,13 @@ export interface Host {
 
   /** Gathered once per host and cached. */
   facts(): Promise<Facts>;
+  /**
+   * Optional: the result of `observe` remembered under `key` until something
+   * may have changed on the host (a write, a command not marked observeOnly),
+   * so that tasks looking at the same thing in a row ask the host once.
+   * Hosts without it observe every time.
+   */
+  remember?<T>(key: string, observe: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

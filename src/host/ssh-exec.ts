@@ -28,7 +28,7 @@ export interface ExecOutcome {
   noExitStatus?: boolean;
 }
 
-function sudoReason(text: string, prompt: string, hadPassword: boolean): string {
+export function sudoReason(text: string, prompt: string, hadPassword: boolean): string {
   const prompts = text.split(prompt).length - 1;
   if (/incorrect password|Sorry, try again/i.test(text) || prompts > 1) return 'incorrect sudo password (ansible_become_password)';
   if (/a password is required/i.test(text)) return 'sudo needs a password: set ansible_become_password';

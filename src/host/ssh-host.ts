@@ -15,7 +15,8 @@ import { openSshConnection, type SshTarget } from './ssh-connect.js';
 import { execOnClient, type ExecOutcome } from './ssh-exec.js';
 import type { FileOps } from './ssh-file-ops.js';
 import { SftpFiles } from './ssh-sftp-files.js';
-import { SudoFiles } from './ssh-sudo-files.js';
+import { SUDO_SCRIPTS, SudoFiles } from './ssh-sudo-files.js';
+import { ShellSudoFailure, SudoShell, type ShellReply } from './ssh-sudo-shell.js';
 
 export interface SshHostOptions extends SshTarget {
   /** Privilege escalation through sudo; absent = run as the login user. */
@@ -37,6 +38,10 @@ export class BecomeError extends Error {
 
 // OpenSSH's default MaxSessions is 10 per connection; SFTP holds one.
 const MAX_CHANNELS = 8;
+/** Privileged shells kept open per host: commands that overlap (a slow one and reads) get one each. */
+const MAX_SHELLS = 4;
+/** Files up to this size are remembered between reads (see `observed`). */
+const REMEMBERED_FILE_BYTES = 1 << 20;
 /** How often a command whose session sshd refused is tried again while others of ours are open. */
 const SESSION_RETRIES = 40;
 
@@ -69,6 +74,13 @@ export class SshHost implements Host {
   /** Whether commands and files go through sudo (become to a user other than the login user). */
   readonly viaSudo: boolean;
   private readonly sudoPrompt = `[${uniqueToken('sudo')}] `;
+  private shells: SudoShell[] = [];
+  /**
+   * stat and readFile results since the last operation that could change
+   * something (any command, any write): a task's plan and the next task's
+   * often look at the same paths, and each look is a round trip.
+   */
+  private observed = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: SshHostOptions) {
     this.name = opts.name;
@@ -165,23 +177,16 @@ export class SshHost implements Host {
       // The remote side enforces the time limit: OpenSSH does not deliver signal requests
       // to root logins ("session signalling requires privilege separation").
       const limited = opts.timeoutMs ? ['timeout', '-k', '2', (opts.timeoutMs / 1000).toFixed(3), ...argv] : argv;
-      let full = withCwdEnv(limited, opts);
-      const become = this.viaSudo ? this.opts.become : undefined;
-      const marker = uniqueToken('started');
-      if (become) full = sudoWrap(full, become, marker, this.sudoPrompt);
+      const full = withCwdEnv(limited, opts);
+      if (this.viaSudo) return this.execInShell(client, full, opts);
       const outcome = await this.channelSlot(() => execOnClient(client, {
         command: commandLine(full),
         stdin: opts.stdin,
         // Backstop for a remote without a working `timeout`.
         timeoutMs: opts.timeoutMs ? opts.timeoutMs + 5000 : undefined,
-        sudo: become ? { spec: become, marker, prompt: this.sudoPrompt, stageTimeoutMs: this.opts.connectTimeoutMs } : undefined,
       }).catch((e: Error) => {
         throw new HostOperationError(`cannot start a command on ${this.address}: ${e.message}`);
       }));
-      if (outcome.sudoFailure) {
-        this.becomeFailure ??= new BecomeError(this.name, `become ${become!.user} on ${this.address}: ${outcome.sudoFailure}`);
-        throw this.becomeFailure;
-      }
       // timeout(1): 124 after TERM, 137 when it had to KILL. LocalHost says 124 for both.
       if (opts.timeoutMs && outcome.rc === 137) outcome.rc = 124;
       if (outcome.noExitStatus) {
@@ -192,9 +197,77 @@ export class SshHost implements Host {
     });
   }
 
+  /** An idle privileged shell, a new one while there are fewer than MAX_SHELLS, else the least busy. */
+  private shell(client: Client): SudoShell {
+    this.shells = this.shells.filter((s) => !s.dead);
+    const idle = this.shells.find((s) => s.queued === 0);
+    if (idle) return idle;
+    if (this.shells.length < MAX_SHELLS) {
+      const s = new SudoShell(client, this.opts.become!, this.sudoPrompt, this.opts.connectTimeoutMs, [...SUDO_SCRIPTS]);
+      this.shells.push(s);
+      return s;
+    }
+    return this.shells.reduce((a, b) => (b.queued < a.queued ? b : a));
+  }
+
+  /** A helper script of SudoFiles, run as the shell's function of that script. */
+  private helper(script: string, args: string[], stdin?: Buffer): Promise<ExecOutcome> {
+    return this.guard(async () => {
+      const client = await this.connection();
+      const index = SUDO_SCRIPTS.indexOf(script);
+      if (index < 0) throw new Error('not one of the helper scripts');
+      return this.execInShell(client, [], {}, (sh) => sh.call(index, args, stdin));
+    });
+  }
+
+  private async execInShell(client: Client, argv: string[], opts: RunOptions,
+    how?: (sh: SudoShell) => Promise<ShellReply>): Promise<ExecOutcome> {
+    const stdin = opts.stdin === undefined ? undefined : typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin;
+    const sh = this.shell(client);
+    try {
+      const r = await (how ? how(sh) : sh.run(argv, stdin, opts.timeoutMs ? opts.timeoutMs + 5000 : undefined));
+      return { rc: opts.timeoutMs && r.rc === 137 ? 124 : r.rc, stdout: r.stdout, stderr: r.stderr };
+    } catch (e) {
+      if (e instanceof ShellSudoFailure) {
+        this.becomeFailure ??= new BecomeError(this.name, `become ${this.opts.become!.user} on ${this.address}: ${e.message}`);
+        throw this.becomeFailure;
+      }
+      await new Promise((r) => setImmediate(r));
+      if (this.lost) throw this.lost;
+      // The backstop fired: the command outlived its time limit and took its shell with it.
+      if (opts.timeoutMs && /no answer within/.test((e as Error).message)) return { rc: 124, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+      throw new HostOperationError(`command on ${this.address} through sudo: ${(e as Error).message}`);
+    }
+  }
+
+  /** What was observed is forgotten when something may change: before the change and after it. */
+  private async changing<T>(fn: () => Promise<T>): Promise<T> {
+    this.observed.clear();
+    try {
+      return await fn();
+    } finally {
+      this.observed.clear();
+    }
+  }
+
+  private remembered<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let p = this.observed.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      this.observed.set(key, p);
+      // A failed look (connection trouble) is not remembered.
+      p.catch(() => { if (this.observed.get(key) === p) this.observed.delete(key); });
+    }
+    return p;
+  }
+
+  remember<T>(key: string, observe: () => Promise<T>): Promise<T> {
+    return this.remembered(`task:${key}`, observe);
+  }
+
   async run(argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
     if (argv.length === 0) return { rc: 127, stdout: '', stderr: 'empty command' };
-    const o = await this.exec(argv, opts);
+    const o = opts.observeOnly ? await this.exec(argv, opts) : await this.changing(() => this.exec(argv, opts));
     return { rc: o.rc, stdout: o.stdout.toString('utf8'), stderr: o.stderr.toString('utf8') };
   }
 
@@ -208,7 +281,7 @@ export class SshHost implements Host {
   private files(): Promise<FileOps> {
     // Helper scripts run through exec(), hence through sudo when viaSudo.
     const helpers = () => new SudoFiles(async (script, args, stdin) => {
-      const o = await this.exec(['sh', '-c', script, 'sh', ...args], { stdin });
+      const o = this.viaSudo ? await this.helper(script, args, stdin) : await this.exec(['sh', '-c', script, 'sh', ...args], { stdin });
       return { rc: o.rc, stdout: o.stdout, stderr: o.stderr.toString('utf8') };
     });
     this.filesPromise ??= this.viaSudo
@@ -230,26 +303,36 @@ export class SshHost implements Host {
     return this.accounts.ids(own);
   }
 
-  readFile(path: string): Promise<Buffer | null> { return this.onFiles((f) => f.readFile(path)); }
-  stat(path: string): Promise<FileStat> { return this.onFiles((f) => f.stat(path)); }
+  async readFile(path: string): Promise<Buffer | null> {
+    // A copy each time: the caller may change the buffer it gets.
+    const key = `read:${path}`;
+    const b = await this.remembered(key, () => this.onFiles((f) => f.readFile(path)));
+    // Large files are not kept: memory, and they are rarely read twice.
+    if (b && b.length > REMEMBERED_FILE_BYTES) this.observed.delete(key);
+    return b === null ? null : Buffer.from(b);
+  }
+
+  async stat(path: string): Promise<FileStat> {
+    return { ...(await this.remembered(`stat:${path}`, () => this.onFiles((f) => f.stat(path)))) };
+  }
 
   async writeFile(path: string, content: Buffer | string, opts: WriteOptions = {}): Promise<void> {
     const { uid, gid } = await this.ids(opts);
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    return this.onFiles((f) => f.writeFile(path, data, { mode: opts.mode, uid, gid }));
+    return this.changing(() => this.onFiles((f) => f.writeFile(path, data, { mode: opts.mode, uid, gid })));
   }
 
-  mkdir(path: string, mode = 0o755): Promise<void> { return this.onFiles((f) => f.mkdir(path, mode)); }
-  chmod(path: string, mode: number): Promise<void> { return this.onFiles((f) => f.chmod(path, mode)); }
+  mkdir(path: string, mode = 0o755): Promise<void> { return this.changing(() => this.onFiles((f) => f.mkdir(path, mode))); }
+  chmod(path: string, mode: number): Promise<void> { return this.changing(() => this.onFiles((f) => f.chmod(path, mode))); }
 
   async chown(path: string, own: Ownership): Promise<void> {
     const { uid, gid } = await this.ids(own);
-    return this.onFiles((f) => f.chown(path, uid, gid));
+    return this.changing(() => this.onFiles((f) => f.chown(path, uid, gid)));
   }
 
-  symlink(target: string, path: string): Promise<void> { return this.onFiles((f) => f.symlink(target, path)); }
-  link(target: string, path: string): Promise<void> { return this.onFiles((f) => f.link(target, path)); }
-  remove(path: string): Promise<void> { return this.onFiles((f) => f.remove(path)); }
+  symlink(target: string, path: string): Promise<void> { return this.changing(() => this.onFiles((f) => f.symlink(target, path))); }
+  link(target: string, path: string): Promise<void> { return this.changing(() => this.onFiles((f) => f.link(target, path))); }
+  remove(path: string): Promise<void> { return this.changing(() => this.onFiles((f) => f.remove(path))); }
   readdir(path: string): Promise<string[]> { return this.onFiles((f) => f.readdir(path)); }
 
   uidOf(user: string) { return this.accounts.uidOf(user); }
@@ -265,6 +348,7 @@ export class SshHost implements Host {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const s of this.shells) s.close();
     const c = this.client ?? (this.connecting ? await this.connecting.catch(() => undefined) : undefined);
     if (!c) return;
     await new Promise<void>((resolve) => {

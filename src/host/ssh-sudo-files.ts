@@ -113,6 +113,9 @@ const S = {
     + "exec find -H \"$1\" -mindepth 1 -maxdepth 1 -printf '%f\\0'",
 };
 
+/** Every helper script, for a privileged shell that defines them once as functions. */
+export const SUDO_SCRIPTS: readonly string[] = Object.values(S);
+
 const ERRNO: Array<[RegExp, string]> = [
   [/No such file or directory|Directory nonexistent/i, 'ENOENT'], [/Permission denied/i, 'EACCES'], [/File exists/i, 'EEXIST'],
   [/Not a directory/i, 'ENOTDIR'], [/Is a directory/i, 'EISDIR'], [/Directory not empty/i, 'ENOTEMPTY'],

@@ -1,0 +1,222 @@
+// One privileged shell kept open on one exec channel, so that a command run
+// through sudo costs a fork and an exec on the host instead of a new SSH
+// session, a login shell and a sudo start (PAM, logging) each time.
+//
+// The shell runs a fixed script (SERVER below, plus fixed helper functions
+// given by the caller); nothing from a request is ever part of script text.
+// A request is data on the shell's stdin:
+//
+//   B\n               a random boundary for this request (32 hex digits)
+//   K N\n             x = run argv, fI = run helper function I; N arguments follow
+//   ARG\n  (N times)  each argument with \ written as \\ and newline as \n
+//   LEN\n             byte count of the command's stdin, then exactly LEN bytes
+//
+// The command runs with stdin, stdout and stderr on files in a directory only
+// root can read, so nothing it (or a process it leaves behind) prints reaches
+// the protocol stream. The reply is `B RC\n`, stdout, `\nB\n`, stderr, `\nB\n`.
+// B is new for each request and never on a command line, so no output can
+// hold it by design (a file under a user's control, say). Requests on one
+// shell run one at a time. A command costs one fork and exec, plus one `cat`
+// when it printed anything; a helper function runs in a forked subshell.
+//
+// Needs GNU coreutils' `head -c` (reads no further than asked).
+
+import { randomBytes } from 'node:crypto';
+import type { Client, ClientChannel } from 'ssh2';
+import { commandLine, sudoWrap, uniqueToken, type BecomeSpec } from './ssh-command.js';
+import { sudoReason } from './ssh-exec.js';
+
+function serverScript(functions: string[]): string {
+  return [
+    'W=$(mktemp -d) || exit 1',
+    "trap 'rm -rf -- \"$W\"' EXIT",
+    "trap 'exit 1' HUP INT TERM PIPE",
+    'c=0',
+    ...functions.map((body, i) => `f${i}() {\n${body}\n}`),
+    'while IFS= read -r B; do',
+    '  IFS=" " read -r k n || exit 1',
+    '  set --',
+    '  while [ "$n" -gt 0 ]; do',
+    '    IFS= read -r a || exit 1',
+    // The x keeps a trailing newline that command substitution would drop.
+    "    case $a in *\\\\*) a=$(printf '%bx' \"$a\"); a=${a%x} ;; esac",
+    '    set -- "$@" "$a"',
+    '    n=$((n - 1))',
+    '  done',
+    '  IFS= read -r len || exit 1',
+    // New file names for every request: a process a command left running still writes to (or
+    // reads from) the files it was given, never to a later command's. Old ones go now and then.
+    '  c=$((c + 1))',
+    '  if [ $((c % 64)) -eq 0 ]; then rm -f -- "$W"/[ioe]* || exit 1; fi',
+    '  i=/dev/null o=$W/o$c e=$W/e$c',
+    '  if [ "$len" -gt 0 ]; then i=$W/i$c; head -c "$len" > "$i" || exit 1; fi',
+    '  case $k in',
+    // exec: argv[0] is always a program, never one of this shell's builtins.
+    '    x) (exec "$@") < "$i" > "$o" 2> "$e" ;;',
+    ...(functions.length ? [`    ${functions.map((_, i) => `f${i}`).join('|')}) ("$k" "$@") < "$i" > "$o" 2> "$e" ;;`] : []),
+    '    *) exit 1 ;;',
+    '  esac',
+    '  rc=$?',
+    // A file's content (a write) is not kept longer than its command needs it.
+    '  if [ "$i" != /dev/null ]; then rm -f -- "$i" || exit 1; fi',
+    "  printf '\\n%s\\n' \"$B\" > \"$W/b\"",
+    "  printf '%s %s\\n' \"$B\" \"$rc\"",
+    '  if [ -s "$o" ] || [ -s "$e" ]; then cat -- "$o" "$W/b" "$e" "$W/b" || exit 1',
+    "  else printf '\\n%s\\n\\n%s\\n' \"$B\" \"$B\"; fi",
+    'done',
+  ].join('\n');
+}
+
+export interface ShellReply { rc: number; stdout: Buffer; stderr: Buffer }
+
+/** sudo refused to start the shell (wrong password, not allowed). */
+export class ShellSudoFailure extends Error {}
+
+/** The shell or its channel went away; what was running may or may not have finished. */
+export class ShellGone extends Error {}
+
+function encodeArg(a: string): string {
+  if (a.includes('\0')) throw new Error('argument contains a NUL byte');
+  return a.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+export function encodeRequest(boundary: string, kind: string, argv: string[], stdin?: Buffer): Buffer {
+  const head = `${boundary}\n${kind} ${argv.length}\n${argv.map((a) => encodeArg(a) + '\n').join('')}${stdin?.length ?? 0}\n`;
+  return stdin?.length ? Buffer.concat([Buffer.from(head, 'utf8'), stdin]) : Buffer.from(head, 'utf8');
+}
+
+interface Pending { boundary: string; resolve(r: ShellReply): void; reject(e: Error): void; timer?: NodeJS.Timeout }
+
+export class SudoShell {
+  private channel?: ClientChannel;
+  private ready?: Promise<void>;
+  private buf: Buffer = Buffer.alloc(0);
+  private pending?: Pending;
+  private gone?: Error;
+  /** Requests waiting for this shell (including the one running). */
+  queued = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /** functions: fixed helper scripts (sh function bodies, $1... their arguments), called by index. */
+  constructor(private readonly client: Client, private readonly become: BecomeSpec, private readonly prompt: string,
+    private readonly startTimeoutMs: number, private readonly functions: string[] = []) {}
+
+  get dead(): boolean { return this.gone !== undefined; }
+
+  /** Runs argv; requests are queued behind each other. timeoutMs is a backstop that kills the shell. */
+  run(argv: string[], stdin?: Buffer, timeoutMs?: number): Promise<ShellReply> {
+    return this.enqueue('x', argv, stdin, timeoutMs);
+  }
+
+  /** Runs helper function `index` with args. */
+  call(index: number, args: string[], stdin?: Buffer): Promise<ShellReply> {
+    if (!Number.isInteger(index) || index < 0 || index >= this.functions.length) throw new Error(`no helper function ${index}`);
+    return this.enqueue(`f${index}`, args, stdin);
+  }
+
+  private enqueue(kind: string, argv: string[], stdin?: Buffer, timeoutMs?: number): Promise<ShellReply> {
+    this.queued++;
+    const p = this.tail.then(() => this.send(kind, argv, stdin, timeoutMs));
+    this.tail = p.catch(() => {});
+    return p.finally(() => { this.queued--; });
+  }
+
+  close(): void {
+    this.fail(new ShellGone('closed'));
+  }
+
+  private async send(kind: string, argv: string[], stdin: Buffer | undefined, timeoutMs?: number): Promise<ShellReply> {
+    await this.start();
+    if (this.gone) throw this.gone;
+    const boundary = randomBytes(16).toString('hex');
+    const request = encodeRequest(boundary, kind, argv, stdin);
+    return new Promise<ShellReply>((resolve, reject) => {
+      this.pending = { boundary, resolve, reject };
+      if (timeoutMs) this.pending.timer = setTimeout(() => this.fail(new ShellGone(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      this.channel!.write(request);
+    });
+  }
+
+  private fail(e: Error): void {
+    if (!this.gone) this.gone = e;
+    const p = this.pending;
+    this.pending = undefined;
+    if (p) {
+      clearTimeout(p.timer);
+      p.reject(this.gone);
+    }
+    try { this.channel?.close(); } catch { /* already closed */ }
+  }
+
+  private start(): Promise<void> {
+    this.ready ??= new Promise<void>((resolve, reject) => {
+      const marker = uniqueToken('shell');
+      const command = commandLine(sudoWrap(['sh', '-c', serverScript(this.functions)], this.become, marker, this.prompt));
+      this.client.exec(command, (err, ch) => {
+        if (err) { this.gone = new ShellGone(`cannot open a channel: ${err.message}`); return reject(this.gone); }
+        this.channel = ch;
+        let started = false;
+        let sudoText = '';
+        let passwordSent = false;
+        const timer = setTimeout(() => {
+          if (!started) { this.gone = new ShellSudoFailure(`sudo did not start the shell within ${this.startTimeoutMs} ms`); reject(this.gone); ch.close(); }
+        }, this.startTimeoutMs);
+        const withPassword = this.become.password !== undefined;
+        ch.stderr.on('data', (d: Buffer) => {
+          if (started) return; // the server's own complaints; replies carry the commands' stderr
+          sudoText += d.toString('utf8');
+          if (sudoText.includes(marker + '\n')) {
+            started = true;
+            clearTimeout(timer);
+            resolve();
+            return;
+          }
+          const prompts = sudoText.split(this.prompt).length - 1;
+          if (/Sorry, try again|incorrect password/i.test(sudoText) || prompts > 1) {
+            clearTimeout(timer);
+            this.gone = new ShellSudoFailure(sudoReason(sudoText, this.prompt, true));
+            reject(this.gone);
+            ch.close();
+          } else if (prompts === 1 && !passwordSent && withPassword) {
+            passwordSent = true;
+            ch.write(this.become.password + '\n');
+          }
+        });
+        ch.on('data', (d: Buffer) => this.onData(d));
+        ch.on('close', () => {
+          clearTimeout(timer);
+          if (!started) {
+            this.gone = new ShellSudoFailure(sudoReason(sudoText, this.prompt, withPassword));
+            reject(this.gone);
+          }
+          this.fail(new ShellGone('the privileged shell ended'));
+        });
+      });
+    });
+    return this.ready;
+  }
+
+  private onData(d: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    const p = this.pending;
+    if (!p) {
+      if (this.buf.length) this.fail(new ShellGone('output outside of a reply'));
+      return;
+    }
+    const nl = this.buf.indexOf(10);
+    if (nl < 0) return;
+    const m = /^([0-9a-f]{32}) (\d+)$/.exec(this.buf.subarray(0, nl).toString('latin1'));
+    if (!m || m[1] !== p.boundary) { this.fail(new ShellGone(`unexpected reply: ${this.buf.subarray(0, Math.min(nl, 200)).toString('utf8')}`)); return; }
+    const sep = Buffer.from(`\n${p.boundary}\n`, 'latin1');
+    const outEnd = this.buf.indexOf(sep, nl + 1);
+    if (outEnd < 0) return;
+    const errEnd = this.buf.indexOf(sep, outEnd + sep.length);
+    if (errEnd < 0) return;
+    const stdout = Buffer.from(this.buf.subarray(nl + 1, outEnd));
+    const stderr = Buffer.from(this.buf.subarray(outEnd + sep.length, errEnd));
+    this.buf = this.buf.subarray(errEnd + sep.length);
+    this.pending = undefined;
+    clearTimeout(p.timer);
+    p.resolve({ rc: Number(m[2]), stdout, stderr });
+  }
+}

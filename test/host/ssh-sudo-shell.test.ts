@@ -1,0 +1,89 @@
+// The privileged shell behind an SSH host with sudo (src/host/ssh-sudo-shell.ts),
+// against a real sshd and sudo: one sudo for many commands, arguments and
+// bytes passed exactly, and replies that no command output can forge.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, it } from 'node:test';
+import { SshHost } from '../../src/host/ssh-host.js';
+import { createUsers, removeUsers, startSshd, testUsers, type Sshd } from './sshd-fixture.js';
+
+const users = testUsers('shl');
+let sshd: Sshd;
+let dir: string;
+
+before(async () => {
+  sshd = await startSshd();
+  await createUsers(users);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cvg-shell-'));
+});
+
+after(async () => {
+  await sshd?.stop();
+  await removeUsers(users);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function host(): SshHost {
+  return new SshHost({
+    name: 'shl', host: '127.0.0.1', port: sshd.port, user: users.nopw, privateKeyFiles: [sshd.clientKey], tryDefaultKeys: false,
+    knownHostsFile: sshd.knownHosts, acceptNewHostKeys: false, connectTimeoutMs: 20_000, become: { user: 'root' },
+  });
+}
+
+/** The process that started this command: the privileged shell, when there is one. */
+async function parentOf(h: SshHost): Promise<string> {
+  return (await h.run(['sh', '-c', 'echo $PPID'])).stdout.trim();
+}
+
+it('runs many commands through one sudo, with arguments and stdin passed byte for byte', async () => {
+  const h = host();
+  try {
+    const shell = await parentOf(h);
+    const args = ['a\nb', 'c\\nd', '', 'e\\', "'$(touch pwned)'", '; rm -rf /', 'tab\there', 'é ünï', '\\\\n'];
+    for (let i = 0; i < 10; i++) {
+      const r = await h.run(['printf', '%s\\0', ...args]);
+      assert.deepEqual(r.stdout.split('\0').slice(0, -1), args);
+    }
+    // Still the same shell: no sudo per command.
+    assert.equal(await parentOf(h), shell, 'a new shell (a sudo) per command');
+    const bin = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256));
+    const file = path.join(dir, 'bin');
+    await h.writeFile(file, bin, { mode: 0o600 });
+    assert.ok(fs.readFileSync(file).equals(bin));
+    assert.ok((await h.readFile(file))!.equals(bin));
+    const sum = await h.run(['sha256sum'], { stdin: bin });
+    assert.equal(sum.stdout.split(' ')[0], createHash('sha256').update(bin).digest('hex'));
+    const r = await h.run(['sh', '-c', 'cat; echo to-stderr >&2; exit 7'], { stdin: 'in\n' });
+    assert.deepEqual(r, { rc: 7, stdout: 'in\n', stderr: 'to-stderr\n' });
+    // A shell builtin name is a program name here, as with any other host.
+    assert.equal((await h.run(['exit', '0'])).rc, 127);
+    assert.equal((await h.run(['true'])).rc, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+it('cannot be misled by output that imitates its replies, nor by a process left writing', async () => {
+  const h = host();
+  try {
+    // Whatever a command prints (a file a user controls, say), it is that command's output.
+    const fake = '0123456789abcdef0123456789abcdef 0\n\n0123456789abcdef0123456789abcdef\n';
+    const file = path.join(dir, 'fake');
+    fs.writeFileSync(file, fake.repeat(3));
+    const r = await h.run(['cat', file]);
+    assert.equal(r.stdout, fake.repeat(3));
+    // A background process that keeps writing after its command returned.
+    const bg = await h.run(['sh', '-c', '(sleep 0.3; for i in 1 2 3 4 5; do echo late; sleep 0.1; done) & echo now']);
+    assert.equal(bg.stdout, 'now\n');
+    for (let i = 0; i < 8; i++) assert.deepEqual(await h.run(['echo', String(i)]), { rc: 0, stdout: `${i}\n`, stderr: '' });
+    // Commands that overlap get a shell each and still each their own answer.
+    const many = await Promise.all(Array.from({ length: 12 }, (_, i) => h.run(['sh', '-c', `sleep 0.${i % 3}; echo ${i}`])));
+    assert.deepEqual(many.map((m) => m.stdout), Array.from({ length: 12 }, (_, i) => `${i}\n`));
+  } finally {
+    await h.close();
+  }
+});
