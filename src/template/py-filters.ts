@@ -247,6 +247,17 @@ export function installPyFilters(env: Env): void {
     return pyFormat(pyStr(fmt), Object.keys(kw).length ? kw : PyTuple.of2(pos));
   });
   f('count', (v: unknown) => iterate(v).length);
+  f('round', (v: unknown, ...args: unknown[]) => {
+    const [precision, method] = bind(args, ['precision', 'method'], [0, 'common']);
+    const scale = 10 ** Number(precision);
+    const m = Number(v) * scale;
+    if (method === 'ceil') return Math.ceil(m) / scale;
+    if (method === 'floor') return Math.floor(m) / scale;
+    if (method !== 'common') throw new PyTypeError('method must be common, ceil or floor');
+    // Python's round(): halves go to the even neighbour.
+    const r = Math.abs(m % 1) === 0.5 ? 2 * Math.round(m / 2) : Math.round(m);
+    return r / scale;
+  });
   f('md5', (v: unknown) => createHash('md5').update(pyStr(v)).digest('hex'));
   f('sha1', (v: unknown) => createHash('sha1').update(pyStr(v)).digest('hex'));
   f('split', (v: unknown, sep?: unknown, maxsplit?: unknown) => pyMethod(pyStr(v), 'split')!(pyStr(v), sep, maxsplit));
