@@ -116,7 +116,7 @@ class Loader extends TaskLoader {
   flushStep(src: YamlSource, p: YamlPath): Step {
     const [t] = this.moduleTask(src, { meta: 'flush_handlers' }, p, rootInherited(this.playbookDir), false);
     this.counter--; // not a task of the playbook's own
-    return { ...t, number: 0, name: 'flush handlers' };
+    return { ...t, number: 0, name: 'flush handlers', tags: ['always'] };
   }
 
   /** A playbook's plays, with import_playbook entries replaced by the plays they name. */

@@ -31,6 +31,7 @@ export class RoleLoader {
   /** Defaults and vars of every role of the current play, in load order. */
   playDefaults: Record<string, unknown> = {};
   playVars: Record<string, unknown> = {};
+  private handlerFiles = new Set<string>();
 
   constructor(private readonly loader: TaskLoader) {}
 
@@ -38,6 +39,7 @@ export class RoleLoader {
     this.seen = new Set();
     this.playDefaults = {};
     this.playVars = {};
+    this.handlerFiles = new Set();
   }
 
   searchPath(fromFile: string): string[] {
@@ -129,7 +131,9 @@ export class RoleLoader {
     if (tasksFile) steps.push(...this.loader.taskFile(src, p, tasksFile, `role ${name}`, child, inner, false));
     else if (o.tasksFrom) this.loader.fail(src, `role ${name}: tasks/${o.tasksFrom}.yml not found`, p);
     const handlersFile = ['.yml', '.yaml', ''].map((e) => path.join(dir, 'handlers', (o.handlersFrom ?? 'main') + e)).find((f) => existsSync(f) && statSync(f).isFile());
-    if (handlersFile) {
+    // A role's handlers join the play once, however often the role is loaded (as in Ansible).
+    if (handlersFile && !this.handlerFiles.has(handlersFile)) {
+      this.handlerFiles.add(handlersFile);
       const hs = this.loader.taskFile(src, p, handlersFile, `role ${name} handlers`, { ...child, when: [], tags: [] }, inner, true);
       this.loader.roleHandlers.push(...(hs as Task[]));
     }

@@ -26,7 +26,8 @@ export async function convergeTask(def: ModuleDefinition, params: unknown, ctx: 
     if (e instanceof TaskFailedError) return { status: 'failed', changes: [], result: e.result ?? {}, message: e.message };
     throw e;
   }
-  if (plan.skip !== undefined) return { status: 'skipped', changes: [], result: plan.result ?? {}, message: plan.skip };
+  // creates/removes: Ansible reports the task ok ("skipped, since X exists"), not skipped.
+  if (plan.skip !== undefined) return { status: 'ok', changes: [], result: plan.result ?? {}, message: plan.skip };
   if (ctx.check) {
     if (plan.changes.length) ctx.ledger.noteChanged(ctx.taskNumber);
     if (plan.changes.length && plan.provides) ctx.ledger.record(ctx.taskNumber, plan.provides);

@@ -53,7 +53,7 @@ export interface SharedRun {
   /** The current play's hosts, and those of them still running (not failed or unreachable). */
   playHosts: string[];
   /** run_once tasks of the current play: the first host runs, the others take its result. */
-  runOnce: Map<Task, Promise<{ status: EventStatus; apply: () => void }>>;
+  runOnce: Map<Task, Promise<{ status: EventStatus; apply: (other: HostRun) => void }>>;
   /** meta: end_play ends the play for every host. */
   playEnded: boolean;
 }
@@ -135,7 +135,7 @@ export class HostRun {
   }
 
   /** run_once: the first host to reach the task runs it; every host gets its registered value and facts. */
-  async runOnce(task: Task, run: () => Promise<{ status: EventStatus; apply: () => void }>): Promise<EventStatus> {
+  async runOnce(task: Task, run: () => Promise<{ status: EventStatus; apply: (other: HostRun) => void }>): Promise<EventStatus> {
     const first = this.shared.runOnce.get(task);
     if (!first) {
       const p = run();
@@ -143,7 +143,7 @@ export class HostRun {
       return (await p).status;
     }
     const r = await first;
-    r.apply();
+    r.apply(this);
     return r.status === 'failed' ? 'ok' : r.status;
   }
 
@@ -250,14 +250,19 @@ export class HostRun {
   private playBecome = false;
   private playBecomeUser?: string;
 
-  report(ev: TaskEvent): void {
-    const s = this.summary;
+  /** `count`: false for the items of a loop, which count once as a whole (countTask), as in Ansible's recap. */
+  report(ev: TaskEvent, count = true): void {
     if (ev.status === 'changed' || (ev.status === 'failed' && ev.changes.length > 0)) this.taskTouched = true;
+    if (count) this.countTask(ev);
+    this.shared.reporter.task(ev);
+  }
+
+  countTask(ev: Pick<TaskEvent, 'status' | 'ignored' | 'rescued'>): void {
+    const s = this.summary;
     if (ev.status === 'failed' && ev.ignored) s.ignored++;
     else if (ev.rescued) s.rescued = (s.rescued ?? 0) + 1;
     else if (ev.status === 'unreachable') s.unreachable++;
     else s[ev.status]++;
-    this.shared.reporter.task(ev);
   }
 
   progress(message: string): void {
@@ -404,11 +409,11 @@ export class HostRun {
   }
 
   /** A task, block or include of the play reports a skip or an include (counted as Ansible counts them). */
-  reportStep(name: string, status: 'skipped' | 'ok', message: string, source: string): void {
+  reportStep(name: string, status: 'skipped' | 'ok', message: string, source: string, count = true): void {
     this.report({
       host: this.name, play: this.playName, task: 0, name, module: 'include', status, check: this.options.check,
       changes: [], message, noLog: false, showDiff: false, handler: false, durationMs: 0, source,
-    });
+    }, count);
   }
 
   get taskRunner(): TaskRunner { return this.runner; }

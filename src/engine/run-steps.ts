@@ -91,8 +91,8 @@ async function runInclude(hr: HostRun, play: Play, inc: IncludeStep, frame: Fram
         return fail((e as Error).message);
       }
     }
-    // Ansible counts each inclusion (each loop item) as ok.
-    hr.reportStep(inc.name, 'ok', `included${items ? ` (item=${typeof item === 'object' ? JSON.stringify(item) : String(item)})` : ''}`, sourceOf(inc));
+    // Ansible counts each inclusion of a task file (each loop item) as ok; an included role is not counted.
+    hr.reportStep(inc.name, 'ok', `included${items ? ` (item=${typeof item === 'object' ? JSON.stringify(item) : String(item)})` : ''}`, sourceOf(inc), inc.keyword === 'include_tasks');
     const f = await runSteps(hr, play, steps, { ...frame, layers });
     if (f !== 'ok') return f;
   }

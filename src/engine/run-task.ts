@@ -84,7 +84,7 @@ export class TaskRunner {
   }
 
   /** The task on this host; `apply` replays its registered value and facts on another host (run_once). */
-  async runTask(task: Task, handler: boolean, frame: Frame): Promise<{ status: EventStatus; apply: () => void }> {
+  async runTask(task: Task, handler: boolean, frame: Frame): Promise<{ status: EventStatus; apply: (other: HostRun) => void }> {
     const start = Date.now();
     const freshScope = () => this.hr.scopeFor(task, frame.layers);
     const scope = freshScope();
@@ -96,9 +96,9 @@ export class TaskRunner {
         durationMs: Date.now() - start, source: sourceOf(task),
         ...(status === 'failed' && !ignored && frame.rescuable ? { rescued: true } : {}),
       };
-      this.hr.report(ev);
+      this.hr.report(ev, item === undefined);
     };
-    const noop = () => {};
+    const noop = (_other: HostRun) => {};
 
     let items: unknown[] | undefined;
     try {
@@ -161,6 +161,12 @@ export class TaskRunner {
 
     const any = (st: string) => outcomes.some((o) => o.status === st);
     const status: EventStatus = this.hr.unreachable ? 'unreachable' : any('failed') ? 'failed' : any('changed') ? 'changed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'ok';
+    if (items) {
+      // A loop counts once in the recap, as in Ansible; an empty loop is a skip.
+      const st = items.length === 0 ? 'skipped' : status;
+      if (items.length === 0) emit('skipped', [], 'no items');
+      else this.hr.countTask({ status: st, ignored: st === 'failed' && task.ignoreErrors, rescued: st === 'failed' && !task.ignoreErrors && frame.rescuable });
+    }
     let registered: Record<string, unknown> | undefined;
     if (task.register || status === 'failed') {
       registered = items
@@ -170,9 +176,9 @@ export class TaskRunner {
     if (task.register && registered) this.hr.register(task.register, registered);
     if (status === 'failed') this.hr.noteFailure(task, registered ?? {});
     if (status === 'changed') for (const n of this.notifyNames(task, scope)) this.hr.notify(n, task);
-    const apply = () => {
-      if (task.register && registered) this.hr.register(task.register, registered);
-      for (const f of appliedFacts) this.hr.setFacts(f);
+    const apply = (other: HostRun) => {
+      if (task.register && registered) other.register(task.register, registered);
+      for (const f of appliedFacts) other.setFacts(f);
     };
     if (status === 'failed' && task.ignoreErrors) return { status: 'ok', apply };
     return { status, apply };
@@ -188,7 +194,8 @@ export class TaskRunner {
     });
     try {
       if (this.truthy(task, task.when, this.hr.scopeFor(task, frame.layers).proxy)) return 'yes';
-      this.hr.report(ev('skipped', 'condition false'));
+      // Shown, but not counted: Ansible's recap leaves a skipped meta out.
+      this.hr.report(ev('skipped', 'condition false'), false);
       return 'skipped';
     } catch (e) {
       this.hr.report(ev('failed', locate(task, e)));
@@ -207,7 +214,8 @@ export class TaskRunner {
   private async runWithRetries(task: Task, scope: VarScope): Promise<TaskOutcome> {
     let o = await this.runOne(task, scope);
     const u = task.until;
-    if (!u || o.status === 'skipped') return o;
+    // In --check the task did not run: there is nothing to wait for.
+    if (!u || o.status === 'skipped' || this.hr.isCheck(task)) return o;
     for (let attempt = 1; ; attempt++) {
       const result = { ...this.registered({ ...o }, task), attempts: attempt };
       let done: boolean;
@@ -282,6 +290,11 @@ export class TaskRunner {
     }
     if (check && outcome.status === 'failed' && !this.hr.ledger.empty && /not found|No such file|ENOENT|command not found|not installed|could not be found/i.test(outcome.message ?? '')) {
       return this.predicted(outcome.message ?? '');
+    }
+    // As Ansible: in --check a command or shell without creates/removes is skipped (it cannot say what it
+    // would do); its plan still shows what would run.
+    if (check && ['command', 'shell'].includes(task.module.name) && params.creates === undefined && params.removes === undefined && outcome.status === 'changed') {
+      return { ...outcome, status: 'skipped', message: 'not run in --check (no creates/removes to judge it by)' };
     }
     return this.applyConditions(task, outcome, scope);
   }
