@@ -2,7 +2,7 @@
 // or removed, with Ansible's markers, placement rules and messages.
 
 import type { ModuleDefinition } from '../src/engine/module.js';
-import { writeProperties } from './common/dest-schema.js';
+import { editedPathProperties, editedPathRequired, writeProperties } from './common/dest-schema.js';
 import { pythonRegExp } from './common/python-regex.js';
 import { applyTextEdit, decodeText, planTextEdit, splitKeepEnds, type Edited, type TextEditParams, type TextEditState } from './common/text-edit.js';
 
@@ -72,10 +72,7 @@ export const blockinfileModule: ModuleDefinition<BlockinfileParams, TextEditStat
     'Writes are atomic, with validate, backup, mode and owner like copy. Returns msg (Block inserted / Block removed / File created).',
   schema: {
     properties: {
-      path: { type: 'string', description: 'The file to edit (aliases: dest, destfile, name).' },
-      dest: { type: 'string', description: 'Alias of path.' },
-      destfile: { type: 'string', description: 'Alias of path.' },
-      name: { type: 'string', description: 'Alias of path.' },
+      ...editedPathProperties,
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the block should be there.' },
       marker: { type: 'string', default: '# {mark} ANSIBLE MANAGED BLOCK', description: 'Marker line template; {mark} becomes marker_begin or marker_end.' },
       block: { type: 'string', description: 'The lines to keep between the markers (alias: content); empty removes the block. Default: empty.' },
@@ -87,7 +84,7 @@ export const blockinfileModule: ModuleDefinition<BlockinfileParams, TextEditStat
       marker_end: { type: 'string', default: 'END', description: 'Replaces {mark} in the last marker.' },
       ...writeProperties,
     },
-    anyOf: [{ required: ['path'] }, { required: ['dest'] }, { required: ['destfile'] }, { required: ['name'] }],
+    anyOf: editedPathRequired,
     allOf: [{ not: { required: ['insertafter', 'insertbefore'] } }, { not: { required: ['block', 'content'] } }],
   },
   async plan(p, ctx) {

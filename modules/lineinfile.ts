@@ -3,7 +3,7 @@
 
 import type { ModuleContext, ModuleDefinition, PlanResult } from '../src/engine/module.js';
 import { TaskFailedError } from '../src/engine/module.js';
-import { writeProperties } from './common/dest-schema.js';
+import { editedPathProperties, editedPathRequired, writeProperties } from './common/dest-schema.js';
 import { applyFileWrite, planFileWrite, type FileWriteSpec, type FileWriteState } from './common/file-write.js';
 import { requireAbsolute, resolveLinks } from './common/paths.js';
 import { expandMatch, pythonRegExp } from './common/python-regex.js';
@@ -150,10 +150,7 @@ export const lineinfileModule: ModuleDefinition<LineinfileParams, LineState> = {
     'a line is never added twice when the regexp does not match the line itself. Writes are atomic, with validate and backup like copy.',
   schema: {
     properties: {
-      path: { type: 'string', description: 'The file to edit (aliases: dest, destfile, name).' },
-      dest: { type: 'string', description: 'Alias of path.' },
-      destfile: { type: 'string', description: 'Alias of path.' },
-      name: { type: 'string', description: 'Alias of path.' },
+      ...editedPathProperties,
       line: { type: 'string', description: 'The line to have in the file (alias: value).' },
       value: { type: 'string', description: 'Alias of line.' },
       regexp: { type: 'string', description: 'Python regular expression: with state present the last matching line is replaced; with absent every matching line is removed (alias: regex).' },
@@ -167,7 +164,7 @@ export const lineinfileModule: ModuleDefinition<LineinfileParams, LineState> = {
       firstmatch: { type: 'boolean', default: false, description: 'Use the first match of regexp/insertafter/insertbefore instead of the last.' },
       ...writeProperties,
     },
-    anyOf: [{ required: ['path'] }, { required: ['dest'] }, { required: ['destfile'] }, { required: ['name'] }],
+    anyOf: editedPathRequired,
   },
   plan,
   async apply(p, planned, ctx) {

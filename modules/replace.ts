@@ -3,7 +3,7 @@
 // with Ansible's parameters, messages and return values.
 
 import type { ModuleDefinition } from '../src/engine/module.js';
-import { writeProperties } from './common/dest-schema.js';
+import { editedPathProperties, editedPathRequired, writeProperties } from './common/dest-schema.js';
 import { expandMatch, pythonRegExp } from './common/python-regex.js';
 import { applyTextEdit, decodeText, planTextEdit, type Edited, type TextEditParams, type TextEditState } from './common/text-edit.js';
 
@@ -63,10 +63,7 @@ export const replaceModule: ModuleDefinition<ReplaceParams, TextEditState> = {
     'Writes are atomic, with validate, backup, mode and owner like copy. Returns msg ("N replacements made").',
   schema: {
     properties: {
-      path: { type: 'string', description: 'The file to edit (aliases: dest, destfile, name).' },
-      dest: { type: 'string', description: 'Alias of path.' },
-      destfile: { type: 'string', description: 'Alias of path.' },
-      name: { type: 'string', description: 'Alias of path.' },
+      ...editedPathProperties,
       regexp: { type: 'string', description: 'Python regular expression to look for, with MULTILINE.' },
       replace: { type: 'string', default: '', description: 'What each match becomes; \\1, \\g<1> and \\g<name> insert groups. Empty removes the matches.' },
       after: { type: 'string', description: 'Only replace after the first match of this regular expression (DOTALL).' },
@@ -75,7 +72,7 @@ export const replaceModule: ModuleDefinition<ReplaceParams, TextEditState> = {
       ...writeProperties,
     },
     required: ['regexp'],
-    anyOf: [{ required: ['path'] }, { required: ['dest'] }, { required: ['destfile'] }, { required: ['name'] }],
+    anyOf: editedPathRequired,
   },
   async plan(p, ctx) {
     const path = (p.path ?? p.dest ?? p.destfile ?? p.name)!;

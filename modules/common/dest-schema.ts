@@ -18,3 +18,14 @@ export const writeProperties = {
     description: 'Show the content diff even for files that look secret (mode 0600-like, or names like id_*, *.key, *.pem, shadow, *secret*).',
   },
 };
+
+/** The file a text-editing module edits, under Ansible's four names (path, dest, destfile, name). */
+export const editedPathProperties = {
+  path: { type: 'string', description: 'The file to edit (aliases: dest, destfile, name).' },
+  dest: { type: 'string', description: 'Alias of path.' },
+  destfile: { type: 'string', description: 'Alias of path.' },
+  name: { type: 'string', description: 'Alias of path.' },
+} as const;
+
+/** One of the edited path's names must be given. */
+export const editedPathRequired = [{ required: ['path'] }, { required: ['dest'] }, { required: ['destfile'] }, { required: ['name'] }];

@@ -8,6 +8,6 @@ export { runValidate, validateArgv, validateSchema, type ValidateOptions } from 
 export { splitWords, quoteForDisplay } from './words.js';
 export { resolveLinks, missingDirs, requireAbsolute, backupName } from './paths.js';
 export { planFileWrite, applyFileWrite, type FileWriteSpec, type FileWriteState } from './file-write.js';
-export { attributeProperties, writeProperties } from './dest-schema.js';
+export { attributeProperties, editedPathProperties, editedPathRequired, writeProperties } from './dest-schema.js';
 export { pythonRegExp, expandMatch } from './python-regex.js';
 export { controllerCandidates, findControllerPath, readControllerFile } from './controller-files.js';
