@@ -10,6 +10,8 @@ import { connectHost } from '../host/connect.js';
 import { HostUnreachableError, type Host } from '../host/host.js';
 import { hasTemplate, renderValue } from '../template/render.js';
 import { EXIT } from '../cli/exit-codes.js';
+// Log lines come from the head node: data whose control characters must not reach the terminal.
+import { printable, safeJson } from '../output/printable.js';
 import { checkMetricsDir } from '../metrics/textfile.js';
 import { bootReport, type NodeSpec } from './boot-stages.js';
 import { formatNodes } from './format-nodes.js';
@@ -105,10 +107,10 @@ export async function nodesCommand(o: NodesOptions): Promise<number> {
       if (metricsDir) writeNodeMetrics(metricsDir, report, now);
       if (o.json) {
         const doc = { headnode: head, time: new Date(now).toISOString(), nodes: report.nodes, unknown: report.unknown, notes: data.notes };
-        process.stdout.write(JSON.stringify(doc, null, every ? undefined : 2) + '\n');
+        process.stdout.write(safeJson(doc, every ? undefined : 2) + '\n');
       } else {
         const text = formatNodes(head, report, data.notes);
-        process.stdout.write((every && process.stdout.isTTY ? '\x1b[H\x1b[2J' : '') + text + '\n');
+        process.stdout.write((every && process.stdout.isTTY ? '\x1b[H\x1b[2J' : '') + printable(text) + '\n');
       }
       if (!every || stop) return EXIT.ok;
       await new Promise<void>((r) => { const t = setTimeout(r, every * 1000); wake = () => { clearTimeout(t); r(); }; });
