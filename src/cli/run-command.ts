@@ -120,7 +120,7 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
       extraVars,
       forks,
       verbosity: o.verbose ?? 0,
-      connect: (name, vars) => connectHost(name, vars, { acceptNewHostKeys: o.acceptNewHostKeys, knownHostsFile: o.knownHostsFile }),
+      connect: (name, vars) => connectHost(name, vars, { acceptNewHostKeys: o.acceptNewHostKeys, knownHostsFile: o.knownHostsFile, rememberObservations: true }),
       stopRequested: () => stop || (hooks.stopRequested?.() ?? false),
       // Notifications survive a failed or killed run: kept in the state directory until their handlers ran.
       pendingHandlers: state ? new PendingHandlerStore(state, playbook.file) : undefined,

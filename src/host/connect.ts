@@ -19,6 +19,12 @@ export interface ConnectOptions {
   sshConfigFile?: string;
   /** TCP connect + SSH handshake limit; also the limit for sudo to start a command. Default 10 s. */
   connectTimeoutMs?: number;
+  /**
+   * Remember stat/readFile results until the host may have changed (SshHost): for one run, whose own
+   * writes and commands are what change the host. A host kept across runs (a test watching a bed host
+   * while separate converge processes change it) must not, or it sees stale files.
+   */
+  rememberObservations?: boolean;
 }
 
 /** A connection variable that is set but wrong: a configuration error, found before any host is contacted. */
@@ -128,6 +134,7 @@ export function connectHost(name: string, vars: Record<string, unknown>, opts: C
     knownHostsFile: opts.knownHostsFile ?? cfg.userKnownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
     acceptNewHostKeys: opts.acceptNewHostKeys ?? false,
     connectTimeoutMs: timeoutVar(name, vars) ?? opts.connectTimeoutMs ?? 10000,
+    rememberObservations: opts.rememberObservations ?? false,
     become: become
       ? {
         user: str(vars, 'ansible_become_user') ?? 'root',

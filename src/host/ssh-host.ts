@@ -21,6 +21,8 @@ import { ShellSudoFailure, SudoShell, type ShellReply } from './ssh-sudo-shell.j
 export interface SshHostOptions extends SshTarget {
   /** Privilege escalation through sudo; absent = run as the login user. */
   become?: BecomeSpec;
+  /** Keep stat/readFile results until something may change (see `observed`); off for hosts kept across runs. */
+  rememberObservations?: boolean;
 }
 
 /**
@@ -251,6 +253,7 @@ export class SshHost implements Host {
   }
 
   private remembered<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.opts.rememberObservations) return fn();
     let p = this.observed.get(key) as Promise<T> | undefined;
     if (!p) {
       p = fn();

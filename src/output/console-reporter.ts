@@ -48,13 +48,13 @@ export class ConsoleReporter implements Reporter {
       case 'ok': return c.green('ok');
       case 'changed': return ev.check ? c.yellow('would change') : c.yellow('changed');
       case 'failed': return ev.ignored ? c.red('failed (ignored)') : c.red('failed');
-      case 'skipped': return c.cyan('skipped');
+      case 'skipped': return unjudged(ev) ? c.yellow('would run') : c.cyan('skipped');
       case 'unreachable': return c.red('unreachable');
     }
   }
 
   task(ev: TaskEvent): void {
-    if (ev.status === 'skipped' && this.o.verbose === 0) return;
+    if (ev.status === 'skipped' && this.o.verbose === 0 && !unjudged(ev)) return;
     const after = ev.changes.find((ch) => ch.afterTask !== undefined)?.afterTask;
     const item = ev.item !== undefined ? this.c.dim(` (item: ${printableLine(ev.item)})`) : '';
     const head = `${this.label(ev).padEnd(this.o.color ? 22 : 12)} ${ev.host}  ${ev.handler ? 'handler ' : ''}[${ev.task}] ${printableLine(ev.name)}${item}`;
@@ -64,7 +64,7 @@ export class ConsoleReporter implements Reporter {
       const msg = ev.noLog ? NO_LOG_TEXT : printable(ev.message ?? '');
       if (msg) this.write(this.indent(msg, ev.status === 'failed' ? this.c.red : this.c.dim));
     }
-    if (ev.status === 'changed' || (ev.status === 'failed' && ev.changes.length)) {
+    if (ev.status === 'changed' || unjudged(ev) || (ev.status === 'failed' && ev.changes.length)) {
       if (ev.noLog) {
         this.write(this.indent(NO_LOG_TEXT, this.c.dim));
         return;
@@ -114,4 +114,12 @@ export class ConsoleReporter implements Reporter {
       this.write(`${name}  ok=${s.ok} changed=${s.changed} failed=${s.failed} skipped=${s.skipped} unreachable=${s.unreachable} ignored=${s.ignored}`);
     }
   }
+}
+
+/**
+ * A command --check skipped (as Ansible counts it) but whose plan says it would run: shown without -v,
+ * because what --check must show is everything a real run would do.
+ */
+function unjudged(ev: TaskEvent): boolean {
+  return ev.status === 'skipped' && ev.check && ev.changes.length > 0;
 }

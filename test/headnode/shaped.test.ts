@@ -25,6 +25,8 @@ import { addHeadnodeShapedPackages } from './shaped-packages.js';
 const BANNER = 'converge failsafe image';
 const TREE = '/var/lib/converge-headnode/compute-tree';
 const DHCP_TASK = 'DHCP server configuration (checked by the server before it is installed)';
+/** Records unknown_clients among other things, for `converge nodes`. */
+const BOOT_SOURCES_TASK = 'Where the boot services log (read by converge nodes)';
 const ALL = ['rocky9', 'suse15', 'rocky8', 'rocky10'] as const;
 const FLAVORS = (process.env.CONVERGE_SHAPED_FLAVORS?.split(',').map((s) => s.trim()) ?? [...ALL]) as Array<(typeof ALL)[number]>;
 const WITH_DRIFT = new Set(['rocky9', 'suse15']);
@@ -190,7 +192,7 @@ describe('headnode playbook on SHAPED Rocky and SUSE hosts', { concurrency: CONC
           const c = await converge(bed, ['--check', '-e', 'unknown_clients=failsafe']);
           assert.equal(c.rc, 0, describeRun(c, bed));
           assert.deepEqual(withStatus(c, bed, 'failed'), []);
-          assert.deepEqual(withStatus(c, bed, 'changed'), [DHCP_TASK], 'only the DHCP configuration would change');
+          assert.deepEqual(withStatus(c, bed, 'changed'), [DHCP_TASK, BOOT_SOURCES_TASK], 'only the DHCP configuration and what converge nodes reads would change');
         });
       }
 

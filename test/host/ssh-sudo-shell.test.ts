@@ -27,10 +27,11 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function host(): SshHost {
+function host(rememberObservations = false): SshHost {
   return new SshHost({
     name: 'shl', host: '127.0.0.1', port: sshd.port, user: users.nopw, privateKeyFiles: [sshd.clientKey], tryDefaultKeys: false,
     knownHostsFile: sshd.knownHosts, acceptNewHostKeys: false, connectTimeoutMs: 20_000, become: { user: 'root' },
+    rememberObservations,
   });
 }
 
@@ -85,5 +86,32 @@ it('cannot be misled by output that imitates its replies, nor by a process left 
     assert.deepEqual(many.map((m) => m.stdout), Array.from({ length: 12 }, (_, i) => `${i}\n`));
   } finally {
     await h.close();
+  }
+});
+
+it('remembers what it read only when asked (one run), and forgets it at its own next change', async () => {
+  // sshd runs on this machine: a write here is a change made behind the host's back (another process).
+  const file = path.join(dir, 'watched');
+  const other = path.join(dir, 'other');
+  const run = host(true);
+  const kept = host(false);
+  try {
+    fs.writeFileSync(file, 'a');
+    assert.equal((await run.readFile(file))!.toString(), 'a');
+    assert.equal((await kept.readFile(file))!.toString(), 'a');
+    fs.writeFileSync(file, 'b');
+    assert.equal((await run.readFile(file))!.toString(), 'a', 'within a run, a path read once is not read again');
+    assert.equal((await kept.readFile(file))!.toString(), 'b', 'a host kept across runs always reads the host');
+    assert.equal((await kept.stat(file)).size, 1);
+    await run.writeFile(other, 'x');
+    assert.equal((await run.readFile(file))!.toString(), 'b', 'its own write makes the run host look again');
+    assert.equal((await run.stat(file)).size, 1);
+    fs.writeFileSync(file, 'cc');
+    assert.equal((await run.stat(file)).size, 1, 'a stat is remembered too');
+    await run.run(['true']);
+    assert.equal((await run.stat(file)).size, 2, 'so does a command');
+  } finally {
+    await run.close();
+    await kept.close();
   }
 });

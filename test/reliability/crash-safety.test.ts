@@ -52,9 +52,9 @@ function playbook(managed: string, restarts: string): string {
     const attrs = [
       `        dest: ${managed}/${name}`,
       // Generation 1: 0640 root:root; generation 2: 0604 nobody:nogroup (and 0600 for a few "secrets").
-      `        mode: "{{ '0640' if gen == 1 else ('0600' if ${i} % 10 == 0 else '0604') }}"`,
-      `        owner: "{{ 'root' if gen == 1 else 'nobody' }}"`,
-      `        group: "{{ 'root' if gen == 1 else 'nogroup' }}"`,
+      `        mode: "{{ '0640' if gen | int == 1 else ('0600' if ${i} % 10 == 0 else '0604') }}"`,
+      `        owner: "{{ 'root' if gen | int == 1 else 'nobody' }}"`,
+      `        group: "{{ 'root' if gen | int == 1 else 'nogroup' }}"`,
     ];
     if (i % 2 === 0) {
       tasks.push(`    - name: copy ${name}`, '      copy:', `        content: "# file ${i}\\ngeneration={{ gen }}\\n{{ pad }}\\nend of file ${i} generation {{ gen }}\\n"`, ...attrs);

@@ -33,8 +33,8 @@ function playbook(): string {
     tasks.push(`    - copy:
         content: "file ${i} generation {{ gen }}\\n{{ pad }}"
         dest: ${DIR}/f${String(i).padStart(2, '0')}.conf
-        mode: "{{ '0640' if gen == 1 else '0600' }}"
-        owner: "{{ 'root' if gen == 1 else 'nobody' }}"
+        mode: "{{ '0640' if gen | int == 1 else '0600' }}"
+        owner: "{{ 'root' if gen | int == 1 else 'nobody' }}"
       notify: restart app`);
   }
   return `- hosts: bed

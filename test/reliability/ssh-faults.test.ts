@@ -26,7 +26,7 @@ function playbook(): string {
     tasks.push(`    - copy:
         content: "file ${i} generation {{ gen }}\\n{{ pad }}end {{ gen }}\\n"
         dest: "{{ d }}/f${String(i).padStart(2, '0')}.conf"
-        mode: "{{ '0640' if gen == 1 else '0604' }}"`);
+        mode: "{{ '0640' if gen | int == 1 else '0604' }}"`);
   }
   return `- hosts: all
   gather_facts: false
