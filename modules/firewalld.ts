@@ -240,6 +240,7 @@ async function apply(_p: FirewalldParams, planned: PlanResult<FirewalldState>, c
 
 export const firewalldModule: ModuleDefinition<FirewalldParams, FirewalldState> = {
   name: 'firewalld',
+  aliases: ['ansible.posix.firewalld'],
   description: 'Manages firewalld zones (services, ports, sources, interfaces, rich rules, masquerade, ICMP blocks), zone creation and the default zone, with ansible.posix.firewalld\'s parameters. A running daemon gets runtime and permanent changes together; without one, firewall-offline-cmd edits the permanent configuration.',
   schema,
   plan,

@@ -169,6 +169,7 @@ export const lineinfileModule: ModuleDefinition<LineinfileParams, LineState> = {
   plan,
   async apply(p, planned, ctx) {
     const { spec, write } = planned.state!;
-    return { result: await applyFileWrite(spec, { ...planned, state: write }, ctx) };
+    // msg comes from the plan: the verifying re-plan (in sync, msg '') must not replace it.
+    return { result: { msg: planned.result?.msg, ...(await applyFileWrite(spec, { ...planned, state: write }, ctx)) } };
   },
 };

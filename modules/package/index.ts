@@ -169,5 +169,5 @@ function packageModule(name: string, aliases: string[], description: string, for
 export const packageModuleDef = packageModule('package', [],
   'Installs, upgrades or removes packages with the host\'s package manager (dnf on RedHat, zypper on SUSE, apt on Debian). One query for all names, one transaction for all missing ones; with root, installs into a directory tree (compute-node images).');
 export const dnfModule = packageModule('dnf', ['yum'], 'The package module with dnf: installs, upgrades or removes RPM packages, also into a directory (installroot + releasever).', 'dnf');
-export const zypperModule = packageModule('zypper', [], 'The package module with zypper: installs, upgrades or removes RPM packages on SUSE, also into a directory (root).', 'zypper');
+export const zypperModule = packageModule('zypper', ['community.general.zypper'], 'The package module with zypper: installs, upgrades or removes RPM packages on SUSE, also into a directory (root).', 'zypper');
 export const aptModule = packageModule('apt', [], 'The package module with apt: installs, upgrades or removes Debian packages; update_cache with cache_valid_time refreshes only when the cache is old; with root, bootstraps and installs into a directory tree.', 'apt');

@@ -81,7 +81,12 @@ export type JSONSchema = Record<string, unknown>;
 
 export interface ModuleDefinition<P = any, S = any> {
   name: string;
-  /** Other names, including ansible.builtin.* forms handled by the registry. */
+  /**
+   * Other names. ansible.builtin.X and ansible.legacy.X need no listing (the
+   * registry maps them for every module Ansible has); a collection's name
+   * (ansible.posix.mount, community.general.timezone) is listed here, and only
+   * where that collection really has the module.
+   */
   aliases?: string[];
   /** One paragraph for `converge doc` and the README. */
   description: string;
@@ -96,6 +101,11 @@ export interface ModuleDefinition<P = any, S = any> {
   verify?: boolean;
   /** Runs on the controller only (debug, assert, set_fact, meta): no host access. */
   controllerOnly?: boolean;
+  /**
+   * converge's own module (sysconfig, nfs_export): Ansible has no such module,
+   * so only its short name and converge.NAME reach it, never ansible.builtin.NAME.
+   */
+  convergeOnly?: boolean;
   plan(params: P, ctx: ModuleContext): Promise<PlanResult<S>>;
   apply(params: P, plan: PlanResult<S>, ctx: ModuleContext): Promise<ApplyResult>;
 }
