@@ -34,6 +34,7 @@ import { pingModule } from './ping.js';
 import { rawModule } from './raw.js';
 import { cronModule } from './cron.js';
 import { waitForModule } from './wait-for.js';
+import { unarchiveModule } from './unarchive/index.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -59,4 +60,5 @@ export const modules: ModuleDefinition[] = [
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
+  unarchiveModule,
 ];

@@ -27,7 +27,7 @@ export async function convergeTask(def: ModuleDefinition, params: unknown, ctx: 
     throw e;
   }
   // creates/removes: Ansible reports the task ok ("skipped, since X exists"), not skipped.
-  if (plan.skip !== undefined) return { status: 'ok', changes: [], result: plan.result ?? {}, message: plan.skip };
+  if (plan.skip !== undefined) return { status: plan.skipAs ?? 'ok', changes: [], result: plan.result ?? {}, message: plan.skip };
   if (ctx.check) {
     if (plan.changes.length) ctx.ledger.noteChanged(ctx.taskNumber);
     if (plan.changes.length && plan.provides) ctx.ledger.record(ctx.taskNumber, plan.provides);

@@ -44,6 +44,8 @@ export interface PlanResult<S = unknown> {
   result?: Record<string, unknown>;
   /** Skip the task with this reason (e.g. `creates` exists). */
   skip?: string;
+  /** How a skip is reported: 'ok' (command's creates/removes, the default) or 'skipped' (unarchive's creates, as Ansible reports each). */
+  skipAs?: 'ok' | 'skipped';
   /** Module-private data handed from plan to apply (observed state). */
   state?: S;
 }
