@@ -35,6 +35,7 @@ import { rawModule } from './raw.js';
 import { cronModule } from './cron.js';
 import { waitForModule } from './wait-for.js';
 import { unarchiveModule } from './unarchive/index.js';
+import { fetchModule } from './fetch.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -60,5 +61,5 @@ export const modules: ModuleDefinition[] = [
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
-  unarchiveModule,
+  unarchiveModule, fetchModule,
 ];
