@@ -36,6 +36,7 @@ import { cronModule } from './cron.js';
 import { waitForModule } from './wait-for.js';
 import { unarchiveModule } from './unarchive/index.js';
 import { fetchModule } from './fetch.js';
+import { uriModule } from './uri.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -61,5 +62,5 @@ export const modules: ModuleDefinition[] = [
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
-  unarchiveModule, fetchModule,
+  unarchiveModule, fetchModule, uriModule,
 ];
