@@ -37,6 +37,7 @@ import { waitForModule } from './wait-for.js';
 import { unarchiveModule } from './unarchive/index.js';
 import { fetchModule } from './fetch.js';
 import { uriModule } from './uri.js';
+import { mountModule } from './mount.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -63,4 +64,5 @@ export const modules: ModuleDefinition[] = [
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
   unarchiveModule, fetchModule, uriModule,
+  mountModule,
 ];
