@@ -38,6 +38,12 @@ import { unarchiveModule } from './unarchive/index.js';
 import { fetchModule } from './fetch.js';
 import { uriModule } from './uri.js';
 import { mountModule } from './mount.js';
+import { hostnameModule } from './hostname.js';
+import { timezoneModule } from './timezone.js';
+import { systemdServiceModule } from './systemd-service.js';
+import { setupModule } from './setup.js';
+import { serviceFactsModule } from './service-facts.js';
+import { packageFactsModule } from './package-facts.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -64,5 +70,6 @@ export const modules: ModuleDefinition[] = [
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
   unarchiveModule, fetchModule, uriModule,
-  mountModule,
+  mountModule, hostnameModule, timezoneModule, systemdServiceModule,
+  setupModule, serviceFactsModule, packageFactsModule,
 ];

@@ -13,16 +13,21 @@ import type { Change, ModuleContext, ModuleDefinition, PlanResult } from '../src
 import { TaskFailedError } from '../src/engine/module.js';
 import type { Host } from '../src/host/host.js';
 
-interface ServiceParams {
+export interface ServiceParams {
   name?: string;
   state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
   enabled?: boolean;
   masked?: boolean;
   daemon_reload: boolean;
   root?: string;
+  // systemd_service's own parameters (the service module has none of them).
+  scope?: 'system' | 'user' | 'global';
+  no_block?: boolean;
+  force?: boolean;
+  daemon_reexec?: boolean;
 }
 
-const schema = {
+export const serviceSchema = {
   properties: {
     name: { type: 'string', pattern: '^[^-/\\s][^/\\s]*$', description: 'Unit name; ".service" is implied when no unit type is given (nginx = nginx.service).' },
     state: { type: 'string', enum: ['started', 'stopped', 'restarted', 'reloaded'], description: 'started/stopped: the unit runs or not. restarted/reloaded: restart/reload it every time the task runs (start it when stopped); use them in handlers.' },
@@ -48,6 +53,7 @@ interface Observed {
   fileState: string;
   needReload: boolean;
   canReload: boolean;
+  status?: Record<string, string>;
 }
 
 const RUNNING = new Set(['active', 'activating', 'reloading']);
@@ -56,8 +62,10 @@ const ENABLED_LIKE = new Set(['enabled', 'static', 'indirect', 'generated', 'ali
 const DISABLE_NEEDED = new Set(['enabled', 'enabled-runtime', 'linked', 'linked-runtime', 'alias']);
 const MASKED = new Set(['masked', 'masked-runtime']);
 
-async function showUnit(host: Host, unit: string): Promise<Observed> {
-  const r = await host.run(['systemctl', 'show', unit, '--no-pager', '-p', 'LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload,CanReload'], { env: { LC_ALL: 'C' } });
+async function showUnit(host: Host, unit: string, all = false): Promise<Observed> {
+  // all: every property, for systemd_service's registered `status` (the same one round trip).
+  const props = all ? [] : ['-p', 'LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload,CanReload'];
+  const r = await host.run(['systemctl', 'show', unit, '--no-pager', ...props], { env: { LC_ALL: 'C' } });
   if (r.rc !== 0) throw new TaskFailedError(`systemctl show ${unit} failed: ${r.stderr.trim()}`);
   const p: Record<string, string> = {};
   for (const line of r.stdout.split('\n')) {
@@ -70,44 +78,55 @@ async function showUnit(host: Host, unit: string): Promise<Observed> {
     active: p.ActiveState, sub: p.SubState,
     fileState: masked ? 'masked' : p.UnitFileState ?? '',
     needReload: p.NeedDaemonReload === 'yes', canReload: p.CanReload === 'yes',
+    ...(all ? { status: p } : {}),
   };
 }
 
-async function offlineUnit(host: Host, unit: string, root: string): Promise<Observed> {
-  const r = await host.run(['systemctl', `--root=${root}`, 'is-enabled', unit], { env: { LC_ALL: 'C', SYSTEMD_OFFLINE: '1' } });
+async function offlineUnit(host: Host, unit: string, root: string, flags: string[]): Promise<Observed> {
+  const r = await host.run(['systemctl', ...flags, 'is-enabled', unit], { env: { LC_ALL: 'C', SYSTEMD_OFFLINE: '1' } });
   if (r.rc === 127) throw new TaskFailedError(`systemctl is not installed on ${host.name}${root !== '/' ? ` (needed for ${root})` : ''}`);
   const state = r.stdout.trim().split('\n')[0] ?? '';
   if (!state) {
     if (/No such file|not found|does not exist/i.test(r.stderr)) return { found: false, fileState: '', needReload: false, canReload: false };
-    throw new TaskFailedError(`systemctl --root=${root} is-enabled ${unit} failed: ${r.stderr.trim()}`);
+    throw new TaskFailedError(`systemctl ${flags.join(' ')} is-enabled ${unit} failed: ${r.stderr.trim()}`);
   }
   return { found: true, fileState: state, needReload: false, canReload: false };
 }
 
-type Action = 'daemon-reload' | 'unmask' | 'enable' | 'disable' | 'mask' | 'start' | 'stop' | 'restart' | 'reload';
+type Action = 'daemon-reload' | 'daemon-reexec' | 'unmask' | 'enable' | 'disable' | 'mask' | 'start' | 'stop' | 'restart' | 'reload';
 
-interface ServiceState {
+export interface ServiceState {
   unit?: string;
   online: boolean;
   root: string;
+  /** systemctl's options for every command: --root=DIR, --global, --no-block, --force. */
+  flags: string[];
   actions: Action[];
 }
 
 interface Mode {
   online: boolean;
   root: string;
+  /** How systemctl reaches the unit files: --root=DIR offline, --global for every user's units. */
+  flags: string[];
   why?: string;
 }
 
 async function modeFor(p: ServiceParams, host: Host): Promise<Mode> {
+  if (p.scope === 'user') throw new TaskFailedError("scope: user is not supported by converge (it needs that user's own systemd instance); use scope: global to enable a user unit for every user");
+  if (p.scope === 'global') {
+    if (p.state !== undefined) throw new TaskFailedError('state cannot be used with scope: global (no manager runs the units of every user); use enabled or masked');
+    if (p.root !== undefined) throw new TaskFailedError('root and scope: global cannot be combined');
+    return { online: false, root: '/', flags: ['--global'], why: 'scope global' };
+  }
   if (p.root !== undefined && p.root !== '/') {
     if (!p.root.startsWith('/')) throw new TaskFailedError(`root must be an absolute path, got '${p.root}'`);
-    return { online: false, root: p.root, why: `working offline on ${p.root}` };
+    return { online: false, root: p.root, flags: [`--root=${p.root}`], why: `working offline on ${p.root}` };
   }
   const facts = await host.facts();
-  if (host.kind === 'chroot') return { online: false, root: '/', why: `${host.name} is a directory tree` };
-  if (!facts.systemd_running) return { online: false, root: '/', why: `systemd is not running on ${host.name}` };
-  return { online: true, root: '/' };
+  if (host.kind === 'chroot') return { online: false, root: '/', flags: ['--root=/'], why: `${host.name} is a directory tree` };
+  if (!facts.systemd_running) return { online: false, root: '/', flags: ['--root=/'], why: `systemd is not running on ${host.name}` };
+  return { online: true, root: '/', flags: [] };
 }
 
 /** In --check: the earlier task that would bring the missing unit (its file or its package). */
@@ -120,7 +139,8 @@ function unitLater(ctx: ModuleContext, unit: string): number | undefined {
   return ctx.ledger.find('unit', unit) ?? ctx.ledger.find('unit', unit.replace(/\.service$/, '')) ?? ctx.ledger.lastOfKind('package');
 }
 
-async function plan(p: ServiceParams, ctx: ModuleContext): Promise<PlanResult<ServiceState>> {
+/** full: observe every property of the unit, for systemd_service's registered `status`. */
+export async function planUnit(p: ServiceParams, ctx: ModuleContext, full = false): Promise<PlanResult<ServiceState>> {
   const mode = await modeFor(p, ctx.host);
   const say = (s: string) => (ctx.check ? `would ${s}` : s);
   if (p.masked === true && p.enabled === true) throw new TaskFailedError('a unit cannot be masked and enabled');
@@ -133,16 +153,22 @@ async function plan(p: ServiceParams, ctx: ModuleContext): Promise<PlanResult<Se
   if (p.name === undefined) {
     // daemon_reload alone: an action every time the task runs.
     if (mode.online) {
-      actions.push('daemon-reload');
-      changes.push({ property: 'daemon-reload', summary: say('reload systemd\'s unit files'), repeats: true });
-    } else notes.push(`daemon_reload ignored: ${mode.why}`);
-    return { changes, result: notes.length ? { msg: notes.join('; ') } : {}, state: { online: mode.online, root: mode.root, actions } };
+      if (p.daemon_reexec) {
+        actions.push('daemon-reexec');
+        changes.push({ property: 'daemon-reexec', summary: say('re-execute systemd'), repeats: true });
+      }
+      if (p.daemon_reload) {
+        actions.push('daemon-reload');
+        changes.push({ property: 'daemon-reload', summary: say('reload systemd\'s unit files'), repeats: true });
+      }
+    } else notes.push(`${p.daemon_reexec ? 'daemon_reexec' : 'daemon_reload'} ignored: ${mode.why}`);
+    return { changes, result: notes.length ? { msg: notes.join('; ') } : {}, state: { online: mode.online, root: mode.root, flags: mode.flags, actions } };
   }
 
   const unit = unitName(p.name);
   const short = p.name.replace(/\.service$/, '');
-  const seen = mode.online ? await showUnit(ctx.host, unit) : await offlineUnit(ctx.host, unit, mode.root);
-  const result: Record<string, unknown> = { name: unit, state: seen.active, enabled: seen.fileState, substate: seen.sub };
+  const seen = mode.online ? await showUnit(ctx.host, unit, full) : await offlineUnit(ctx.host, unit, mode.root, mode.flags);
+  const result: Record<string, unknown> = { name: unit, state: seen.active, enabled: seen.fileState, substate: seen.sub, ...(seen.status ? { status: seen.status } : {}) };
 
   if (!seen.found) {
     const task = unitLater(ctx, unit);
@@ -154,6 +180,10 @@ async function plan(p: ServiceParams, ctx: ModuleContext): Promise<PlanResult<Se
     return { changes, result };
   }
 
+  if (p.daemon_reexec && mode.online) {
+    actions.push('daemon-reexec');
+    changes.push({ property: 'daemon-reexec', summary: say('re-execute systemd'), repeats: true });
+  }
   if (seen.needReload && mode.online) {
     actions.push('daemon-reload');
     changes.push({ property: 'daemon-reload', before: 'unit file changed on disk', after: 'reloaded', summary: say('reload systemd\'s unit files') });
@@ -199,7 +229,7 @@ async function plan(p: ServiceParams, ctx: ModuleContext): Promise<PlanResult<Se
   }
   if (notes.length) result.msg = notes.join('; ');
   if (changes.length === 0) return { changes, result };
-  return { changes, result, state: { unit, online: mode.online, root: mode.root, actions } };
+  return { changes, result, state: { unit, online: mode.online, root: mode.root, flags: mode.flags, actions } };
 }
 
 async function journalTail(host: Host, unit: string): Promise<string> {
@@ -207,13 +237,17 @@ async function journalTail(host: Host, unit: string): Promise<string> {
   return (j.stdout.trim() || j.stderr.trim() || '(journal is empty)');
 }
 
-async function apply(p: ServiceParams, planned: PlanResult<ServiceState>, ctx: ModuleContext) {
+export async function applyUnit(p: ServiceParams, planned: PlanResult<ServiceState>, ctx: ModuleContext) {
   const st = planned.state!;
   const host = ctx.host;
   for (const action of st.actions) {
-    const argv = st.online ? ['systemctl'] : ['systemctl', `--root=${st.root}`];
-    if (action === 'daemon-reload') argv.push('daemon-reload');
-    else argv.push(action, st.unit!);
+    const argv = ['systemctl', ...st.flags];
+    if (action === 'daemon-reload' || action === 'daemon-reexec') argv.push(action);
+    else {
+      if (p.no_block && ['start', 'stop', 'restart', 'reload'].includes(action)) argv.push('--no-block');
+      if (p.force && ['enable', 'mask'].includes(action)) argv.push('--force');
+      argv.push(action, st.unit!);
+    }
     const r = await host.run(argv, { env: st.online ? { LC_ALL: 'C' } : { LC_ALL: 'C', SYSTEMD_OFFLINE: '1' } });
     if (r.rc === 0) continue;
     const base = `systemctl ${argv.slice(1).join(' ')} failed (rc ${r.rc}): ${r.stderr.trim()}`;
@@ -227,9 +261,8 @@ async function apply(p: ServiceParams, planned: PlanResult<ServiceState>, ctx: M
 
 export const serviceModule: ModuleDefinition<ServiceParams, ServiceState> = {
   name: 'service',
-  aliases: ['systemd', 'systemd_service'],
   description: 'Starts, stops, restarts or reloads a systemd unit and enables, disables, masks or unmasks it. One systemctl show per unit to observe; offline (chroot hosts, root:) enable/disable/mask work with systemctl --root. A unit that fails to start reports its last journal lines.',
-  schema,
-  plan,
-  apply,
+  schema: serviceSchema,
+  plan: (p, ctx) => planUnit(p, ctx),
+  apply: applyUnit,
 };

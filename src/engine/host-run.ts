@@ -273,6 +273,18 @@ export class HostRun {
     this.setFactLayer = dataLayer({ ...this.setFactLayer, [name]: value });
   }
 
+  /**
+   * Facts a module returned (setup, service_facts, hostname ...), as Ansible
+   * keeps them: each name as returned at top level (services, ansible_hostname)
+   * and under ansible_facts without its ansible_ prefix (ansible_facts.hostname).
+   */
+  addHostFacts(facts: Record<string, unknown>): void {
+    const old = this.factsLayer.ansible_facts;
+    const ns: Record<string, unknown> = old && typeof old === 'object' ? { ...(old as Record<string, unknown>) } : {};
+    for (const [k, v] of Object.entries(facts)) ns[k.replace(/^ansible_/, '')] = v;
+    this.factsLayer = dataLayer({ ...this.factsLayer, ...facts, ansible_facts: ns });
+  }
+
   setFacts(facts: Record<string, unknown>): void {
     this.setFactLayer = dataLayer({ ...this.setFactLayer, ...facts });
   }

@@ -154,6 +154,8 @@ export class TaskRunner {
       if ((task.module.name === 'set_fact' || task.module.name === 'include_vars') && o.status !== 'failed' && o.status !== 'skipped' && facts && typeof facts === 'object') {
         this.hr.setFacts(facts as Record<string, unknown>);
         appliedFacts.push(facts as Record<string, unknown>);
+      } else if (o.status !== 'failed' && o.status !== 'skipped' && facts && typeof facts === 'object' && !Array.isArray(facts)) {
+        this.hr.addHostFacts(facts as Record<string, unknown>);
       }
       if (o.status === 'failed' && !task.ignoreErrors && !items) break;
       if (this.hr.unreachable) break;
