@@ -44,6 +44,7 @@ import { systemdServiceModule } from './systemd-service.js';
 import { setupModule } from './setup.js';
 import { serviceFactsModule } from './service-facts.js';
 import { packageFactsModule } from './package-facts.js';
+import { knownHostsModule } from './known-hosts.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -71,5 +72,5 @@ export const modules: ModuleDefinition[] = [
   pingModule, rawModule, cronModule, waitForModule,
   unarchiveModule, fetchModule, uriModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
-  setupModule, serviceFactsModule, packageFactsModule,
+  setupModule, serviceFactsModule, packageFactsModule, knownHostsModule,
 ];

@@ -57,7 +57,7 @@ test('hostname, timezone, systemd_service, service_facts, mount over SSH: conver
     - name: service facts
       service_facts:
     - name: show services
-      debug: { msg: "{{ ansible_facts.services['cvg-test.service'] | dictsort }} {{ ansible_facts.services['ssh.service'].state }} {{ ansible_facts.services['ssh.service'].status }} {{ ansible_facts.services | length > 20 }}" }
+      debug: { msg: "{{ ansible_facts.services['cvg-test.service'] | default({}) | dictsort }} {{ ansible_facts.services['ssh.service'].state }} {{ ansible_facts.services['ssh.service'].status }} {{ ansible_facts.services | length > 20 }}" }
     - name: a tmpfs in fstab, mounted
       ansible.posix.mount: { path: /mnt/cvg, src: tmpfs, fstype: tmpfs, opts: size=4m, state: mounted }
     - name: mounted
