@@ -45,6 +45,7 @@ import { setupModule } from './setup.js';
 import { serviceFactsModule } from './service-facts.js';
 import { packageFactsModule } from './package-facts.js';
 import { knownHostsModule } from './known-hosts.js';
+import { modprobeModule } from './modprobe.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -72,5 +73,5 @@ export const modules: ModuleDefinition[] = [
   pingModule, rawModule, cronModule, waitForModule,
   unarchiveModule, fetchModule, uriModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
-  setupModule, serviceFactsModule, packageFactsModule, knownHostsModule,
+  setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule,
 ];
