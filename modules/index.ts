@@ -46,6 +46,9 @@ import { serviceFactsModule } from './service-facts.js';
 import { packageFactsModule } from './package-facts.js';
 import { knownHostsModule } from './known-hosts.js';
 import { modprobeModule } from './modprobe.js';
+import { selinuxModule } from './selinux.js';
+import { sebooleanModule } from './seboolean.js';
+import { sefcontextModule } from './sefcontext.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -74,4 +77,5 @@ export const modules: ModuleDefinition[] = [
   unarchiveModule, fetchModule, uriModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
   setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule,
+  selinuxModule, sebooleanModule, sefcontextModule,
 ];
