@@ -49,6 +49,7 @@ import { modprobeModule } from './modprobe.js';
 import { selinuxModule } from './selinux.js';
 import { sebooleanModule } from './seboolean.js';
 import { sefcontextModule } from './sefcontext.js';
+import { gitModule } from './git.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -74,7 +75,7 @@ export const modules: ModuleDefinition[] = [
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
-  unarchiveModule, fetchModule, uriModule,
+  unarchiveModule, fetchModule, uriModule, gitModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
   setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule,
   selinuxModule, sebooleanModule, sefcontextModule,
