@@ -50,6 +50,7 @@ import { selinuxModule } from './selinux.js';
 import { sebooleanModule } from './seboolean.js';
 import { sefcontextModule } from './sefcontext.js';
 import { gitModule } from './git.js';
+import { yumRepositoryModule } from './yum-repository.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -75,7 +76,7 @@ export const modules: ModuleDefinition[] = [
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
-  unarchiveModule, fetchModule, uriModule, gitModule,
+  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
   setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule,
   selinuxModule, sebooleanModule, sefcontextModule,
