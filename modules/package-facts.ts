@@ -33,6 +33,7 @@ export function parseDpkg(text: string): Record<string, Pkg[]> {
 
 export const packageFactsModule: ModuleDefinition<PackageFactsParams> = {
   name: 'package_facts',
+  factNames: ['packages'],
   description:
     'Returns ansible_facts.packages: each installed package by name, a list of {name, version, release, epoch, arch, source} for RPM ' +
     '(rpm -qa) or {name, version, arch, source} for Debian packages (dpkg-query, installed ones only). manager auto picks rpm or apt from ' +

@@ -36,6 +36,7 @@ export function parseUnitFiles(text: string, services: Record<string, ServiceFac
 
 export const serviceFactsModule: ModuleDefinition<Record<string, never>> = {
   name: 'service_facts',
+  factNames: ['services'],
   description: 'Returns ansible_facts.services: every systemd service with its state (running, stopped, or the ActiveState of units only known by their file), status (enabled, disabled, static, masked, not-found, failed ...) and source, as Ansible reports them. Empty when systemd is not running.',
   schema: { properties: {} },
   async plan(_p, ctx) {

@@ -103,6 +103,7 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
     if (t.register) registered.add(t.register);
     if (t.module.name === 'set_fact') for (const k of Object.keys(t.params)) factNames.add(k);
     if (t.module.name === 'include_vars') includedVarNames(t).forEach((k) => factNames.add(k));
+    for (const k of t.module.factNames ?? []) factNames.add(k);
   }
 
   for (const play of pb.plays) {

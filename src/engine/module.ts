@@ -108,6 +108,8 @@ export interface ModuleDefinition<P = any, S = any> {
    * so only its short name and converge.NAME reach it, never ansible.builtin.NAME.
    */
   convergeOnly?: boolean;
+  /** Top-level names the facts this module returns set (service_facts: services), known to the static variable check. */
+  factNames?: string[];
   plan(params: P, ctx: ModuleContext): Promise<PlanResult<S>>;
   apply(params: P, plan: PlanResult<S>, ctx: ModuleContext): Promise<ApplyResult>;
 }

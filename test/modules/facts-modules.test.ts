@@ -30,6 +30,8 @@ test('setup and package_facts: converge and ansible-playbook agree', { timeout: 
       package_facts: { manager: auto }
     - name: show packages
       debug: { msg: "{{ ansible_facts.packages['bash'][0].version }} {{ ansible_facts.packages['bash'][0].arch }} {{ ansible_facts.packages['bash'][0].source }} {{ 'coreutils' in ansible_facts.packages }} {{ 'cvg-not-a-package' in ansible_facts.packages }}" }
+    - name: show top-level packages
+      debug: { msg: "{{ packages['bash'] == ansible_facts.packages['bash'] }}" }
 `,
   });
   assert.match(converge.find((t) => t.name === 'show injected')!.msg!, /^Debian Debian 12 apt$/);
