@@ -14,8 +14,10 @@ import {
   addBridgeAddress, converge, convergeNodes, sshToNode, describeRun, dhcpProbe, HEADNODE_IP, NODES, prepareHeadnode, saveComputeSeed, fetchPrivate, tasksOf,
   withStatus, writeInventory, type HeadnodeBed,
 } from './fixture.js';
+import { dhcpNameService, digPrivate } from './dns-probe.js';
 
-const UNITS = ['isc-dhcp-server', 'tftpd-hpa', 'nginx', 'nfs-ganesha', 'firewalld'];
+const UNITS = ['isc-dhcp-server', 'tftpd-hpa', 'nginx', 'nfs-ganesha', 'firewalld', 'named'];
+const ZONES_TASK = 'DNS zones (checked by named-checkzone before they are installed)';
 const BANNER = 'converge failsafe image';
 
 describe('headnode playbook on debian12 (real Debian packages, over SSH)', { timeout: 60 * 60_000 }, () => {
@@ -84,6 +86,85 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.equal(c.rc, 0, describeRun(c, bed));
     assert.deepEqual(withStatus(c, bed, 'changed'), []);
     assert.deepEqual(withStatus(c, bed, 'failed'), []);
+  });
+
+  /** The SOA serials of both zones, as named answers them. */
+  async function serials(): Promise<string[]> {
+    const out: string[] = [];
+    for (const zone of ['cluster', '0.168.192.in-addr.arpa']) {
+      const r = await digPrivate(bed.host, HEADNODE_IP, [zone, 'SOA']);
+      out.push(r.stdout.trim().split(/\s+/)[2] ?? `no SOA for ${zone}: ${r.stdout}${r.stderr}`);
+    }
+    return out;
+  }
+
+  test('cluster DNS: forward and reverse names from the inventory on the private address only; DHCP hands out the head node and the domain', async () => {
+    assert.ok(converged);
+    const h = bed.host;
+    const a = async (name: string) => (await digPrivate(h, HEADNODE_IP, [name, 'A'])).stdout.trim();
+    const ptr = async (ip: string) => (await digPrivate(h, HEADNODE_IP, ['-x', ip])).stdout.trim();
+    assert.equal(await a(`${NODES.compute.name}.cluster`), NODES.compute.ip);
+    assert.equal(await a(`${NODES.failsafe.name}.cluster`), NODES.failsafe.ip);
+    assert.equal(await ptr(NODES.compute.ip), `${NODES.compute.name}.cluster.`);
+    assert.equal(await ptr(NODES.failsafe.ip), `${NODES.failsafe.name}.cluster.`);
+    const headName = (await h.execOk(['hostname', '-s'])).stdout.trim();
+    assert.equal(await a(`${headName}.cluster`), HEADNODE_IP);
+    assert.equal(await ptr(HEADNODE_IP), `${headName}.cluster.`);
+    assert.deepEqual(await serials(), ['1', '1'], 'a new zone starts at serial 1');
+    // named binds the private address only, and the firewall opens dns on the cluster zone only.
+    const sockets = (await h.execOk(['ss', '-Hlnu', 'sport = :53'])).stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)[3]);
+    assert.deepEqual([...new Set(sockets)], [`${HEADNODE_IP}:53`], `named listens on: ${sockets.join(' ')}`);
+    assert.match((await h.execOk(['firewall-cmd', '--zone=cluster', '--list-services'])).stdout, /\bdns\b/);
+    assert.doesNotMatch((await h.execOk(['firewall-cmd', '--zone=public', '--list-services'])).stdout, /\bdns\b/);
+    const pub = await run(['dig', `@${h.address}`, '+short', '+time=2', '+tries=1', `${NODES.compute.name}.cluster`], { timeoutMs: 30_000 });
+    assert.notEqual(pub.rc, 0, `an answer on the public address ${h.address}: ${pub.stdout}`);
+    assert.deepEqual(await dhcpNameService(h, NODES.compute.mac), { dns: HEADNODE_IP, domain: 'cluster' });
+  });
+
+  test('a zone named-checkzone refuses fails that task (in --check too); the old zones and the running named stay', async () => {
+    assert.ok(converged);
+    const h = bed.host;
+    const files = ['etc/bind/cluster.zone', 'etc/bind/0.168.192.in-addr.arpa.zone'];
+    const before = files.map((f) => readFileSync(path.join(h.rootDir, f)));
+    const pidBefore = (await h.execOk(['systemctl', 'show', '-p', 'MainPID', '--value', 'named'])).stdout.trim();
+    // An address in the network (the schema and the checks pass), a name that is no host name.
+    const bad = ['-e', JSON.stringify({ dns_extra_hosts: { 'bmc_001': '192.168.0.50' } })];
+    for (const mode of [['--check'], []]) {
+      const r = await converge(bed, [...mode, ...bad]);
+      assert.notEqual(r.rc, 0, `converge ${mode.join(' ')} must fail`);
+      const failed = tasksOf(r, bed).filter((t) => t.status === 'failed');
+      assert.deepEqual(failed.map((t) => `${t.name} (${t.item})`), [`${ZONES_TASK} (cluster)`, `${ZONES_TASK} (0.168.192.in-addr.arpa)`], describeRun(r, bed));
+      assert.match(failed[0].message ?? '', /bmc_001\.cluster: bad owner name \(check-names\)/, 'named-checkzone\'s own message is shown');
+      assert.deepEqual(withStatus(r, bed, 'changed', true), [], 'no handler runs');
+    }
+    files.forEach((f, i) => assert.ok(readFileSync(path.join(h.rootDir, f)).equals(before[i]), `${f} changed`));
+    assert.equal((await h.execOk(['systemctl', 'show', '-p', 'MainPID', '--value', 'named'])).stdout.trim(), pidBefore, 'named was restarted');
+    assert.equal((await digPrivate(h, HEADNODE_IP, [`${NODES.compute.name}.cluster`])).stdout.trim(), NODES.compute.ip);
+    assert.deepEqual(await serials(), ['1', '1']);
+  });
+
+  test('a zone change raises the serial by one and named answers it after a reload; the same records keep the serial', async () => {
+    assert.ok(converged);
+    const h = bed.host;
+    const pidBefore = (await h.execOk(['systemctl', 'show', '-p', 'MainPID', '--value', 'named'])).stdout.trim();
+    const added = await converge(bed, ['-e', JSON.stringify({ dns_extra_hosts: { 'bmc-001': '192.168.0.50' } })]);
+    assert.equal(added.rc, 0, describeRun(added, bed));
+    assert.deepEqual(withStatus(added, bed, 'changed'), [`${ZONES_TASK} (cluster)`, `${ZONES_TASK} (0.168.192.in-addr.arpa)`]);
+    assert.deepEqual(withStatus(added, bed, 'changed', true), ['reload dns server']);
+    assert.deepEqual(await serials(), ['2', '2']);
+    assert.equal((await digPrivate(h, HEADNODE_IP, ['bmc-001.cluster'])).stdout.trim(), '192.168.0.50');
+    assert.equal((await digPrivate(h, HEADNODE_IP, ['-x', '192.168.0.50'])).stdout.trim(), 'bmc-001.cluster.');
+    // Back to the inventory's names: new content, so a new serial; then nothing changes.
+    const back = await converge(bed);
+    assert.equal(back.rc, 0, describeRun(back, bed));
+    assert.deepEqual(withStatus(back, bed, 'changed'), [`${ZONES_TASK} (cluster)`, `${ZONES_TASK} (0.168.192.in-addr.arpa)`]);
+    assert.deepEqual(await serials(), ['3', '3']);
+    assert.equal((await digPrivate(h, HEADNODE_IP, ['bmc-001.cluster'])).stdout.trim(), '', 'bmc-001 is gone');
+    const again = await converge(bed, ['--tags', 'dns']);
+    assert.equal(again.rc, 0, describeRun(again, bed));
+    assert.deepEqual(withStatus(again, bed, 'changed'), []);
+    assert.deepEqual(await serials(), ['3', '3']);
+    assert.equal((await h.execOk(['systemctl', 'show', '-p', 'MainPID', '--value', 'named'])).stdout.trim(), pidBefore, 'reloaded, not restarted');
   });
 
   test('DHCP hands out the boot file by firmware; TFTP serves the distribution\'s iPXE', async () => {
@@ -249,6 +330,8 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
         'systemctl is-system-running --wait >/dev/null 2>&1 || true',
         'systemctl is-active multi-user.target >/dev/null || { echo "multi-user not reached: $(systemctl is-system-running)"; exit 3; }',
         `if findmnt -n -o FSTYPE /home | grep -q "^nfs" && echo "from $(hostname)" > ${proof}; then echo nfs=ok; else echo "nfs=failed: $(systemctl status home.mount --no-pager 2>&1 | tail -2)"; fi`,
+        // Names through the head node's DNS (the image's resolv.conf): short names, a full name, an address.
+        `for n in ${NODES.failsafe.name} ${NODES.compute.name}.cluster ${NODES.failsafe.ip}; do echo "resolved $n: $(getent hosts $n | tr -s ' ')"; done`,
         `echo ${marker} > /dev/ttyS0`,
       ].join('\n');
       let last = '';
@@ -260,6 +343,9 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
         await new Promise((res) => setTimeout(res, 5000));
       }
       const result = await boot.catch((e: Error) => { throw new Error(`${e.message}\nlast ssh attempt: ${last}`); });
+      assert.match(last, new RegExp(`^resolved ${NODES.failsafe.name}: ${NODES.failsafe.ip.replace(/\./g, '\\.')} ${NODES.failsafe.name}\\.cluster$`, 'm'), last);
+      assert.match(last, new RegExp(`^resolved ${NODES.compute.name}\\.cluster: ${NODES.compute.ip.replace(/\./g, '\\.')} ${NODES.compute.name}\\.cluster$`, 'm'), last);
+      assert.match(last, new RegExp(`^resolved ${NODES.failsafe.ip.replace(/\./g, '\\.')}: ${NODES.failsafe.ip.replace(/\./g, '\\.')} ${NODES.failsafe.name}\\.cluster$`, 'm'), last);
       t.diagnostic(`compute node at multi-user after ${result.seconds.toFixed(0)} s; ${last.replace(/\s+/g, ' ').slice(0, 300)}`);
     } finally {
       await removeAddress();

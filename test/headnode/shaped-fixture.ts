@@ -34,10 +34,10 @@ export interface ShapedExpect {
 }
 
 export const SHAPED: Record<ShapedExpect['flavor'], ShapedExpect> = {
-  rocky8: { flavor: 'rocky8', dhcpUnit: 'dhcpd', dhcpConfig: '/etc/dhcp/dhcpd.conf', units: ['dhcpd', 'tftp.socket', 'nginx', 'nfs-server', 'firewalld'], bootRoot: '/var/lib/tftpboot', ipxeBios: '/usr/share/ipxe/undionly.kpxe', manager: 'dnf' },
-  rocky9: { flavor: 'rocky9', dhcpUnit: 'dhcpd', dhcpConfig: '/etc/dhcp/dhcpd.conf', units: ['dhcpd', 'tftp.socket', 'nginx', 'nfs-server', 'firewalld'], bootRoot: '/var/lib/tftpboot', ipxeBios: '/usr/share/ipxe/undionly.kpxe', manager: 'dnf' },
-  rocky10: { flavor: 'rocky10', dhcpUnit: 'kea-dhcp4', dhcpConfig: '/etc/kea/kea-dhcp4.conf', units: ['kea-dhcp4', 'tftp.socket', 'nginx', 'nfs-server', 'firewalld'], bootRoot: '/var/lib/tftpboot', ipxeBios: '/usr/share/ipxe/undionly.kpxe', manager: 'dnf' },
-  suse15: { flavor: 'suse15', dhcpUnit: 'dhcpd', dhcpConfig: '/etc/dhcpd.conf', units: ['dhcpd', 'tftp.socket', 'nginx', 'nfs-server', 'firewalld'], bootRoot: '/srv/tftpboot', ipxeBios: '/usr/share/ipxe/undionly.kpxe', manager: 'zypper' },
+  rocky8: { flavor: 'rocky8', dhcpUnit: 'dhcpd', dhcpConfig: '/etc/dhcp/dhcpd.conf', units: ['dhcpd', 'tftp.socket', 'nginx', 'nfs-server', 'firewalld', 'named'], bootRoot: '/var/lib/tftpboot', ipxeBios: '/usr/share/ipxe/undionly.kpxe', manager: 'dnf' },
+  rocky9: { flavor: 'rocky9', dhcpUnit: 'dhcpd', dhcpConfig: '/etc/dhcp/dhcpd.conf', units: ['dhcpd', 'tftp.socket', 'nginx', 'nfs-server', 'firewalld', 'named'], bootRoot: '/var/lib/tftpboot', ipxeBios: '/usr/share/ipxe/undionly.kpxe', manager: 'dnf' },
+  rocky10: { flavor: 'rocky10', dhcpUnit: 'kea-dhcp4', dhcpConfig: '/etc/kea/kea-dhcp4.conf', units: ['kea-dhcp4', 'tftp.socket', 'nginx', 'nfs-server', 'firewalld', 'named'], bootRoot: '/var/lib/tftpboot', ipxeBios: '/usr/share/ipxe/undionly.kpxe', manager: 'dnf' },
+  suse15: { flavor: 'suse15', dhcpUnit: 'dhcpd', dhcpConfig: '/etc/dhcpd.conf', units: ['dhcpd', 'tftp.socket', 'nginx', 'nfs-server', 'firewalld', 'named'], bootRoot: '/srv/tftpboot', ipxeBios: '/usr/share/ipxe/undionly.kpxe', manager: 'zypper' },
 };
 
 /** Inventory variables of a shaped head node (group_vars/all/95-shaped.yml, over the bed's). */

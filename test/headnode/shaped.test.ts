@@ -21,6 +21,7 @@ import {
 } from './fixture.js';
 import { prepareShapedHeadnode, SHAPED, writeShapedInventory, type ShapedExpect } from './shaped-fixture.js';
 import { addHeadnodeShapedPackages } from './shaped-packages.js';
+import { digPrivate } from './dns-probe.js';
 
 const BANNER = 'converge failsafe image';
 const TREE = '/var/lib/converge-headnode/compute-tree';
@@ -128,6 +129,12 @@ describe('headnode playbook on SHAPED Rocky and SUSE hosts', { concurrency: CONC
           assert.equal((await h.exec(['systemctl', 'is-enabled', unit])).stdout.trim(), 'enabled', `${unit} enabled`);
         }
         await assertDhcpPrivateOnly(bed, x);
+        // The family's BIND serves the cluster's zones on the private address (named.conf and zones at the family's paths).
+        assert.equal((await digPrivate(h, HEADNODE_IP, [`${NODES.compute.name}.cluster`])).stdout.trim(), NODES.compute.ip);
+        assert.equal((await digPrivate(h, HEADNODE_IP, ['-x', NODES.failsafe.ip])).stdout.trim(), `${NODES.failsafe.name}.cluster.`);
+        const zoneDir = x.manager === 'zypper' ? 'var/lib/named/master' : 'var/named';
+        assert.match(readFileSync(path.join(h.rootDir, zoneDir, 'cluster.zone'), 'utf8'), new RegExp(`^${NODES.compute.name}\\tIN\\tA\\t${NODES.compute.ip.replace(/\./g, '\\.')}$`, 'm'));
+        assert.match(readFileSync(path.join(h.rootDir, 'etc/named.conf'), 'utf8'), new RegExp(`listen-on port 53 \\{ ${HEADNODE_IP.replace(/\./g, '\\.')}; \\};`));
         if (flavor === 'suse15') {
           assert.match(readFileSync(path.join(h.rootDir, 'etc/sysconfig/tftp'), 'utf8'), /^TFTP_DIRECTORY="\/srv\/tftpboot"$/m);
           assert.match(readFileSync(path.join(h.rootDir, 'etc/sysconfig/nfs'), 'utf8'), /^NFS4_SUPPORT="yes"$/m);

@@ -14,6 +14,8 @@ export const WRAPPED_DEBS = [
   'nfs-kernel-server', 'nfs-ganesha', 'nfs-ganesha-vfs', 'python3',
   // nft: the real distributions have it (firewalld's nftables backend does not need the command)
   'nftables',
+  // named, named-checkconf and named-checkzone for the shaped bind and bind-utils
+  'bind9', 'bind9-utils',
 ];
 
 const INSTALL = `

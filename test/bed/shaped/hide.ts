@@ -2,7 +2,7 @@
 // init scripts and /etc configuration move under HIDDEN (same relative
 // paths), and enablement links that now dangle go. Libraries, Python modules
 // and /usr/share data stay where Debian put them. After this, a shaped host
-// has no dhcpd, nginx, tftp, kea, firewalld or NFS server until the shaped
+// has no dhcpd, nginx, tftp, kea, firewalld, NFS or DNS server until the shaped
 // RPM that wraps it is installed.
 
 /** Where the Debian builds live, out of the shaped distribution's sight. */
@@ -10,7 +10,7 @@ export const HIDDEN = '/usr/lib/converge-bed/debian';
 
 const HIDE_PKGS = [
   'isc-dhcp-server', 'tftpd-hpa', 'nginx', 'nginx-common', 'kea-dhcp4-server', 'kea-common', 'firewalld',
-  'nfs-kernel-server', 'nfs-common', 'nfs-ganesha', 'nfs-ganesha-vfs', 'rpcbind',
+  'nfs-kernel-server', 'nfs-common', 'nfs-ganesha', 'nfs-ganesha-vfs', 'rpcbind', 'bind9', 'bind9-utils',
 ];
 
 /** Files the packages' maintainer scripts created (not in dpkg -L). */
@@ -18,6 +18,7 @@ const EXTRA = [
   '/etc/nginx', '/etc/exports', '/etc/nfs.conf', '/etc/idmapd.conf', '/etc/default/nfs-kernel-server',
   '/etc/default/nfs-common', '/etc/default/isc-dhcp-server', '/etc/default/tftpd-hpa', '/etc/default/nginx',
   '/etc/kea', '/etc/firewalld', '/etc/ganesha', '/srv/tftp', '/var/www', '/etc/dhcp/dhcpd.conf', '/etc/dhcp/dhcpd6.conf',
+  '/etc/bind', '/etc/default/named',
 ];
 
 export const HIDE_SCRIPT = `

@@ -97,6 +97,7 @@ function rockyPackages(d: ShapedDistro, src: PackageSources): ShapedPackage[] {
       dir('/var/lib/nfs'),
     ]),
     firewalldPackage(hidden),
+    ...bindPackages('rocky'),
     pkg(d.major === '8' ? 'ipxe-bootimgs' : 'ipxe-bootimgs-x86', '20200823', 'X86 Network boot loader images in bootable USB, CD, floppy and GRUB formats', [
       dir('/usr/share/ipxe'), { path: '/usr/share/ipxe/undionly.kpxe', from: '/usr/lib/ipxe/undionly.kpxe' },
       { path: '/usr/share/ipxe/ipxe-x86_64.efi', from: '/usr/lib/ipxe/ipxe.efi' }, { path: '/usr/share/ipxe/ipxe.lkrn', from: '/usr/lib/ipxe/ipxe.lkrn' },
@@ -116,6 +117,38 @@ function firewalldPackage(hidden: (p: string) => string): ShapedPackage {
     { path: '/etc/firewalld/lockdown-whitelist.xml', from: hidden('/etc/firewalld/lockdown-whitelist.xml'), config: true },
     ...['zones', 'services', 'icmptypes', 'ipsets', 'helpers', 'policies'].map((s) => dir(`/etc/firewalld/${s}`, 'root', 'root', 0o750)),
   ], { requires: ['nftables'] });
+}
+
+/**
+ * BIND: named and its unit in `bind`, the zone checker (and dig) in
+ * `bind-utils`. Rocky: /etc/named.conf, /var/named (root:named 0770), as
+ * Fedora's spec lays them out; named-checkconf is in bind, named-checkzone in
+ * bind-utils (EL9 and later). SUSE: /var/lib/named with master/ for primary
+ * zones (the package's tmpfiles); Guess: both checkers in bind-utils.
+ */
+function bindPackages(family: 'rocky' | 'suse'): ShapedPackage[] {
+  const rocky = family === 'rocky';
+  const varDir = rocky ? '/var/named' : '/var/lib/named';
+  const checkconf = [wrap('/usr/bin/named-checkconf'), { path: '/usr/sbin/named-checkconf', symlink: '../bin/named-checkconf' }];
+  const named = pkg('bind', '9.18.29', 'The Berkeley Internet Name Domain (BIND) DNS (Domain Name System) server', [
+    file('/usr/sbin/named', U.namedWrapper(HIDDEN), 0o755),
+    unit('named.service', rocky ? U.NAMED_SERVICE_ROCKY : U.NAMED_SERVICE_SUSE),
+    { path: '/etc/named.conf', content: rocky ? U.NAMED_CONF_ROCKY : U.NAMED_CONF_SUSE, mode: 0o640, group: 'named', config: true },
+    file('/etc/sysconfig/named', rocky ? '# BIND named process options\nOPTIONS=""\n' : U.NAMED_SYSCONFIG_SUSE, 0o644, true),
+    file('/usr/lib/tmpfiles.d/named.conf', `d /run/named ${rocky ? '0770' : '1775'} root named -\n`),
+    ...(rocky ? checkconf : []),
+    ...(rocky
+      ? [dir('/var/named', 'root', 'named', 0o770), dir('/var/named/data', 'named', 'named', 0o770), dir('/var/named/dynamic', 'named', 'named', 0o770), dir('/var/named/slaves', 'named', 'named', 0o770)]
+      : [dir('/var/lib/named', 'root', 'named', 0o1775), dir('/var/lib/named/master'), dir('/var/lib/named/slave', 'named', 'named'), dir('/var/lib/named/dyn', 'named', 'named')]),
+  ], {
+    pre: sysUser('named', varDir, 'Named'),
+    post: `systemd-tmpfiles --create /usr/lib/tmpfiles.d/named.conf >/dev/null 2>&1 || :\n${RELOAD}`,
+  });
+  const utils = pkg('bind-utils', '9.18.29', 'Utilities for querying DNS name servers', [
+    wrap('/usr/bin/named-checkzone'), { path: '/usr/sbin/named-checkzone', symlink: '../bin/named-checkzone' },
+    ...(rocky ? [] : checkconf),
+  ]);
+  return [named, utils];
 }
 
 function susePackages(d: ShapedDistro, src: PackageSources): ShapedPackage[] {
@@ -152,6 +185,7 @@ function susePackages(d: ShapedDistro, src: PackageSources): ShapedPackage[] {
       dir('/var/lib/nfs'),
     ]),
     firewalldPackage(hidden),
+    ...bindPackages('suse'),
     // Guess (SUSE): ipxe-bootimgs ships the same /usr/share/ipxe names as Fedora's.
     pkg('ipxe-bootimgs', '1.21.1', 'iPXE Network boot loader images', [
       dir('/usr/share/ipxe'), { path: '/usr/share/ipxe/undionly.kpxe', from: '/usr/lib/ipxe/undionly.kpxe' },

@@ -305,3 +305,96 @@ for n, line in enumerate(lines, start=1):
 with open(out, 'w') as f:
     f.write('\\n'.join(conf) + '\\n')
 `;
+
+/**
+ * SHAPED: the distributions' named reads /etc/named.conf by default; Debian's
+ * build reads /etc/bind/named.conf. The wrapper gives Debian's named the
+ * distribution's default unless the command line names a file.
+ */
+export function namedWrapper(hidden: string): string {
+  return `#!/bin/sh
+# SHAPED by the converge test bed: the distribution's compiled-in default
+# configuration file (/etc/named.conf) around Debian's named.
+case " $* " in *" -c "*|*" -v "*|*" -V "*) exec ${hidden}/usr/sbin/named "$@";; esac
+exec ${hidden}/usr/sbin/named -c /etc/named.conf "$@"
+`;
+}
+
+// After Fedora's/Rocky's named.service (bind package).
+export const NAMED_SERVICE_ROCKY = `[Unit]
+Description=Berkeley Internet Name Domain (DNS)
+Wants=nss-lookup.target
+Before=nss-lookup.target
+After=network.target
+
+[Service]
+Type=forking
+Environment=NAMEDCONF=/etc/named.conf
+EnvironmentFile=-/etc/sysconfig/named
+PIDFile=/run/named/named.pid
+ExecStartPre=/bin/bash -c 'if [ ! "$DISABLE_ZONE_CHECKING" == "yes" ]; then /usr/bin/named-checkconf -z "$NAMEDCONF"; else echo "Checking of zone files is disabled"; fi'
+ExecStart=/usr/sbin/named -u named -c \${NAMEDCONF} $OPTIONS
+# SHAPED: the real unit tries rndc reload first; the test bed has no rndc, and
+# the real unit's fallback is this signal.
+ExecReload=/bin/kill -HUP $MAINPID
+PrivateTmp=true
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+export const NAMED_CONF_ROCKY = `//
+// named.conf
+//
+// Provided by Red Hat bind package to configure the ISC BIND named(8) DNS
+// server as a caching only nameserver (as a localhost DNS resolver only).
+//
+options {
+	listen-on port 53 { 127.0.0.1; };
+	listen-on-v6 port 53 { ::1; };
+	directory 	"/var/named";
+	dump-file 	"/var/named/data/cache_dump.db";
+	statistics-file "/var/named/data/named_stats.txt";
+	allow-query     { localhost; };
+	recursion yes;
+};
+`;
+
+// Guess (SUSE): named.service after openSUSE's bind (forking, /etc/sysconfig/named).
+export const NAMED_SERVICE_SUSE = `[Unit]
+Description=Berkeley Internet Name Domain (DNS)
+After=network.target
+Wants=nss-lookup.target
+Before=nss-lookup.target
+
+[Service]
+Type=forking
+EnvironmentFile=/etc/sysconfig/named
+# SHAPED: the real unit runs /usr/libexec/bind/named.prep first (checks the
+# configuration files, creates /etc/rndc.key); not in the test bed.
+ExecStart=/usr/sbin/named -u named $NAMED_ARGS
+ExecReload=/usr/bin/kill -HUP $MAINPID
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+export const NAMED_SYSCONFIG_SUSE = `## Path:	Network/DNS/Name Server
+## Description:	Names server settings
+## Type:	string
+## Default:	""
+# Additional arguments when starting the name daemon.
+NAMED_ARGS=""
+`;
+
+export const NAMED_CONF_SUSE = `# Copyright (c) 2001-2004 SuSE Linux AG, Nuernberg, Germany.
+# /etc/named.conf
+options {
+	directory "/var/lib/named";
+	managed-keys-directory "/var/lib/named/dyn/";
+	dump-file "/var/log/named_dump.db";
+	statistics-file "/var/log/named.stats";
+	listen-on-v6 { any; };
+	notify no;
+};
+`;

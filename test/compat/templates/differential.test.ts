@@ -43,7 +43,7 @@ function playbook(errors: string): string {
       ignore_errors: true
 - hosts: localhost
   gather_facts: false
-  vars_files: [vars/common.yml, vars/Debian.yml]
+  vars_files: [vars/common.yml, vars/Debian.yml, vars/dns.yml]
   vars: { ansible_hostname: headnode, node_name: node-000, node_image: failsafe }
   tasks:
     - name: headnode templates
