@@ -147,7 +147,8 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.ok(converged);
     const h = bed.host;
     const pidBefore = (await h.execOk(['systemctl', 'show', '-p', 'MainPID', '--value', 'named'])).stdout.trim();
-    const added = await converge(bed, ['-e', JSON.stringify({ dns_extra_hosts: { 'bmc-001': '192.168.0.50' } })]);
+    // --tags dns: the zones' own tasks (the whole run's idempotence is the second-run test's).
+    const added = await converge(bed, ['--tags', 'dns', '-e', JSON.stringify({ dns_extra_hosts: { 'bmc-001': '192.168.0.50' } })]);
     assert.equal(added.rc, 0, describeRun(added, bed));
     assert.deepEqual(withStatus(added, bed, 'changed'), [`${ZONES_TASK} (cluster)`, `${ZONES_TASK} (0.168.192.in-addr.arpa)`]);
     assert.deepEqual(withStatus(added, bed, 'changed', true), ['reload dns server']);
@@ -155,7 +156,7 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.equal((await digPrivate(h, HEADNODE_IP, ['bmc-001.cluster'])).stdout.trim(), '192.168.0.50');
     assert.equal((await digPrivate(h, HEADNODE_IP, ['-x', '192.168.0.50'])).stdout.trim(), 'bmc-001.cluster.');
     // Back to the inventory's names: new content, so a new serial; then nothing changes.
-    const back = await converge(bed);
+    const back = await converge(bed, ['--tags', 'dns']);
     assert.equal(back.rc, 0, describeRun(back, bed));
     assert.deepEqual(withStatus(back, bed, 'changed'), [`${ZONES_TASK} (cluster)`, `${ZONES_TASK} (0.168.192.in-addr.arpa)`]);
     assert.deepEqual(await serials(), ['3', '3']);
