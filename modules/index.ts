@@ -51,6 +51,7 @@ import { sebooleanModule } from './seboolean.js';
 import { sefcontextModule } from './sefcontext.js';
 import { gitModule } from './git.js';
 import { yumRepositoryModule } from './yum-repository.js';
+import { aptRepositoryModule } from './apt-repository.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -76,7 +77,7 @@ export const modules: ModuleDefinition[] = [
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
-  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule,
+  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule, aptRepositoryModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
   setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule,
   selinuxModule, sebooleanModule, sefcontextModule,
