@@ -3,7 +3,8 @@
 
 import type { ModuleContext, ModuleDefinition, PlanResult } from '../src/engine/module.js';
 import { TaskFailedError } from '../src/engine/module.js';
-import { findControllerPath, readControllerFile, readControllerTree } from './common/controller-files.js';
+import { controllerContent, findControllerPath, readControllerTree } from './common/controller-files.js';
+import type { StreamedContent } from './common/controller-stream.js';
 import { applyTreeCopy, planTreeCopy, type TreeCopySpec, type TreeCopyState } from './common/copy-tree.js';
 import { writeProperties } from './common/dest-schema.js';
 import { applyFileWrite, planFileWrite, type FileWriteSpec, type FileWriteState } from './common/file-write.js';
@@ -34,11 +35,11 @@ function contentText(c: unknown): string {
   return typeof c === 'string' ? c : JSON.stringify(c);
 }
 
-async function source(p: CopyParams, ctx: ModuleContext): Promise<{ content: Buffer; mode?: number; name?: string } | { afterTask: number; name: string; from: string }> {
+async function source(p: CopyParams, ctx: ModuleContext): Promise<{ content: Buffer | StreamedContent; mode?: number; name?: string } | { afterTask: number; name: string; from: string }> {
   if (p.content !== undefined) return { content: Buffer.from(contentText(p.content), 'utf8') };
   const src = p.src!;
   if (!p.remote_src) {
-    const f = readControllerFile(ctx.baseDir, src, 'files');
+    const f = controllerContent(ctx.baseDir, src);
     return { content: f.content, mode: f.mode, name: basename(f.path) };
   }
   const path = requireAbsolute(src, 'src');

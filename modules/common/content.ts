@@ -4,6 +4,8 @@
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import type { Host } from '../../src/host/host.js';
+import { isContentStream } from '../../src/host/content-stream.js';
+import type { StreamedContent } from './controller-stream.js';
 import type { Change } from '../../src/engine/module.js';
 import { basename } from './paths.js';
 
@@ -55,6 +57,38 @@ function describeSize(b: Buffer | null): string {
   return b === null ? 'absent' : `${b.length} bytes`;
 }
 
+/** The diff line of a file whose content is a secret (by mode or name), or undefined. */
+function hiddenDiff(path: string, opts: ContentOptions): string | undefined {
+  if (opts.showSecret || !(hasSecretMode(opts.mode) || hasSecretName(path))) return undefined;
+  const why = hasSecretName(path) ? 'key-like name' : `mode 0${(opts.mode! & 0o777).toString(8)}`;
+  return `content changed (diff hidden: ${why}; set show_diff_of_secret: true to see it)`;
+}
+
+/** The current file as the host summed it (large files are never read here). */
+export interface SummedFile {
+  sha1: string;
+  size: number;
+}
+
+/**
+ * The content change for large content, compared by checksum: the host sums
+ * the current file, the new content is summed as it is read. No diff (it
+ * would be unreadable), the sizes and checksum instead.
+ */
+export async function planSummedContent(path: string, content: Buffer | StreamedContent, old: SummedFile | null,
+  opts: Omit<ContentOptions, 'old'> = {}): Promise<Change | null> {
+  const after = isContentStream(content) ? await content.sha1() : sha1(content);
+  if (old !== null && old.sha1 === after) return null;
+  const size = isContentStream(content) ? content.size : content.length;
+  return {
+    property: 'content',
+    before: old?.sha1,
+    after,
+    summary: old === null ? `create ${path}` : `update content of ${path}`,
+    diff: hiddenDiff(path, opts) ?? `binary or large content changed: ${old === null ? 'absent' : `${old.size} bytes`} -> ${size} bytes (sha1 ${after})`,
+  };
+}
+
 /**
  * The content change from the current file to `content`, or null when equal.
  * before/after are sha1 checksums (undefined for a missing file).
@@ -68,10 +102,9 @@ export async function planContent(host: Host, path: string, content: Buffer, opt
     after: sha1(content),
     summary: old === null ? `create ${path}` : `update content of ${path}`,
   };
-  const secret = !opts.showSecret && (hasSecretMode(opts.mode) || hasSecretName(path));
-  if (secret) {
-    const why = hasSecretName(path) ? 'key-like name' : `mode 0${(opts.mode! & 0o777).toString(8)}`;
-    change.diff = `content changed (diff hidden: ${why}; set show_diff_of_secret: true to see it)`;
+  const hidden = hiddenDiff(path, opts);
+  if (hidden) {
+    change.diff = hidden;
   } else if ((old && (isBinary(old) || old.length > MAX_DIFF_BYTES)) || isBinary(content) || content.length > MAX_DIFF_BYTES) {
     change.diff = `binary or large content changed: ${describeSize(old)} -> ${content.length} bytes (sha1 ${change.after})`;
   } else {

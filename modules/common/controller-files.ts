@@ -5,6 +5,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { TaskFailedError } from '../../src/engine/module.js';
+import { MAX_DIFF_BYTES } from './content.js';
+import { ControllerFileStream } from './controller-stream.js';
 
 /** Where Ansible looks for a relative src: the role/playbook's `subdir/` first, then the directory itself. */
 export function controllerCandidates(baseDir: string, src: string, subdir: 'files' | 'templates'): string[] {
@@ -35,11 +37,28 @@ export function readControllerFile(baseDir: string, src: string, subdir: 'files'
   return { path: found.path, content: readFileSync(found.path), mode: statSync(found.path).mode & 0o7777 };
 }
 
+/**
+ * A file's content for copying: read now when small (a diff can be shown),
+ * otherwise a stream read as the host writes it (memory stays flat whatever
+ * the file's size).
+ */
+export function contentOf(file: string, size: number): Buffer | ControllerFileStream {
+  return size > MAX_DIFF_BYTES ? new ControllerFileStream(file, size) : readFileSync(file);
+}
+
+/** readControllerFile for `copy`: large content is streamed (see contentOf). */
+export function controllerContent(baseDir: string, src: string): { path: string; content: Buffer | ControllerFileStream; mode: number } {
+  const found = findControllerPath(baseDir, src, 'files');
+  if (found.isDir) throw new TaskFailedError(`src ${found.path} is a directory, not a file`);
+  const st = statSync(found.path);
+  return { path: found.path, content: contentOf(found.path, st.size), mode: st.mode & 0o7777 };
+}
+
 export interface TreeEntry {
   /** Path relative to the tree's root, with '/' separators. */
   rel: string;
   isDir: boolean;
-  content?: Buffer;
+  content?: Buffer | ControllerFileStream;
   mode: number;
 }
 
@@ -55,7 +74,7 @@ export function readControllerTree(root: string): TreeEntry[] {
         out.push({ rel: r, isDir: true, mode: st.mode & 0o7777 });
         walk(p, r);
       } else if (st.isFile()) {
-        out.push({ rel: r, isDir: false, content: readFileSync(p), mode: st.mode & 0o7777 });
+        out.push({ rel: r, isDir: false, content: contentOf(p, st.size), mode: st.mode & 0o7777 });
       }
     }
   };

@@ -7,7 +7,9 @@ import type { Change, ModuleContext, PlanResult, Provided } from '../../src/engi
 import { TaskFailedError } from '../../src/engine/module.js';
 import type { FileStat } from '../../src/host/host.js';
 import { applyAttributes, planAttributes, wantedMode, writeOptionsFor, type Attributes } from './attributes.js';
-import { planContent, sha1 } from './content.js';
+import { isContentStream } from '../../src/host/content-stream.js';
+import { MAX_DIFF_BYTES, planContent, planSummedContent, sha1, type SummedFile } from './content.js';
+import type { StreamedContent } from './controller-stream.js';
 import { parseMode } from './mode.js';
 import { backupName, dirname, missingDirs, mkdirUnlessRaced, requireAbsolute, resolveLinks } from './paths.js';
 import { runValidate } from './validate.js';
@@ -15,7 +17,8 @@ import { describeExpected, expectedFrom } from './ledger-hints.js';
 
 export interface FileWriteSpec extends Attributes {
   path: string;
-  content: Buffer;
+  /** Large content (a big copy src) is streamed and compared by checksum, never held whole. */
+  content: Buffer | StreamedContent;
   validate?: string;
   backup?: boolean;
   /** false: only write when the file does not exist (attributes still apply). */
@@ -79,11 +82,21 @@ export async function planFileWrite(spec: FileWriteSpec, ctx: ModuleContext): Pr
       parentNote = ` (directory ${dirname(path)} expected from ${describeExpected(e)})`;
     }
   }
-  const old = stat.exists ? await host.readFile(path) : null;
+  // Large on either side: compared by checksums (the host sums its file), neither side read whole.
+  const large = isContentStream(spec.content) || (stat.exists && (stat.size ?? 0) > MAX_DIFF_BYTES);
+  let old: Buffer | null = null;
+  let summed: SummedFile | null = null;
+  if (stat.exists && large) {
+    const sum = await host.checksum(path);
+    if (sum !== null) summed = { sha1: sum, size: stat.size ?? 0 };
+  } else if (stat.exists) old = await host.readFile(path);
   const finalMode = wantedMode(want, stat) ?? (stat.exists ? stat.mode : 0o644);
   let content: Change | null = null;
-  if (old === null || spec.force !== false) {
-    content = await planContent(host, path, spec.content, { old, mode: finalMode, showSecret: spec.showSecret });
+  if ((old === null && summed === null) || spec.force !== false) {
+    const how = { mode: finalMode, showSecret: spec.showSecret };
+    content = large
+      ? await planSummedContent(path, spec.content, summed, how)
+      : await planContent(host, path, spec.content as Buffer, { old, ...how });
   }
   if (content && spec.validate) {
     const v = await runValidate(host, spec.validate, spec.content, path, { ...writeOptionsFor(want, stat), ...attrOpts });
@@ -102,7 +115,7 @@ export async function planFileWrite(spec: FileWriteSpec, ctx: ModuleContext): Pr
   const attrs = await planAttributes(host, path, stat, want, attrOpts);
   changes.push(...attrs);
   if (!stat.exists) provides.push({ kind: 'path', name: path });
-  const result: Record<string, unknown> = { dest: path, checksum: content ? content.after : old ? sha1(old) : undefined };
+  const result: Record<string, unknown> = { dest: path, checksum: content ? content.after : old ? sha1(old) : summed?.sha1 };
   if (changes.length === 0) return { changes, result };
   return {
     changes, provides, result,
@@ -120,10 +133,11 @@ export async function applyFileWrite(spec: FileWriteSpec, plan: PlanResult<FileW
   if (st.writeContent) {
     if (spec.backup) {
       const current = await host.stat(st.path);
-      const old = current.type === 'file' ? await host.readFile(st.path) : null;
-      if (old !== null) {
+      if (current.type === 'file') {
+        // The write renames a new file over the target: the old one, given a second name now, is the backup
+        // exactly as it was (content, mode, owner, times), and a large file is never read to keep it.
         const name = backupName(st.path);
-        await host.writeFile(name, old, { mode: current.mode, owner: String(current.uid), group: String(current.gid) });
+        await host.link(st.path, name);
         result.backup_file = name;
       }
     }

@@ -4,7 +4,7 @@
 // by the playbook author); %s becomes the temp path inside its word, so a
 // path with spaces or `$(...)` stays one literal argument. No shell runs.
 
-import type { Host, WriteOptions } from '../../src/host/host.js';
+import type { ContentStream, Host, WriteOptions } from '../../src/host/host.js';
 import { TaskFailedError } from '../../src/engine/module.js';
 import type { Ledger } from '../../src/engine/ledger.js';
 import { isTempNameOf, tempNameFor } from '../../src/host/local-host.js';
@@ -47,7 +47,7 @@ async function removeStaleCopies(host: Host, where: string, target: string): Pro
   for (const n of names) if (isTempNameOf(target, n)) await host.remove(joinPath(where, n)).catch(() => {});
 }
 
-export async function runValidate(host: Host, template: string, content: Buffer, target: string, opts: ValidateOptions = {}): Promise<ValidateOutcome> {
+export async function runValidate(host: Host, template: string, content: Buffer | ContentStream, target: string, opts: ValidateOptions = {}): Promise<ValidateOutcome> {
   const dir = dirname(target);
   const dirStat = await host.stat(dir);
   const where = dirStat.exists && dirStat.type === 'directory' ? dir : '/tmp';

@@ -13,6 +13,7 @@
 
 import * as path from 'node:path';
 import { AccountCache } from './accounts.js';
+import type { FileContent } from './content-stream.js';
 import { chrootArgv, treeFacts } from './chroot-host.js';
 import {
   HostOperationError,
@@ -86,16 +87,19 @@ export class ChrootOverHost implements Host {
     return this.parent.run(chrootArgv(this.tree, argv, opts), { stdin: opts.stdin, timeoutMs: opts.timeoutMs });
   }
 
-  async readFile(p: string): Promise<Buffer | null> {
+  /** Where a regular file of the image is on the parent (a device, os-release -> /dev/zero, would be read forever, a FIFO never). */
+  private async regular(p: string, what: string): Promise<string> {
     const at = await this.at(p, true);
-    // A device (os-release -> /dev/zero) would be read forever, a FIFO never.
     const st = await this.parent.stat(at);
-    if (st.exists && st.type !== 'file') throw new HostOperationError(`read ${p} inside ${this.tree}: not a regular file`, 'EINVAL');
-    return this.parent.readFile(at);
+    if (st.exists && st.type !== 'file') throw new HostOperationError(`${what} ${p} inside ${this.tree}: not a regular file`, 'EINVAL');
+    return at;
   }
+
+  async readFile(p: string): Promise<Buffer | null> { return this.parent.readFile(await this.regular(p, 'read')); }
+  async checksum(p: string): Promise<string | null> { return this.parent.checksum(await this.regular(p, 'checksum')); }
   async stat(p: string): Promise<FileStat> { return this.parent.stat(await this.at(p)); }
 
-  async writeFile(p: string, content: Buffer | string, opts: WriteOptions = {}): Promise<void> {
+  async writeFile(p: string, content: FileContent, opts: WriteOptions = {}): Promise<void> {
     const ids = await this.numeric(opts);
     return this.changed(this.at(p).then((at) => this.parent.writeFile(at, content, { mode: opts.mode, ...ids })));
   }

@@ -2,6 +2,10 @@
 // (local, ssh, chroot) must behave the same for the same calls, so that a
 // module written against one works on all three.
 
+import type { FileContent } from './content-stream.js';
+
+export type { ContentStream, FileContent } from './content-stream.js';
+
 export interface CommandResult {
   rc: number;
   stdout: string;
@@ -86,10 +90,17 @@ export interface Host {
   /** lstat (links are not followed). A missing path gives {exists:false}. */
   stat(path: string): Promise<FileStat>;
   /**
-   * Atomic replace: temp file in the same directory, mode/owner set, content
-   * written and synced, then renamed over the target.
+   * SHA-1 (hex) of a regular file's content, computed on the host as it is
+   * read (a large file is never brought here to be compared); null when the
+   * path does not exist. Links are followed; anything but a regular file is an error.
    */
-  writeFile(path: string, content: Buffer | string, opts?: WriteOptions): Promise<void>;
+  checksum(path: string): Promise<string | null>;
+  /**
+   * Atomic replace: temp file in the same directory, mode/owner set, content
+   * written and synced, then renamed over the target. A ContentStream is
+   * written as it is read; if it throws, nothing is renamed.
+   */
+  writeFile(path: string, content: FileContent, opts?: WriteOptions): Promise<void>;
   mkdir(path: string, mode?: number): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
   chown(path: string, own: Ownership): Promise<void>;

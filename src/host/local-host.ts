@@ -1,7 +1,7 @@
 // The local machine, reached with node's fs and child_process (no shell).
 
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import {
   chmodSync, closeSync, constants as C, fstatSync, fsyncSync, lchownSync, linkSync, lstatSync, mkdirSync,
@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import * as path from 'node:path';
 import { AccountCache } from './accounts.js';
+import { isContentStream, type FileContent } from './content-stream.js';
 import { gatherFacts } from './facts.js';
 import { at, O_PATH, withPinned, type Pinned } from './pinned-path.js';
 import { removeAt } from './tree-remove.js';
@@ -94,7 +95,8 @@ export class PrefixedFs {
     return withPinned(this.root, path.normalize(p), followLast, f, this.shown);
   }
 
-  async readFile(p: string): Promise<Buffer | null> {
+  /** The regular file at `p` opened for reading, or null when it does not exist. */
+  private async openRegular(p: string, what: string): Promise<fs.FileHandle | null> {
     let fh: fs.FileHandle | undefined;
     try {
       // O_NONBLOCK: a FIFO planted where a file was expected must not hang the run.
@@ -104,12 +106,41 @@ export class PrefixedFs {
         : await fs.open(this.real(p), flags);
       // A device (an os-release linked to /dev/zero) would be read forever.
       if (!(await fh.stat()).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+      return fh;
+    } catch (e) {
+      await fh?.close().catch(() => {});
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw opError(e, `${what} ${p}`);
+    }
+  }
+
+  async readFile(p: string): Promise<Buffer | null> {
+    const fh = await this.openRegular(p, 'read');
+    if (!fh) return null;
+    try {
       return await fh.readFile();
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
       throw opError(e, `read ${p}`);
     } finally {
-      await fh?.close().catch(() => {});
+      await fh.close().catch(() => {});
+    }
+  }
+
+  async checksum(p: string): Promise<string | null> {
+    const fh = await this.openRegular(p, 'checksum');
+    if (!fh) return null;
+    try {
+      const hash = createHash('sha1');
+      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) return hash.digest('hex');
+        hash.update(buf.subarray(0, bytesRead));
+      }
+    } catch (e) {
+      throw opError(e, `checksum ${p}`);
+    } finally {
+      await fh.close().catch(() => {});
     }
   }
 
@@ -144,7 +175,7 @@ export class PrefixedFs {
     return this.accounts.ids(own);
   }
 
-  async writeFile(p: string, content: Buffer | string, opts: WriteOptions = {}): Promise<void> {
+  async writeFile(p: string, content: FileContent, opts: WriteOptions = {}): Promise<void> {
     const { uid, gid } = await this.ids(opts);
     try {
       await this.pinned(p, false, async ({ dir, name }) => {
@@ -164,7 +195,9 @@ export class PrefixedFs {
           fh = await fs.open(at(dir, tmp), C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
           if (keepUid !== -1 || keepGid !== -1) await fh.chown(keepUid, keepGid);
           await fh.chmod(mode);
-          await fh.writeFile(content);
+          if (isContentStream(content)) {
+            for await (const chunk of content.chunks()) await writeAll(fh, chunk);
+          } else await fh.writeFile(content);
           await fh.sync();
           ino = (await fh.stat()).ino;
           await fh.close();
@@ -280,6 +313,13 @@ export class PrefixedFs {
       return (await fs.readdir(this.real(p))).sort();
     } catch (e) { throw opError(e, `readdir ${p}`); }
   }
+}
+
+/** Chunk size of streamed reads (checksums). */
+const READ_CHUNK = 1 << 20;
+
+async function writeAll(fh: fs.FileHandle, chunk: Buffer): Promise<void> {
+  for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
 }
 
 function statOrNull(p: string): Stats | null {

@@ -8,11 +8,13 @@
 // means a wrong password: the channel is closed at once, nothing hangs.
 
 import type { Client, ClientChannel } from 'ssh2';
+import { isContentStream, type ContentStream } from './content-stream.js';
 import type { BecomeSpec } from './ssh-command.js';
 
 export interface ExecRequest {
   command: string;
-  stdin?: Buffer | string;
+  /** A ContentStream is sent as it is read; if it fails, the channel is closed without an end of input. */
+  stdin?: Buffer | string | ContentStream;
   timeoutMs?: number;
   /** Set when the command line was built with sudoWrap. */
   sudo?: { spec: BecomeSpec; marker: string; prompt: string; stageTimeoutMs: number };
@@ -55,11 +57,29 @@ export function execOnClient(client: Client, req: ExecRequest): Promise<ExecOutc
       let started = !sudo;
       let passwordSent = false;
 
-      const sendStdin = () => {
-        if (req.stdin !== undefined && req.stdin.length) ch.write(req.stdin);
-        ch.end();
-      };
       let finish: (() => void) | undefined;
+      let closed = false;
+      const sendStdin = () => {
+        const input = req.stdin;
+        if (!isContentStream(input)) {
+          if (input !== undefined && input.length) ch.write(input);
+          ch.end();
+          return;
+        }
+        void (async () => {
+          for await (const chunk of input.chunks()) {
+            if (closed) return;
+            if (!ch.write(chunk)) {
+              await new Promise<void>((resolve) => {
+                const done = () => { ch.off('drain', done); ch.off('close', done); resolve(); };
+                ch.on('drain', done);
+                ch.on('close', done);
+              });
+            }
+          }
+          ch.end();
+        })().catch(() => kill());
+      };
       const kill = () => {
         // ssh2's Channel.signal() refuses once our side sent EOF (stdin ended), which is
         // always the case here: send the request through the protocol object directly.
@@ -133,7 +153,7 @@ export function execOnClient(client: Client, req: ExecRequest): Promise<ExecOutc
           noExitStatus: exitCode === undefined && exitSignal === undefined && !timedOut && !sudoFailure,
         });
       };
-      ch.on('close', finish);
+      ch.on('close', () => { closed = true; finish!(); });
     };
     try {
       client.exec(req.command, onChannel);

@@ -5,6 +5,7 @@
 
 import type { Client, SFTPWrapper } from 'ssh2';
 import { AccountCache } from './accounts.js';
+import { type ContentStream, type FileContent } from './content-stream.js';
 import { gatherFacts } from './facts.js';
 import {
   ConnectionLostError, HostOperationError, HostUnreachableError,
@@ -44,6 +45,9 @@ const MAX_CHANNELS = 8;
 const MAX_SHELLS = 4;
 /** Files up to this size are remembered between reads (see `observed`). */
 const REMEMBERED_FILE_BYTES = 1 << 20;
+/** A command's options here: the file helpers' stdin may be streamed. */
+type ExecOptions = Omit<RunOptions, 'stdin'> & { stdin?: string | Buffer | ContentStream };
+
 /** How often a command whose session sshd refused is tried again while others of ours are open. */
 const SESSION_RETRIES = 40;
 
@@ -173,7 +177,7 @@ export class SshHost implements Host {
   }
 
   /** Runs argv (as the become user when set) and returns raw bytes. */
-  private async exec(argv: string[], opts: RunOptions = {}): Promise<ExecOutcome> {
+  private async exec(argv: string[], opts: ExecOptions = {}): Promise<ExecOutcome> {
     return this.guard(async () => {
       const client = await this.connection();
       // The remote side enforces the time limit: OpenSSH does not deliver signal requests
@@ -213,7 +217,7 @@ export class SshHost implements Host {
   }
 
   /** A helper script of SudoFiles, run as the shell's function of that script. */
-  private helper(script: string, args: string[], stdin?: Buffer): Promise<ExecOutcome> {
+  private helper(script: string, args: string[], stdin?: Buffer | ContentStream): Promise<ExecOutcome> {
     return this.guard(async () => {
       const client = await this.connection();
       const index = SUDO_SCRIPTS.indexOf(script);
@@ -222,9 +226,9 @@ export class SshHost implements Host {
     });
   }
 
-  private async execInShell(client: Client, argv: string[], opts: RunOptions,
+  private async execInShell(client: Client, argv: string[], opts: ExecOptions,
     how?: (sh: SudoShell) => Promise<ShellReply>): Promise<ExecOutcome> {
-    const stdin = opts.stdin === undefined ? undefined : typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin;
+    const stdin = typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin;
     const sh = this.shell(client);
     try {
       const r = await (how ? how(sh) : sh.run(argv, stdin, opts.timeoutMs ? opts.timeoutMs + 5000 : undefined));
@@ -290,7 +294,7 @@ export class SshHost implements Host {
     this.filesPromise ??= this.viaSudo
       ? Promise.resolve(helpers())
       // A server without an SFTP subsystem still gets files, one command per operation.
-      : this.sftp().then((s) => new SftpFiles(s, (argv) => this.run(argv)), (e) => {
+      : this.sftp().then((s) => new SftpFiles(s, (argv) => this.run(argv), (argv) => this.run(argv, { observeOnly: true })), (e) => {
         if (this.lost) throw this.lost;
         if (e instanceof HostUnreachableError) throw e;
         return helpers();
@@ -319,7 +323,11 @@ export class SshHost implements Host {
     return { ...(await this.remembered(`stat:${path}`, () => this.onFiles((f) => f.stat(path)))) };
   }
 
-  async writeFile(path: string, content: Buffer | string, opts: WriteOptions = {}): Promise<void> {
+  async checksum(path: string): Promise<string | null> {
+    return this.remembered(`sum:${path}`, () => this.onFiles((f) => f.checksum(path)));
+  }
+
+  async writeFile(path: string, content: FileContent, opts: WriteOptions = {}): Promise<void> {
     const { uid, gid } = await this.ids(opts);
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     return this.changing(() => this.onFiles((f) => f.writeFile(path, data, { mode: opts.mode, uid, gid })));

@@ -6,7 +6,8 @@ import type { SFTPWrapper, Stats } from 'ssh2';
 import { HostOperationError, type FileStat } from './host.js';
 import * as path from 'node:path/posix';
 import { isTempNameOf, tempNameFor } from './local-host.js';
-import { fileTypeOf, type FileOps, type NumericWrite } from './ssh-file-ops.js';
+import { chunksOf, type ContentStream } from './content-stream.js';
+import { CHECKSUM_SCRIPT, checksumFrom, fileTypeOf, type FileOps, type NumericWrite } from './ssh-file-ops.js';
 
 // SFTP status codes (draft-ietf-secsh-filexfer-02).
 const SFTP_EOF = 1;
@@ -47,8 +48,11 @@ export function sftpError(e: unknown, what: string): HostOperationError {
   return new HostOperationError(`${what}: ${errno ? errno + ' ' : ''}${msg}`.trim(), errno);
 }
 
+type Runner = (argv: string[]) => Promise<{ rc: number; stdout: string; stderr: string }>;
+
 export class SftpFiles implements FileOps {
-  constructor(private readonly sftp: SFTPWrapper, private readonly run: (argv: string[]) => Promise<{ rc: number; stderr: string }>) {}
+  /** run: a command that may change things; look: one that only reads (the host keeps what it observed). */
+  constructor(private readonly sftp: SFTPWrapper, private readonly run: Runner, private readonly look: Runner = run) {}
 
   private has(ext: string): boolean {
     // ssh2 keeps the server's extension list here; there is no public accessor.
@@ -76,6 +80,12 @@ export class SftpFiles implements FileOps {
       try { out.linkTarget = await call<string>((cb) => this.sftp.readlink(p, cb)); } catch (e) { throw sftpError(e, `readlink ${p}`); }
     }
     return out;
+  }
+
+  /** Computed by sha1sum on the host: SFTP would bring the whole file here. */
+  async checksum(p: string): Promise<string | null> {
+    const r = await this.look(['sh', '-c', CHECKSUM_SCRIPT, 'sh', p]);
+    return checksumFrom(p, r.rc, r.stdout, r.stderr);
   }
 
   async readFile(p: string): Promise<Buffer | null> {
@@ -126,7 +136,7 @@ export class SftpFiles implements FileOps {
     }
   }
 
-  async writeFile(p: string, content: Buffer, opts: NumericWrite): Promise<void> {
+  async writeFile(p: string, content: Buffer | ContentStream, opts: NumericWrite): Promise<void> {
     const tmp = tempNameFor(p);
     const sweep = this.sweepStaleTemps(p, tmp);
     // Created with no permissions for others; old state read in the same round trip.
@@ -154,11 +164,17 @@ export class SftpFiles implements FileOps {
       track(call((cb) => this.sftp.fchmod(handle, mode, cb)));
       // Content is only sent after the permission requests (the server answers in order),
       // and the file stays mode 0600 until then.
+      // A stream is read as it is sent: at most WRITES_IN_FLIGHT chunks wait for the server at once.
       let inFlight: Promise<unknown>[] = [];
-      for (let off = 0; off < content.length; off += WRITE_CHUNK) {
-        const len = Math.min(WRITE_CHUNK, content.length - off);
-        inFlight.push(track(call((cb) => this.sftp.write(handle, content, off, len, off, cb))));
-        if (inFlight.length >= WRITES_IN_FLIGHT) { await Promise.all(inFlight); inFlight = []; }
+      let pos = 0;
+      for await (const chunk of chunksOf(content)) {
+        for (let off = 0; off < chunk.length; off += WRITE_CHUNK) {
+          const len = Math.min(WRITE_CHUNK, chunk.length - off);
+          const at = pos + off;
+          inFlight.push(track(call((cb) => this.sftp.write(handle, chunk, off, len, at, cb))));
+          if (inFlight.length >= WRITES_IN_FLIGHT) { await Promise.all(inFlight); inFlight = []; }
+        }
+        pos += chunk.length;
       }
       if (this.has('fsync@openssh.com')) track(call((cb) => this.sftp.ext_openssh_fsync(handle, cb)));
       closed = true;

@@ -4,12 +4,13 @@
 // separate argv entries ($1, $2 ...), file content only on stdin. No user data
 // is ever pasted into script text. Needs GNU coreutils and findutils on the host.
 
+import { contentSize, prefixed, type ContentStream } from './content-stream.js';
 import { HostOperationError, type FileStat } from './host.js';
 import { tempNameFor } from './local-host.js';
-import { fileTypeOf, type FileOps, type NumericWrite } from './ssh-file-ops.js';
+import { CHECKSUM_SCRIPT, checksumFrom, fileTypeOf, type FileOps, type NumericWrite } from './ssh-file-ops.js';
 
 export interface BytesResult { rc: number; stdout: Buffer; stderr: string }
-export type ScriptRunner = (script: string, args: string[], stdin?: Buffer) => Promise<BytesResult>;
+export type ScriptRunner = (script: string, args: string[], stdin?: Buffer | ContentStream) => Promise<BytesResult>;
 
 /** rc 3 from a script means "the path does not exist". */
 const MISSING = 3;
@@ -51,20 +52,23 @@ const HOLD = [
 
 const S = {
   read: '[ -e "$1" ] || exit 3; exec cat -- "$1"',
+  checksum: CHECKSUM_SCRIPT,
   stat: [
     '[ -e "$1" ] || [ -L "$1" ] || exit 3',
     "stat -c '%f %u %g %s %Y %i %h' -- \"$1\" || exit 1",
     'if [ -L "$1" ]; then readlink -- "$1" || exit 1; fi',
   ].join('\n'),
   // $1 target, $2 the temp name's prefix (DIR/.BASE.converge-), $3 mode (octal or empty), $4 uid (or
-  // empty), $5 gid (or empty); stdin: the temp name's random part on the first line, then the content.
+  // empty), $5 gid (or empty), $6 the content's byte count; stdin: the temp name's random part on the
+  // first line, then the content. Fewer bytes than $6 (the sender stopped: its source changed, the
+  // connection went) leave the target as it was.
   // The random part is not in argv: anyone on the host can read a command line, and a name known
   // in advance could be planted as a link. Everything after the create acts on descriptor 3 (through
   // /proc/self/fd/3, which names the open file, not a path): a user who owns the directory may swap
   // the temp name for a link at any moment, and root must not chown, chmod or write what it points to.
   write: [
     'set -e',
-    't=$1 mode=$3 uid=$4 gid=$5',
+    't=$1 mode=$3 uid=$4 gid=$5 size=$6',
     'IFS= read -r sfx',
     'case $sfx in ' + '[0-9a-f]'.repeat(12) + ') ;; *) echo "bad temp name" >&2; exit 1 ;; esac',
     'tmp=$2$sfx.tmp',
@@ -90,6 +94,7 @@ const S = {
     '[ -z "$gid" ] || chgrp -- "+$gid" "$fd"',
     'chmod -- "${mode:-0644}" "$fd"',
     'cat >&3',
+    '[ "$(stat -L -c %s -- "$fd")" = "$size" ] || { echo "$t: the content was cut short" >&2; exit 1; }',
     'sync -- "$fd"',
     'id=$(stat -L -c %d:%i -- "$fd")',
     'mv -fT -- "$tmp" "$t"',
@@ -143,6 +148,11 @@ export class SudoFiles implements FileOps {
     return r.stdout;
   }
 
+  async checksum(p: string): Promise<string | null> {
+    const r = await this.script(S.checksum, [p]);
+    return checksumFrom(p, r.rc, r.stdout.toString('utf8'), r.stderr);
+  }
+
   async stat(p: string): Promise<FileStat> {
     const r = await this.script(S.stat, [p]);
     if (r.rc === MISSING) return { exists: false };
@@ -159,12 +169,12 @@ export class SudoFiles implements FileOps {
     return out;
   }
 
-  async writeFile(p: string, content: Buffer, opts: NumericWrite): Promise<void> {
+  async writeFile(p: string, content: Buffer | ContentStream, opts: NumericWrite): Promise<void> {
     const temp = tempNameFor(p);
     const random = temp.slice(-'0123456789ab.tmp'.length, -'.tmp'.length);
     const args = [p, temp.slice(0, -'0123456789ab.tmp'.length), opts.mode === undefined ? '' : modeArg(opts.mode),
-      opts.uid === -1 ? '' : String(opts.uid), opts.gid === -1 ? '' : String(opts.gid)];
-    const r = await this.script(S.write, args, Buffer.concat([Buffer.from(random + '\n'), content]));
+      opts.uid === -1 ? '' : String(opts.uid), opts.gid === -1 ? '' : String(opts.gid), String(contentSize(content))];
+    const r = await this.script(S.write, args, prefixed(Buffer.from(random + '\n'), content));
     if (r.rc !== 0) throw fail(`write ${p}`, r);
   }
 

@@ -23,6 +23,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
+import { contentSize, isContentStream, type ContentStream } from './content-stream.js';
 import { commandLine, sudoWrap, uniqueToken, type BecomeSpec } from './ssh-command.js';
 import { sudoReason } from './ssh-exec.js';
 
@@ -49,7 +50,9 @@ function serverScript(functions: string[]): string {
     '  c=$((c + 1))',
     '  if [ $((c % 64)) -eq 0 ]; then rm -f -- "$W"/[ioe]* || exit 1; fi',
     '  i=/dev/null o=$W/o$c e=$W/e$c',
-    '  if [ "$len" -gt 0 ]; then i=$W/i$c; head -c "$len" > "$i" || exit 1; fi',
+    // Fewer bytes than announced: the channel ended mid-request (a sender that gave up on its
+    // source closes it). Nothing runs with a cut stdin.
+    '  if [ "$len" -gt 0 ]; then i=$W/i$c; head -c "$len" > "$i" || exit 1; [ "$(stat -c %s -- "$i")" = "$len" ] || exit 1; fi',
     '  case $k in',
     // exec: argv[0] is always a program, never one of this shell's builtins.
     '    x) (exec "$@") < "$i" > "$o" 2> "$e" ;;',
@@ -80,9 +83,11 @@ function encodeArg(a: string): string {
   return a.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-export function encodeRequest(boundary: string, kind: string, argv: string[], stdin?: Buffer): Buffer {
-  const head = `${boundary}\n${kind} ${argv.length}\n${argv.map((a) => encodeArg(a) + '\n').join('')}${stdin?.length ?? 0}\n`;
-  return stdin?.length ? Buffer.concat([Buffer.from(head, 'utf8'), stdin]) : Buffer.from(head, 'utf8');
+/** The request; for a streamed stdin only its head (the LEN bytes follow as they are read). */
+export function encodeRequest(boundary: string, kind: string, argv: string[], stdin?: Buffer | ContentStream): Buffer {
+  const len = stdin === undefined ? 0 : contentSize(stdin);
+  const head = `${boundary}\n${kind} ${argv.length}\n${argv.map((a) => encodeArg(a) + '\n').join('')}${len}\n`;
+  return len && !isContentStream(stdin) ? Buffer.concat([Buffer.from(head, 'utf8'), stdin!]) : Buffer.from(head, 'utf8');
 }
 
 interface Pending { boundary: string; resolve(r: ShellReply): void; reject(e: Error): void; timer?: NodeJS.Timeout }
@@ -104,17 +109,17 @@ export class SudoShell {
   get dead(): boolean { return this.gone !== undefined; }
 
   /** Runs argv; requests are queued behind each other. timeoutMs is a backstop that kills the shell. */
-  run(argv: string[], stdin?: Buffer, timeoutMs?: number): Promise<ShellReply> {
+  run(argv: string[], stdin?: Buffer | ContentStream, timeoutMs?: number): Promise<ShellReply> {
     return this.enqueue('x', argv, stdin, timeoutMs);
   }
 
   /** Runs helper function `index` with args. */
-  call(index: number, args: string[], stdin?: Buffer): Promise<ShellReply> {
+  call(index: number, args: string[], stdin?: Buffer | ContentStream): Promise<ShellReply> {
     if (!Number.isInteger(index) || index < 0 || index >= this.functions.length) throw new Error(`no helper function ${index}`);
     return this.enqueue(`f${index}`, args, stdin);
   }
 
-  private enqueue(kind: string, argv: string[], stdin?: Buffer, timeoutMs?: number): Promise<ShellReply> {
+  private enqueue(kind: string, argv: string[], stdin?: Buffer | ContentStream, timeoutMs?: number): Promise<ShellReply> {
     this.queued++;
     const p = this.tail.then(() => this.send(kind, argv, stdin, timeoutMs));
     this.tail = p.catch(() => {});
@@ -125,16 +130,45 @@ export class SudoShell {
     this.fail(new ShellGone('closed'));
   }
 
-  private async send(kind: string, argv: string[], stdin: Buffer | undefined, timeoutMs?: number): Promise<ShellReply> {
+  private async send(kind: string, argv: string[], stdin: Buffer | ContentStream | undefined, timeoutMs?: number): Promise<ShellReply> {
     await this.start();
     if (this.gone) throw this.gone;
     const boundary = randomBytes(16).toString('hex');
     const request = encodeRequest(boundary, kind, argv, stdin);
-    return new Promise<ShellReply>((resolve, reject) => {
+    const reply = new Promise<ShellReply>((resolve, reject) => {
       this.pending = { boundary, resolve, reject };
       if (timeoutMs) this.pending.timer = setTimeout(() => this.fail(new ShellGone(`no answer within ${timeoutMs} ms`)), timeoutMs);
       this.channel!.write(request);
     });
+    if (isContentStream(stdin)) void this.stream(stdin);
+    return reply;
+  }
+
+  /**
+   * Sends a streamed stdin as it is read, as fast as the channel takes it.
+   * The shell waits for the announced byte count: a source that fails or
+   * gives another count ends the shell, so the request never runs.
+   */
+  private async stream(s: ContentStream): Promise<void> {
+    const ch = this.channel!;
+    let sent = 0;
+    try {
+      for await (const chunk of s.chunks()) {
+        if (this.gone) return;
+        sent += chunk.length;
+        if (sent > s.size) throw new Error(`more than the ${s.size} bytes announced`);
+        if (!ch.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            const done = () => { ch.off('drain', done); ch.off('close', done); resolve(); };
+            ch.on('drain', done);
+            ch.on('close', done);
+          });
+        }
+      }
+      if (sent !== s.size) throw new Error(`${sent} bytes instead of the ${s.size} announced`);
+    } catch (e) {
+      this.fail(new ShellGone(`the content could not be sent: ${(e as Error).message}`));
+    }
   }
 
   private fail(e: Error): void {
