@@ -10,7 +10,9 @@ import { EXIT } from './exit-codes.js';
 import { loadAndValidate, runCommand, type RunCliOptions } from './run-command.js';
 import { docCommand } from './doc.js';
 import { registerAgentCommands } from './agent-commands.js';
-import { redactText } from '../output/redact.js';
+import { isSecretName, redactText } from '../output/redact.js';
+import { inlineExtraVars } from './hide-argv.js';
+import { parseExtraVars } from './extra-vars.js';
 import { StateWriteError } from '../state/state-write-error.js';
 import { printable } from '../output/printable.js';
 import type { NodesOptions } from '../nodes/nodes-command.js';
@@ -68,7 +70,22 @@ export function reportError(e: unknown): number {
   return EXIT.unexpected;
 }
 
+/**
+ * A secret typed as `-e db_password=...` was readable in ps from converge's
+ * start until node ran its first line: say so once, and what avoids it.
+ */
+function warnInlineSecrets(argv: string[]): void {
+  let names: string[];
+  try {
+    names = Object.keys(parseExtraVars(inlineExtraVars(argv))).filter(isSecretName);
+  } catch { return; /* a malformed -e is reported by the run itself */ }
+  if (names.length === 0) return;
+  say(`warning: -e ${names.map((n) => `${n}=...`).join(' ')}: a value on the command line can be read by every local user (ps) `
+    + 'until converge has started and masked it; pass secrets with -e @FILE (mode 0600) or -e @/dev/stdin instead\n');
+}
+
 async function main(argv: string[]): Promise<number> {
+  warnInlineSecrets(argv);
   let code: number = EXIT.ok;
   const program = new Command('converge')
     .description('Declarative reconciler for Linux hosts: Ansible-shaped playbooks, planned, applied and verified.')

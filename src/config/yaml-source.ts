@@ -3,7 +3,7 @@
 // say where any value came from: every error about the user's files names
 // file:line:col.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, readSync, statSync } from 'node:fs';
 import YAML, { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
 import { ConfigError, type SourcePos } from './errors.js';
 import { pyyamlTags } from './yaml11-scalars.js';
@@ -104,7 +104,38 @@ export function parseYaml(file: string, text: string): YamlSource {
 }
 
 /** A user's file as bytes: present and not huge (one check for YAML and plain text). */
+/** Everything on descriptor 0 until its end; a non-blocking one (a socket) is waited for. */
+function readStandardInput(): Buffer {
+  const parts: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 5); continue; }
+      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    parts.push(Buffer.from(buf.subarray(0, n)));
+    total += n;
+    if (total > MAX_INPUT_BYTES) throw new ConfigError(`standard input is over ${MAX_INPUT_BYTES} bytes; refusing larger input`);
+  }
+  return Buffer.concat(parts);
+}
+
 function readUserFile(file: string, what: string): Buffer {
+  // `-e @/dev/stdin` (a secret piped in, never on a command line): read through descriptor 0, since a socket
+  // (what a program spawning converge may hand it) cannot be opened by name.
+  if (file === '/dev/stdin') {
+    try { return readStandardInput(); } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(e.message.replace('standard input', what), { file });
+      throw new ConfigError(`${what} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
+    }
+  }
   let size: number;
   try {
     size = statSync(file).size;
@@ -112,7 +143,11 @@ function readUserFile(file: string, what: string): Buffer {
     throw new ConfigError(`${what} not found`, { file });
   }
   if (size > MAX_INPUT_BYTES) throw new ConfigError(`${what} is ${size} bytes; refusing input larger than ${MAX_INPUT_BYTES} bytes`, { file });
-  return readFileSync(file);
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new ConfigError(`${what} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
+  }
 }
 
 export function loadYamlFile(file: string, what = 'file'): YamlSource {

@@ -118,11 +118,11 @@ export async function nodesCommand(o: NodesOptions): Promise<number> {
     }
   } catch (e) {
     if (e instanceof HostUnreachableError) {
-      process.stderr.write(`error: head node ${head} unreachable: ${e.message}\n`);
+      process.stderr.write(printable(`error: head node ${head} unreachable: ${e.message}`) + '\n');
       return EXIT.unreachable;
     }
     if (e instanceof BootSourcesError) {
-      process.stderr.write(`error: ${e.message}\n`);
+      process.stderr.write(printable(`error: ${e.message}`) + '\n');
       return EXIT.failed;
     }
     throw e;
