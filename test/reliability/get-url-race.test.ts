@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, it } from 'node:test';
 import { tempDir } from './cli-process.js';
-import { attackerDir, converge, convergeTemps, fingerprint, report, startRacer } from './race-fixture.js';
+import { attackerDir, converge, convergeTemps, fingerprint, report, startRacer, sudoTarget, type SudoTarget } from './race-fixture.js';
 
 const RUNS = 2;
 const PER_RUN = 25;
@@ -24,6 +24,7 @@ let t: ReturnType<typeof tempDir>;
 let server: http.Server;
 let port = 0;
 let unauthorized = 0;
+let ssh: SudoTarget | undefined;
 
 before(async () => {
   t = tempDir('geturlrace');
@@ -44,8 +45,8 @@ before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
   // The token is in the playbook (root's file), not on converge's own command line.
-  fs.writeFileSync(path.join(t.dir, 'site.yaml'), `- hosts: localhost
-  connection: local
+  fs.writeFileSync(path.join(t.dir, 'local.yaml'), 'all:\n  hosts:\n    localhost: { ansible_connection: local }\n');
+  fs.writeFileSync(path.join(t.dir, 'site.yaml'), `- hosts: all
   gather_facts: false
   vars: { token: "${TOKEN}" }
   tasks:
@@ -59,12 +60,13 @@ before(async () => {
 `, { mode: 0o600 });
 });
 after(async () => {
+  await ssh?.stop();
   server?.close();
   t?.remove();
 });
 
-it(`get_url: ${RUNS * PER_RUN} downloads of a 0600 secret raced by an unprivileged user: never readable, chmod never redirected, token never in ps`, { timeout: 300_000 }, async () => {
-  const victim = path.join(t.dir, 'victims', 'shadow');
+async function raceDownloads(label: string, target: string[]): Promise<void> {
+  const victim = path.join(t.dir, 'victims', `shadow-${label}`);
   // 0640: a chmod to the download's 0600 that followed a link would show.
   fs.writeFileSync(victim, 'root:secret\n', { mode: 0o640 });
   fs.chmodSync(victim, 0o640);
@@ -75,10 +77,10 @@ it(`get_url: ${RUNS * PER_RUN} downloads of a 0600 secret raced by an unprivileg
   let reads = 0;
   const started = Date.now();
   for (let run = 0; run < RUNS; run++) {
-    const u = attackerDir(t.dir, `u${run}`);
+    const u = attackerDir(t.dir, `${label}-u${run}`);
     const temps = await startRacer(120_000, ['temps', u, '.keytab-', victim]);
     const ps = await startRacer(120_000, ['ps', Buffer.from(TOKEN).toString('hex')]);
-    const r = await converge(path.join(t.dir, 'site.yaml'), path.join(t.dir, 'state'), ['-e', `u=${u}`]);
+    const r = await converge(path.join(t.dir, 'site.yaml'), path.join(t.dir, 'state'), ['-e', `u=${u}`, ...target]);
     const seen = await temps.stop();
     const inPs = await ps.stop();
     const readLines = seen.filter((l) => l.startsWith('read '));
@@ -103,5 +105,14 @@ it(`get_url: ${RUNS * PER_RUN} downloads of a 0600 secret raced by an unprivileg
   }
   assert.equal(unauthorized, 0, 'every request carried the header');
   assert.ok(swaps >= RUNS * PER_RUN / 4, `the attacker swapped only ${swaps} temp files: the race was not exercised`);
-  report('get_url race', [`${RUNS * PER_RUN} downloads: ${swaps} temp files swapped for a link to a root file while downloading, the reader tried ${reads} temp files and read 0 secret bytes, victim unchanged, token in 0 command lines, ${ok} downloads in place (0600 root), ${refused} refused, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
+  report(`get_url race (${label})`, [`${RUNS * PER_RUN} downloads: ${swaps} temp files swapped for a link to a root file while downloading, the reader tried ${reads} temp files and read 0 secret bytes, victim unchanged, token in 0 command lines, ${ok} downloads in place (0600 root), ${refused} refused, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
+}
+
+it(`get_url: ${RUNS * PER_RUN} downloads of a 0600 secret raced by an unprivileged user: never readable, chmod never redirected, token never in ps`, { timeout: 300_000 }, async () => {
+  await raceDownloads('local', ['-i', path.join(t.dir, 'local.yaml')]);
+});
+
+it('... nor over SSH with sudo', { timeout: 300_000 }, async () => {
+  ssh = await sudoTarget('geturl', t.dir);
+  await raceDownloads('ssh-sudo', ssh.args);
 });

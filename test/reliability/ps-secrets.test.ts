@@ -30,7 +30,7 @@ before(() => {
   connection: local
   gather_facts: false
   tasks:
-    - command: sleep 0.3
+    - command: sleep 1
     - copy: { content: "{{ db_password }}", dest: "${work.dir}/out/{{ tag }}", mode: "0600" }
 `);
   fs.mkdirSync(path.join(work.dir, 'out'));
@@ -108,7 +108,8 @@ async function watched(args: string[], stdin?: string): Promise<Watched> {
     }
     // The other processes, a few per read of converge's own: a full pass over /proc takes long on a loaded machine.
     if (pending.length === 0) {
-      pending = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== pid);
+      // Newest first: converge's children (pids just handed out) are looked at early in each pass.
+      pending = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== pid).sort((a, b) => Number(b) - Number(a));
       w.scans++;
     }
     for (const p of pending.splice(0, 8)) {

@@ -80,3 +80,28 @@ export function converge(playbook: string, stateDir: string, extra: string[] = [
 export function report(tag: string, figures: string[]): void {
   process.stdout.write(`# ${tag}: ${figures.join('; ')}\n`);
 }
+
+/**
+ * The same machine reached over SSH with sudo (a real sshd on 127.0.0.1, a
+ * non-root login with become): the race tests run their playbook against it
+ * too, so the privileged shell's helpers and commands meet the same attacker.
+ */
+export interface SudoTarget {
+  /** converge arguments that reach it (inventory host `s1`). */
+  args: string[];
+  stop(): Promise<void>;
+}
+
+export async function sudoTarget(tag: string, dir: string): Promise<SudoTarget> {
+  const { createUsers, removeUsers, startSshd, testUsers } = await import('../host/sshd-fixture.js');
+  const sshd = await startSshd();
+  const users = testUsers(tag);
+  await createUsers(users);
+  const inv = path.join(dir, `ssh-${tag}.yaml`);
+  fs.writeFileSync(inv, `all:\n  hosts:\n    s1: { ansible_host: 127.0.0.1, ansible_port: ${sshd.port}, `
+    + `ansible_ssh_private_key_file: ${sshd.clientKey}, ansible_user: ${users.nopw}, ansible_become: true }\n`);
+  return {
+    args: ['-i', inv, '--known-hosts-file', sshd.knownHosts],
+    stop: async () => { await sshd.stop(); await removeUsers(users); },
+  };
+}

@@ -12,14 +12,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, it } from 'node:test';
 import { tempDir } from './cli-process.js';
-import { attackerDir, converge, convergeTemps, report, startRacer } from './race-fixture.js';
+import { attackerDir, converge, convergeTemps, report, startRacer, sudoTarget, type SudoTarget } from './race-fixture.js';
 
 const RUNS = 5;
 const PER_RUN = 10;
 const FILES = 300;
 
-const PLAYBOOK = `- hosts: localhost
-  connection: local
+const PLAYBOOK = `- hosts: all
   gather_facts: false
   tasks:
     - file: { path: "{{ base }}/tree-{{ item }}", state: absent }
@@ -28,25 +27,30 @@ const PLAYBOOK = `- hosts: localhost
 `;
 
 let t: ReturnType<typeof tempDir>;
+let ssh: SudoTarget | undefined;
 before(() => {
   t = tempDir('rmrace');
   fs.chmodSync(t.dir, 0o755);
   fs.writeFileSync(path.join(t.dir, 'site.yaml'), PLAYBOOK);
+  fs.writeFileSync(path.join(t.dir, 'local.yaml'), 'all:\n  hosts:\n    localhost: { ansible_connection: local }\n');
   fs.mkdirSync(path.join(t.dir, 'victims'), { mode: 0o700 });
 });
-after(() => t?.remove());
+after(async () => {
+  await ssh?.stop();
+  t?.remove();
+});
 
 const names = Array.from({ length: FILES }, (_, i) => `f-${String(i).padStart(3, '0')}`);
 
-it(`file: state=absent on ${RUNS * PER_RUN} trees raced by an unprivileged user: nothing outside them is deleted`, { timeout: 300_000 }, async () => {
-  const victim = path.join(t.dir, 'victims', 'keep');
+async function raceRemovals(label: string, target: string[]): Promise<void> {
+  const victim = path.join(t.dir, 'victims', `keep-${label}`);
   fs.mkdirSync(victim, { mode: 0o700 });
   for (const n of names) fs.writeFileSync(path.join(victim, n), 'keep\n');
   let swaps = 0;
   let removed = 0;
   const started = Date.now();
   for (let run = 0; run < RUNS; run++) {
-    const base = path.join(t.dir, `run${run}`);
+    const base = path.join(t.dir, `${label}-run${run}`);
     fs.mkdirSync(base, { mode: 0o755 });
     const watched: string[] = [];
     for (let i = 0; i < PER_RUN; i++) {
@@ -59,7 +63,7 @@ it(`file: state=absent on ${RUNS * PER_RUN} trees raced by an unprivileged user:
       watched.push(sub);
     }
     const racer = await startRacer(120_000, ['swap-tree', victim, ...watched]);
-    const r = await converge(path.join(t.dir, 'site.yaml'), path.join(t.dir, 'state'), ['-e', `base=${base}`]);
+    const r = await converge(path.join(t.dir, 'site.yaml'), path.join(t.dir, 'state'), ['-e', `base=${base}`, ...target]);
     const lines = await racer.stop();
     swaps += lines.length;
     const left = fs.readdirSync(victim).length;
@@ -69,5 +73,14 @@ it(`file: state=absent on ${RUNS * PER_RUN} trees raced by an unprivileged user:
     assert.match(r.stdout, /RECAP/, r.stderr);
   }
   assert.ok(swaps >= RUNS * PER_RUN / 2, `the attacker swapped only ${swaps} directories mid-removal: the race was not exercised`);
-  report('remove race', [`${RUNS * PER_RUN} trees of ${FILES + 1} files: ${swaps} directories swapped for a link to a root directory mid-removal, 0 of its ${FILES} files deleted, ${removed} trees removed completely, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
+  report(`remove race (${label})`, [`${RUNS * PER_RUN} trees of ${FILES + 1} files: ${swaps} directories swapped for a link to a root directory mid-removal, 0 of its ${FILES} files deleted, ${removed} trees removed completely, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
+}
+
+it(`file: state=absent on ${RUNS * PER_RUN} trees raced by an unprivileged user: nothing outside them is deleted`, { timeout: 300_000 }, async () => {
+  await raceRemovals('local', ['-i', path.join(t.dir, 'local.yaml')]);
+});
+
+it('... nor over SSH with sudo', { timeout: 300_000 }, async () => {
+  ssh = await sudoTarget('rmrace', t.dir);
+  await raceRemovals('ssh-sudo', ssh.args);
 });
