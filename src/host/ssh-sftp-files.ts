@@ -222,11 +222,21 @@ export class SftpFiles implements FileOps {
       throw sftpError(e, `mkdir ${p}`);
     }
     // mkdir's mode passed through the server's umask.
-    try { await call((cb) => this.sftp.chmod(p, mode, cb)); } catch (e) { throw sftpError(e, `mkdir ${p}`); }
+    try { await this.chmodNoFollow(p, mode); } catch (e) { throw sftpError(e, `mkdir ${p}`); }
+  }
+
+  /**
+   * chmod that never follows a link: SFTP's setstat does, and a user owning the
+   * directory may have swapped the name for one. lsetstat@openssh.com changes
+   * the name itself (a link then fails: links have no mode of their own).
+   */
+  private chmodNoFollow(p: string, mode: number): Promise<void> {
+    if (this.has('lsetstat@openssh.com')) return call((cb) => this.sftp.ext_openssh_lsetstat(p, { mode }, cb));
+    return call((cb) => this.sftp.chmod(p, mode, cb)); // old servers only
   }
 
   async chmod(p: string, mode: number): Promise<void> {
-    try { await call((cb) => this.sftp.chmod(p, mode, cb)); } catch (e) { throw sftpError(e, `chmod ${p}`); }
+    try { await this.chmodNoFollow(p, mode); } catch (e) { throw sftpError(e, `chmod ${p}`); }
   }
 
   async chown(p: string, uid: number, gid: number): Promise<void> {

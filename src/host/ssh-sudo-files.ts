@@ -105,8 +105,12 @@ const S = {
   // GNU mkdir -m sets a mode that mkdir(2) cannot give (umask, setgid) on a descriptor it opened with
   // O_NOFOLLOW: a swap of the new directory for a link fails instead of changing the link's target.
   mkdir: 'exec mkdir -m "$2" -- "$1"',
-  // $1 path, $2 mode or owner spec. A link is changed as asked (chmod: its target, chown: the link).
-  chmod: HOLD + '\nexec chmod -- "$2" "$h"',
+  // $1 path, $2 mode or owner spec. chmod refuses a link (GNU chmod would change what it points to, which the
+  // directory's owner chooses) and a name that is gone (a swap in progress: a link may appear under it next), as
+  // LocalHost does; chown changes a link itself.
+  chmod: HOLD + '\n[ "$h" = "$b" ] && [ -L "$b" ] && { echo "$1: is a symbolic link (links have no mode of their own)" >&2; exit 1; }'
+    + '\n[ "$h" = "$b" ] && ! [ -e "$b" ] && { echo "$1: No such file or directory" >&2; exit 1; }'
+    + '\nexec chmod -- "$2" "$h"',
   chown: HOLD + '\n[ "$h" = /proc/self/fd/4 ] && exec chown -- "$2" "$h"; exec chown -h -- "$2" "$h"',
   // $1 link target, $2 path, $3 temp name
   symlink: SWEEP + '\nsweep "$2"; ln -s -- "$1" "$3" || exit 1; mv -fT -- "$3" "$2" && exit 0; rm -f -- "$3"; exit 1',
