@@ -52,6 +52,7 @@ import { sefcontextModule } from './sefcontext.js';
 import { gitModule } from './git.js';
 import { yumRepositoryModule } from './yum-repository.js';
 import { aptRepositoryModule } from './apt-repository.js';
+import { rpmKeyModule } from './rpm-key.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -77,7 +78,7 @@ export const modules: ModuleDefinition[] = [
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
-  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule, aptRepositoryModule,
+  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule, aptRepositoryModule, rpmKeyModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
   setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule,
   selinuxModule, sebooleanModule, sefcontextModule,
