@@ -1,4 +1,4 @@
-// A local user races converge's root writes over SSH with sudo (issue 16,
+// A local user races converge's root writes over SSH with sudo, and as root over SFTP (issue 16,
 // items 1 and 2). The user owns the directory converge writes into; a small
 // program of theirs (perl, run under setpriv as that user) watches it and,
 // the moment converge's temp file or new directory appears, renames it away
@@ -68,20 +68,22 @@ after(async () => {
   if (base) fs.rmSync(base, { recursive: true, force: true });
 });
 
-it(`a user swapping temp files and new directories for symlinks never redirects a root write, chown or chmod (${TRIES} of each, SSH with sudo)`, async (t) => {
+async function race(t: { diagnostic(m: string): void }, label: string, login: string): Promise<void> {
+  const root = path.join(base, label);
+  fs.mkdirSync(root, { mode: 0o755 });
   // The stand-in for /etc/shadow: root's, 0600, in a directory only root may change.
-  const secret = path.join(base, 'secret');
+  const secret = path.join(root, 'secret');
   fs.mkdirSync(secret, { mode: 0o755 });
   const shadow = path.join(secret, 'shadow');
   fs.writeFileSync(shadow, 'root:only\n', { mode: 0o600 });
-  const home = path.join(base, 'home');
+  const home = path.join(root, 'home');
   fs.mkdirSync(home, { mode: 0o755 });
   const uid = Number((await must(['id', '-u', racer])).trim());
   const gid = Number((await must(['id', '-g', racer])).trim());
   fs.chownSync(home, uid, gid);
-  const stop = path.join(base, 'stop');
+  const stop = path.join(root, 'stop');
 
-  fs.writeFileSync(path.join(base, 'pb.yaml'), `
+  fs.writeFileSync(path.join(root, 'pb.yaml'), `
 - hosts: all
   tasks:
     - copy: { content: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEz race-{{ item }}\\n", dest: "${home}/keys{{ item }}", owner: ${racer}, mode: "0600" }
@@ -91,8 +93,8 @@ it(`a user swapping temp files and new directories for symlinks never redirects 
       loop: "{{ range(${TRIES}) | list }}"
       ignore_errors: true
 `);
-  fs.writeFileSync(path.join(base, 'inv.yaml'), `all:\n  hosts:\n    s1: { ansible_host: 127.0.0.1, ansible_port: ${sshd.port}, `
-    + `ansible_ssh_private_key_file: ${sshd.clientKey}, ansible_user: ${users.nopw}, ansible_become: true }\n`);
+  fs.writeFileSync(path.join(root, 'inv.yaml'), `all:\n  hosts:\n    s1: { ansible_host: 127.0.0.1, ansible_port: ${sshd.port}, `
+    + `ansible_ssh_private_key_file: ${sshd.clientKey}, ${login} }\n`);
 
   const race = spawn('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', 'perl', '-e', RACER, home, shadow, stop, '600'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -102,8 +104,8 @@ it(`a user swapping temp files and new directories for symlinks never redirects 
   const racerDone = new Promise((r) => race.once('close', r));
   let r;
   try {
-    r = await runCli([path.join(base, 'pb.yaml'), '-i', path.join(base, 'inv.yaml'), '--known-hosts-file', sshd.knownHosts,
-      '--json', '--state-dir', path.join(base, 'state')]);
+    r = await runCli([path.join(root, 'pb.yaml'), '-i', path.join(root, 'inv.yaml'), '--known-hosts-file', sshd.knownHosts,
+      '--json', '--state-dir', path.join(root, 'state')]);
   } finally {
     fs.writeFileSync(stop, '');
     await racerDone;
@@ -113,7 +115,7 @@ it(`a user swapping temp files and new directories for symlinks never redirects 
   const json = JSON.parse(r.stdout);
   const tasks: Array<{ status: string; message?: string; item?: string }> = json.hosts.s1.tasks;
   const failed = tasks.filter((t) => t.status === 'failed');
-  t.diagnostic(`racer swapped ${files} temp files and ${dirs} new directories; ${failed.length} of ${tasks.length} tasks failed`);
+  t.diagnostic(`${label}: racer swapped ${files} temp files and ${dirs} new directories; ${failed.length} of ${tasks.length} tasks failed`);
 
   // The attack must have had its chance, or this test proves nothing.
   assert.ok(files + dirs > 0, `the racer never swapped anything: ${raced}`);
@@ -137,4 +139,12 @@ it(`a user swapping temp files and new directories for symlinks never redirects 
   // No temp file of converge's is left: only the racer's own renames and links remain.
   const left = fs.readdirSync(home).filter((n) => /^\.keys\d+\.converge-[0-9a-f]{12}\.tmp$/.test(n));
   assert.deepEqual(left, [], 'temp files left behind');
+}
+
+it(`a user swapping temp files and new directories for symlinks never redirects a root write, chown or chmod (${TRIES} of each, SSH with sudo)`, async (t) => {
+  await race(t, 'sudo', `ansible_user: ${users.nopw}, ansible_become: true`);
+});
+
+it('... nor over SSH as root (SFTP)', async (t) => {
+  await race(t, 'root', 'ansible_user: root');
 });
