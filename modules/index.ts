@@ -46,6 +46,7 @@ import { serviceFactsModule } from './service-facts.js';
 import { packageFactsModule } from './package-facts.js';
 import { knownHostsModule } from './known-hosts.js';
 import { modprobeModule } from './modprobe.js';
+import { rebootModule } from './reboot.js';
 import { selinuxModule } from './selinux.js';
 import { sebooleanModule } from './seboolean.js';
 import { sefcontextModule } from './sefcontext.js';
@@ -80,6 +81,6 @@ export const modules: ModuleDefinition[] = [
   pingModule, rawModule, cronModule, waitForModule,
   unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule, aptRepositoryModule, rpmKeyModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
-  setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule,
+  setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule, rebootModule,
   selinuxModule, sebooleanModule, sefcontextModule,
 ];

@@ -125,6 +125,12 @@ export interface Host {
    * Hosts without it observe every time.
    */
   remember?<T>(key: string, observe: () => Promise<T>): Promise<T>;
+  /**
+   * Optional: drops the connection and everything learnt through it, so the
+   * next operation connects afresh (after the host rebooted). Hosts that
+   * cannot lose their connection (local, chroot) do not have it.
+   */
+  reconnect?(): Promise<void>;
   close(): Promise<void>;
 }
 

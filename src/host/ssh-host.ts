@@ -68,6 +68,8 @@ export class SshHost implements Host {
   private sftpPromise?: Promise<SFTPWrapper>;
   private filesPromise?: Promise<FileOps>;
   private lost?: ConnectionLostError;
+  /** Counts connections: a dropped one's late events must not mark its successor lost (reconnect). */
+  private generation = 0;
   private becomeFailure?: BecomeError;
   private closed = false;
   private active = 0;
@@ -107,6 +109,7 @@ export class SshHost implements Host {
   private connection(): Promise<Client> {
     if (this.lost) return Promise.reject(this.lost);
     if (this.closed) return Promise.reject(new ConnectionLostError(this.name, `connection to ${this.address} was closed`));
+    const gen = this.generation;
     this.connecting ??= openSshConnection(this.opts).then((c) => {
       this.client = c;
       // Requests and answers are small and often pipelined: do not let Nagle hold them back.
@@ -114,7 +117,7 @@ export class SshHost implements Host {
       // Start the SFTP session alongside whatever runs first: it costs a remote process start.
       if (!this.viaSudo) setImmediate(() => { this.sftp().catch(() => {}); });
       const onGone = (why: string) => {
-        if (this.closed || this.lost) return;
+        if (this.closed || this.lost || gen !== this.generation) return;
         this.lost = new ConnectionLostError(this.name, `connection to ${this.opts.host}:${this.opts.port} lost: ${why}`);
         for (const w of this.lostWaiters) w(this.lost);
         this.lostWaiters.clear();
@@ -354,6 +357,18 @@ export class SshHost implements Host {
   facts(): Promise<Facts> {
     this.factsPromise ??= gatherFacts(this);
     return this.factsPromise;
+  }
+
+  async reconnect(): Promise<void> {
+    const old = this.client;
+    this.generation++;
+    for (const s of this.shells) s.close();
+    this.shells = [];
+    this.client = undefined; this.connecting = undefined; this.sftpPromise = undefined; this.filesPromise = undefined;
+    this.lost = undefined; this.factsPromise = undefined;
+    this.observed.clear();
+    try { old?.end(); } catch { /* already gone */ }
+    await this.connect();
   }
 
   async close(): Promise<void> {

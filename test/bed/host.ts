@@ -195,4 +195,18 @@ async function waitForSsh(st: HostState): Promise<void> {
   throw new Error(`sshd did not answer on ${st.address}:${st.port} within 60 s`);
 }
 
+/**
+ * Boots a host again after its systemd powered it off or rebooted it (nspawn
+ * then exits, code 133 for a reboot): the machine's firmware, for reboot tests.
+ * Same tree, network and keys; resolves when sshd answers.
+ */
+export async function bootAgain(name: string): Promise<void> {
+  const st = readState(name);
+  if (!st) throw new Error(`test bed: no host named ${name}`);
+  if (st.nspawnPid && pidAlive(st.nspawnPid)) throw new Error(`test bed: ${name} is still running`);
+  await boot(st);
+  writeState(st);
+  await waitForSsh(st);
+}
+
 export { downHostSync, installExitGuard, ownedHosts, reapOrphans };
