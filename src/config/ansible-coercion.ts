@@ -3,6 +3,8 @@
 // "8080" an integer, "a,b" a list. ajv's own coercion knows only "true"/"false"
 // for booleans, so these run first; what stays wrong is then reported by ajv.
 
+import { PyFloat, pyStr } from '../template/py-values.js';
+
 type Schema = Record<string, unknown>;
 
 const TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
@@ -37,6 +39,11 @@ function typesOf(s: Schema | undefined): Set<string> {
 function coerceValue(v: unknown, s: Schema | undefined): unknown {
   if (!s || v === null || v === undefined) return v;
   const types = typesOf(s);
+  // A boolean or number where only a string fits is Python's str() of it, as Ansible's
+  // argument spec converts it: True, 4.0 (JavaScript would give true, 4).
+  if ((typeof v === 'boolean' || typeof v === 'number' || v instanceof PyFloat) && types.has('string')
+    && !types.has(typeof v === 'boolean' ? 'boolean' : 'number') && !(typeof v === 'number' && types.has('integer'))) return pyStr(v);
+  if (v instanceof PyFloat) return v.value;
   if (typeof v === 'string') {
     // A string parameter keeps its text; only a parameter that cannot be a string is converted.
     if (types.has('string') || types.size === 0) return v;

@@ -8,6 +8,7 @@ import { didYouMean } from './did-you-mean.js';
 import { moduleSchema } from './schema/ajv-options.js';
 import { validatorFor } from './schema/validators.js';
 import { coerceParams } from './ansible-coercion.js';
+import { unboxFloats } from '../template/py-values.js';
 
 const compiled = new WeakMap<ModuleDefinition, ValidateFunction>();
 
@@ -88,7 +89,8 @@ export function usefulErrors(errors: ErrorObject[]): ErrorObject[] {
 /** Returns the parameters with defaults applied and types coerced; throws ModuleParamsError. */
 export function validateModuleParams<P = Record<string, unknown>>(def: ModuleDefinition, params: Record<string, unknown>): P {
   const v = moduleValidator(def);
-  const copy = coerceParams(structuredClone(params), def.schema);
+  // Float boxes (4.0) become numbers here, or their Python text where a parameter is a string.
+  const copy = unboxFloats(coerceParams(params, def.schema)) as Record<string, unknown>;
   if (!v(copy)) {
     throw new ModuleParamsError(def.name, usefulErrors(v.errors ?? []).map((e) => describeAjvError(e, def.schema, `module '${def.name}'`)));
   }

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import YAML from 'yaml';
 import { ipv4Filter } from './ip-filters.js';
 import { hasKey } from './py-methods.js';
-import { pyStr, pyTruth } from './py-values.js';
+import { PyFloat, pyStr, pyTruth, typeName } from './py-values.js';
+import { UnsafeText } from './data-tag.js';
 
 type Env = { getTest(name: string): (...a: unknown[]) => boolean; getFilter(name: string): (...a: unknown[]) => unknown };
 
@@ -160,10 +161,13 @@ export function installFilters(env: Env & { addFilter(n: string, f: (...a: any[]
     return Object.fromEntries((v ?? []).map((i) => [String(i[k]), i[val]]));
   });
   f('zip', (a: unknown[], ...others: unknown[][]) => a.map((x, i) => [x, ...others.map((o) => o[i])]));
-  f('min', (v: number[]) => Math.min(...v));
-  f('max', (v: number[]) => Math.max(...v));
   f('to_uuid', (v: string) => createHash('sha1').update(String(v)).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/, '$1-$2-$3-$4-$5'));
-  f('type_debug', (v: unknown) => (Array.isArray(v) ? 'list' : v === null ? 'NoneType' : typeof v === 'object' ? 'dict' : typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'float') : typeof v === 'boolean' ? 'bool' : 'str'));
+  f('type_debug', (v: unknown) => {
+    // Ansible names a string by where it came from (AnsibleUnicode from YAML, str when computed, AnsibleUnsafeText from a host): not tracked here.
+    if (typeof v === 'string' || v instanceof UnsafeText) throw new Error('type_debug of a string is not supported (Ansible names it by its origin: AnsibleUnicode, str, AnsibleUnsafeText)');
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof PyFloat) && Object.getPrototypeOf(v) !== Object.prototype) throw new Error('type_debug of this value is not supported');
+    return typeName(v);
+  });
   // `groups.compute | map('extract', hostvars, 'mac')`: container[key][morekeys...]
   f('extract', (key: unknown, container: unknown, ...more: unknown[]) => {
     let cur = (container as Record<string, unknown> | undefined)?.[String(key)];
@@ -203,5 +207,4 @@ export function installFilters(env: Env & { addFilter(n: string, f: (...a: any[]
   t('skipped', (r: Record<string, unknown>) => !!r?.skipped);
   t('boolean', (v: unknown) => typeof v === 'boolean');
   t('abs', (v: string) => String(v).startsWith('/'));
-  t('ipaddr', (v: unknown) => ipv4Filter(v) !== false);
 }

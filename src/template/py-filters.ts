@@ -3,10 +3,11 @@
 // case-insensitively, dicts iterating their keys, tuples from pairs, Python's
 // json.dumps layout, os.path's basename).
 
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
+import { UnsafeText } from './data-tag.js';
 import { pyYamlDump } from './py-yaml-dump.js';
 import { hasKey, pyMethod } from './py-methods.js';
-import { pyCmp, pyEq, pyFormat, pyStr, pyTruth, PyTuple, PyTypeError, typeName } from './py-values.js';
+import { isPyFloat, pyAdd, pyCmp, pyEq, PyFloat, pyFloat, pyFormat, pyRepr, pyStr, pyTruth, PyTuple, PyTypeError, typeName } from './py-values.js';
 
 type Env = { addFilter(n: string, f: (...a: any[]) => unknown): void; addTest(n: string, f: (...a: any[]) => boolean): void };
 
@@ -78,7 +79,7 @@ interface JsonOpts { indent?: number; sortKeys: boolean; itemSep: string; keySep
 export function pyJson(v: unknown, o: JsonOpts, level = 0): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : pyStr(v);
+  if (typeof v === 'number' || v instanceof PyFloat) return Number.isNaN(Number(v)) ? 'NaN' : Number(v) === Infinity ? 'Infinity' : Number(v) === -Infinity ? '-Infinity' : pyStr(v);
   if (typeof v === 'string') return jsonStr(v, o.ensureAscii);
   const nl = o.indent !== undefined ? '\n' + ' '.repeat(o.indent * (level + 1)) : '';
   const end = o.indent !== undefined ? '\n' + ' '.repeat(o.indent * level) : '';
@@ -127,10 +128,45 @@ function urlQuote(s: string, plus: boolean): string {
   return out;
 }
 
+/** The sign, integer mantissa and binary exponent of a finite double: x = m * 2**e exactly. */
+function binaryParts(x: number): { m: bigint; e: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const bexp = (hi >>> 20) & 0x7ff;
+  const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  return bexp === 0 ? { m: frac, e: -1074 } : { m: frac | (1n << 52n), e: bexp - 1075 };
+}
+
+/**
+ * Python's round(x, p) for a float: rounded from the exact binary value (2.675
+ * is 2.67499999..., so it gives 2.67), exact halves to the even neighbour.
+ */
+export function pyRoundFloat(x: number, p: number): number {
+  if (!Number.isFinite(x) || Number.isInteger(x) && Math.abs(x) >= 2 ** 53) return x;
+  const { m, e } = binaryParts(x);
+  // x * 10**p * 2 as a fraction num / den; a tie when that is an odd whole number.
+  let num = m * 10n ** BigInt(p) * 2n;
+  let den = 1n;
+  if (e >= 0) num <<= BigInt(e);
+  else den <<= BigInt(-e);
+  if (num % den === 0n && (num / den) % 2n === 1n) {
+    const k = (num / den - 1n) / 2n; // |x| * 10**p == k + 0.5
+    const r = k % 2n === 0n ? k : k + 1n;
+    const digits = r.toString().padStart(p + 1, '0');
+    const text = p ? `${digits.slice(0, -p)}.${digits.slice(-p)}` : digits;
+    return (x < 0 ? -1 : 1) * Number(text);
+  }
+  // toFixed rounds the exact binary value; without a tie that is Python's answer.
+  const r = Number(x.toFixed(p));
+  return r === 0 && x < 0 ? -0 : r;
+}
+
 function pyInt(v: unknown, dflt: unknown, base: unknown): unknown {
   const b = Number(base ?? 10);
   if (typeof v === 'boolean') return Number(v);
-  if (typeof v === 'number') return Math.trunc(v);
+  if (typeof v === 'number' || v instanceof PyFloat) return Math.trunc(Number(v));
   const s = pyStr(v).trim().replace(/_/g, '');
   const prefixed = b === 16 ? s.replace(/^([-+]?)0x/i, '$1') : b === 8 ? s.replace(/^([-+]?)0o/i, '$1') : b === 2 ? s.replace(/^([-+]?)0b/i, '$1') : s;
   const digits = b === 16 ? /^[-+]?[0-9a-fA-F]+$/ : b === 8 ? /^[-+]?[0-7]+$/ : b === 2 ? /^[-+]?[01]+$/ : /^[-+]?[0-9]+$/;
@@ -158,7 +194,7 @@ export function installPyFilters(env: Env): void {
   });
   f('sum', (v: unknown, ...args: unknown[]) => {
     const [attribute, start] = bind(args, ['attribute', 'start'], [undefined, 0]);
-    return iterate(v).reduce((acc: number, x) => acc + Number(attribute !== undefined ? getAttr(x, attribute) : x), Number(start));
+    return iterate(v).reduce((acc: unknown, x) => pyAdd(acc, attribute !== undefined ? getAttr(x, attribute) : x), start);
   });
   f('truncate', (v: unknown, ...args: unknown[]) => {
     const [length, killwords, end, leeway] = bind(args, ['length', 'killwords', 'end', 'leeway'], [255, false, '...', 5]);
@@ -242,6 +278,68 @@ export function installPyFilters(env: Env): void {
     return pyYamlDump(v, Number(kw.indent ?? pos[0] ?? 4), false);
   });
   f('to_nice_json', json(4, true, ','));
+  f('comment', (v: unknown, ...args: unknown[]) => {
+    const [pos, kw] = kwargs(args);
+    const decorations: Record<string, string> = { plain: '# ', erlang: '% ', c: '// ' };
+    const style = String(pos[0] ?? 'plain');
+    if (!(style in decorations) || pos.length > 1 || Object.keys(kw).length) throw new PyTypeError(`comment: only the plain, erlang and c styles without options are supported, not ${pyStr(style)}${Object.keys(kw).length ? ` with ${Object.keys(kw).join(', ')}` : ''}`);
+    const d = decorations[style];
+    const edge = d.trimEnd();
+    return [edge, ...pyStr(v).split('\n').map((l) => (d + l).trimEnd()), edge].join('\n');
+  });
+  f('wordwrap', (v: unknown, ...args: unknown[]) => {
+    const [width, breakLong, wrapstring, breakHyphens] = bind(args, ['width', 'break_long_words', 'wrapstring', 'break_on_hyphens'], [79, true, undefined, true]);
+    void breakLong; void breakHyphens;
+    const s = pyStr(v);
+    const w = Number(width);
+    // Python's textwrap splits hyphenated and over-long words by rules of its own: refused, not guessed.
+    if (/[-\t\r\v\f]| {2}/.test(s) || s.split(/\s+/).some((word) => word.length > w)) throw new PyTypeError('wordwrap of text with hyphens, tabs, runs of spaces or words longer than the width is not supported');
+    const sep = wrapstring === undefined || wrapstring === null ? '\n' : pyStr(wrapstring);
+    return s.split('\n').map((para) => {
+      const lines: string[] = [];
+      let cur = '';
+      for (const word of para.split(' ').filter((x) => x !== '')) {
+        if (cur && cur.length + 1 + word.length > w) { lines.push(cur); cur = word; } else cur = cur ? `${cur} ${word}` : word;
+      }
+      if (cur) lines.push(cur);
+      return lines.join(sep);
+    }).join(sep);
+  });
+  f('xmlattr', (v: unknown, autospace: unknown = true) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new PyTypeError('xmlattr: expected a mapping');
+    const esc = (x: string) => x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+    const parts: string[] = [];
+    for (const [k, x] of Object.entries(v)) {
+      if (x === null || x === undefined) continue;
+      if (/[\s/>=]/.test(k)) throw new PyTypeError(`Invalid character in attribute name: ${pyRepr(k)}`);
+      parts.push(`${esc(k)}="${esc(pyStr(x))}"`);
+    }
+    const out = parts.join(' ');
+    return pyTruth(autospace) && out ? ' ' + out : out;
+  });
+  f('shuffle', (v: unknown) => {
+    const items = [...iterate(v)];
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  });
+  f('subelements', (v: unknown, key: unknown, skipMissing: unknown = false) => {
+    const skip = typeof skipMissing === 'object' && skipMissing !== null ? !!(skipMissing as Record<string, unknown>).skip_missing : pyTruth(skipMissing);
+    const out: unknown[] = [];
+    for (const el of iterate(v)) {
+      let sub: unknown = el;
+      for (const part of pyStr(key).split('.')) {
+        if (sub && typeof sub === 'object' && !Array.isArray(sub) && hasKey(sub, part)) sub = (sub as Record<string, unknown>)[part];
+        else if (skip) { sub = undefined; break; } else throw new PyTypeError(`could not find '${part}' key in iterated item ${pyRepr(el)}`);
+      }
+      if (sub === undefined) continue;
+      if (!Array.isArray(sub)) throw new PyTypeError(`the key ${pyStr(key)} should point to a list, got ${pyRepr(sub)}`);
+      for (const x of sub) out.push(PyTuple.of2([el, x]));
+    }
+    return out;
+  });
   f('format', (fmt: unknown, ...args: unknown[]) => {
     const [pos, kw] = kwargs(args);
     return pyFormat(pyStr(fmt), Object.keys(kw).length ? kw : PyTuple.of2(pos));
@@ -249,14 +347,17 @@ export function installPyFilters(env: Env): void {
   f('count', (v: unknown) => iterate(v).length);
   f('round', (v: unknown, ...args: unknown[]) => {
     const [precision, method] = bind(args, ['precision', 'method'], [0, 'common']);
-    const scale = 10 ** Number(precision);
-    const m = Number(v) * scale;
-    if (method === 'ceil') return Math.ceil(m) / scale;
-    if (method === 'floor') return Math.floor(m) / scale;
+    const p = Number(precision);
+    if (!Number.isInteger(p) || p < 0 || p > 100) throw new PyTypeError(`round: precision ${pyStr(precision)} is not supported (0 to 100)`);
+    if (typeof v !== 'number' && !(v instanceof PyFloat) && typeof v !== 'boolean') throw new PyTypeError(`type ${typeName(v)} doesn't define __round__ method`);
+    const x = Number(v);
+    const scale = 10 ** p;
+    if (method === 'ceil') return pyFloat(Math.ceil(x * scale) / scale);
+    if (method === 'floor') return pyFloat(Math.floor(x * scale) / scale);
     if (method !== 'common') throw new PyTypeError('method must be common, ceil or floor');
-    // Python's round(): halves go to the even neighbour.
-    const r = Math.abs(m % 1) === 0.5 ? 2 * Math.round(m / 2) : Math.round(m);
-    return r / scale;
+    // Jinja's round is Python's round(value, precision): an int stays an int.
+    if (!isPyFloat(v)) return x;
+    return pyFloat(pyRoundFloat(x, p));
   });
   f('md5', (v: unknown) => createHash('md5').update(pyStr(v)).digest('hex'));
   f('sha1', (v: unknown) => createHash('sha1').update(pyStr(v)).digest('hex'));
@@ -299,7 +400,32 @@ export function installPyFilters(env: Env): void {
     return Math.round(Number(m[1]) * 1024 ** Math.max(0, ['', 'K', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'].indexOf(unit)));
   });
   t('integer', (v: unknown) => typeof v === 'number' && Number.isInteger(v));
-  t('float', (v: unknown) => typeof v === 'number' && !Number.isInteger(v));
+  t('float', (v: unknown) => isPyFloat(v));
+  t('number', (v: unknown) => typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat);
+  f('float', (v: unknown, ...args: unknown[]) => {
+    const [dflt] = bind(args, ['default'], [pyFloat(0)]);
+    if (typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat) return pyFloat(Number(v));
+    const s = typeof v === 'string' || v instanceof UnsafeText ? pyStr(v).trim().replace(/(\d)_(?=\d)/g, '$1') : undefined;
+    if (s === undefined) return dflt;
+    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return pyFloat(Number(s));
+    const special = /^([-+]?)(inf|infinity|nan)$/i.exec(s);
+    if (special) return special[2].toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
+    return dflt;
+  });
+  const extreme = (sign: number) => (v: unknown, ...args: unknown[]) => {
+    const [caseSensitive, attribute] = bind(args, ['case_sensitive', 'attribute'], [false, undefined]);
+    const items = iterate(v);
+    if (!items.length) throw new PyTypeError(`${sign < 0 ? 'min' : 'max'}: the sequence is empty`);
+    const key = (x: unknown) => sortKey(attribute !== undefined ? getAttr(x, attribute) : x, !!caseSensitive);
+    return items.reduce((best, x) => (pyCmp(key(x), key(best), '<') * sign > 0 ? x : best));
+  };
+  f('min', extreme(-1));
+  f('max', extreme(1));
+  f('abs', (v: unknown) => {
+    if (v instanceof PyFloat) return new PyFloat(Math.abs(v.value));
+    if (typeof v === 'number' || typeof v === 'boolean') return Math.abs(Number(v));
+    throw new PyTypeError(`bad operand type for abs(): '${typeName(v)}'`);
+  });
   t('sequence', (v: unknown) => typeof v === 'string' || Array.isArray(v) || (!!v && typeof v === 'object'));
   t('true', (v: unknown) => v === true);
   t('false', (v: unknown) => v === false);

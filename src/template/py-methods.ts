@@ -3,7 +3,8 @@
 // a template can call on a value: JavaScript's own are never reachable.
 
 import { types } from 'node:util';
-import { PyTuple } from './py-values.js';
+import { pyEq, PyTuple } from './py-values.js';
+import { pyStrFormat } from './py-str-format.js';
 
 type Method = (self: any, ...args: any[]) => unknown;
 
@@ -101,16 +102,30 @@ const STR: Record<string, Method> = {
     return sign + s.slice(sign.length).padStart(Number(w) - sign.length, '0');
   },
   ljust: (s, w, c = ' ') => s.padEnd(Number(w), String(c)),
+  center: (s, w, c = ' ') => {
+    const pad = Math.max(0, Number(w) - s.length);
+    // CPython puts the odd extra character on the left when the width is odd.
+    const left = Math.floor(pad / 2) + (pad & Number(w) & 1);
+    return String(c).repeat(left) + s + String(c).repeat(pad - left);
+  },
+  format: (s, ...args) => {
+    const last = args[args.length - 1] as Record<string, unknown> | undefined;
+    if (last && typeof last === 'object' && (last as { __keywords?: boolean }).__keywords) {
+      const { __keywords, ...kw } = last;
+      return pyStrFormat(s, args.slice(0, -1), kw);
+    }
+    return pyStrFormat(s, args, {});
+  },
   rjust: (s, w, c = ' ') => s.padStart(Number(w), String(c)),
 };
 
 const LIST: Record<string, Method> = {
   index: (l, x) => {
-    const i = l.findIndex((y: unknown) => JSON.stringify(y) === JSON.stringify(x));
+    const i = l.findIndex((y: unknown) => pyEq(y, x));
     if (i < 0) throw new Error('value is not in list');
     return i;
   },
-  count: (l, x) => l.filter((y: unknown) => JSON.stringify(y) === JSON.stringify(x)).length,
+  count: (l, x) => l.filter((y: unknown) => pyEq(y, x)).length,
   // `{% set _ = l.append(x) %}` is a common Ansible idiom; append returns None.
   append: (l, x) => { l.push(x); return null; },
   extend: (l, x) => { l.push(...(x as unknown[])); return null; },

@@ -6,6 +6,7 @@
 import nunjucks from 'nunjucks';
 import * as py from './py-values.js';
 import { installPySyntax, pySlice, SLICE } from './py-syntax.js';
+import { allowCall } from './sandbox.js';
 
 interface Node { typename: string; lineno: number; colno: number; [k: string]: any }
 interface Compiler {
@@ -40,6 +41,23 @@ export function installPySemantics(): void {
   proto.compileDiv = call('pyDiv');
   proto.compileFloorDiv = call('pyFloorDiv');
   proto.compileMod = call('pyMod');
+  proto.compilePow = call('pyPow');
+  const unary = (fn: string) => function (this: Compiler, node: Node, frame: unknown) {
+    this._emit(`runtime.py.${fn}(`);
+    this.compile(node.target, frame);
+    this._emit(')');
+  };
+  proto.compileNeg = unary('pyNeg');
+  proto.compilePos = unary('pyPos');
+  // A whole float literal is a boxed PyFloat: emitted as a call that makes it again.
+  const compileLiteral = proto.compileLiteral;
+  proto.compileLiteral = function (this: Compiler, node: Node, frame: unknown) {
+    if (node.value instanceof py.PyFloat) {
+      this._emit(`runtime.py.pyFloat(${Object.is(node.value.value, -0) ? '-0' : String(node.value.value)})`);
+      return;
+    }
+    return compileLiteral.call(this, node, frame);
+  };
   proto.compileConcat = function (this: Compiler, node: Node, frame: unknown) {
     this._emit('(runtime.py.pyStr(');
     this.compile(node.left, frame);
@@ -93,7 +111,7 @@ export function installPySemantics(): void {
   // `(1, 2)` is a tuple; `(x)` is x.
   const compileGroup = proto.compileGroup;
   proto.compileGroup = function (this: Compiler, node: Node, frame: unknown) {
-    if ((node.children as Node[]).length <= 1) return compileGroup.call(this, node, frame);
+    if ((node.children as Node[]).length <= 1 && !node.__tuple) return compileGroup.call(this, node, frame);
     this._emit('runtime.py.PyTuple.of2(');
     this._compileAggregate(node, frame, '[', ']');
     this._emit(')');
@@ -136,6 +154,26 @@ export function installPySemantics(): void {
     if (val instanceof rt.SafeString) return suppress(val, autoescape);
     if (val === undefined || val === null) return '';
     return suppress(py.pyStr(val), autoescape);
+  };
+  // loop.previtem, loop.nextitem, loop.cycle(...) and loop.depth as Jinja has them.
+  const emitLoopBindings = proto._emitLoopBindings;
+  proto._emitLoopBindings = function (this: Compiler, node: Node, arr: string, i: string, len: string) {
+    emitLoopBindings.call(this, node, arr, i, len);
+    this._emitLine(`frame.set("loop.previtem", ${i} > 0 ? ${arr}[${i} - 1] : undefined);`);
+    this._emitLine(`frame.set("loop.nextitem", ${i} < ${len} - 1 ? ${arr}[${i} + 1] : undefined);`);
+    this._emitLine(`frame.set("loop.cycle", runtime.pyLoopCycle(${i}));`);
+    this._emitLine(`frame.set("loop.depth", runtime.pyLoopDepth(frame));`);
+    this._emitLine(`frame.set("loop.depth0", runtime.pyLoopDepth(frame) - 1);`);
+  };
+  rt.pyLoopCycle = (i: number) => allowCall((...items: unknown[]) => {
+    if (!items.length) throw new Error('no items for cycling given');
+    return items[i % items.length];
+  });
+  // Nested for loops each push a frame that holds its own `loop`; count them up the chain.
+  rt.pyLoopDepth = (frame: { parent?: unknown; variables?: Record<string, unknown>; isolateWrites?: boolean }) => {
+    let depth = 0;
+    for (let f: any = frame; f; f = f.parent) if (f.variables && Object.prototype.hasOwnProperty.call(f.variables, 'loop')) depth++;
+    return Math.max(1, depth);
   };
   // A loop over a mapping iterates its keys, as in Python.
   rt.pyIter = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof rt.SafeString) ? Object.keys(v) : v);

@@ -3,7 +3,7 @@
 // `x is sameas true`). Slices compile to a call of py-values' pySlice.
 
 import nunjucks from 'nunjucks';
-import { PyTuple } from './py-values.js';
+import { pyFloat, PyTuple } from './py-values.js';
 
 interface Tok { type: string; value: string; lineno: number; colno: number }
 
@@ -51,6 +51,19 @@ export function installPySyntax(): void {
       if (tok.type === L.TOKEN_OPERATOR && tok.value === '.') {
         this.nextToken();
         const val: Tok = this.nextToken();
+        // `item.0` and `item.0.name` index by number (the lexer reads `0.` as a float).
+        if (val && (val.type === L.TOKEN_INT || val.type === L.TOKEN_FLOAT)) {
+          const [whole, frac] = val.value.split('.');
+          node = new N.LookupVal(tok.lineno, tok.colno, node, new N.Literal(val.lineno, val.colno, parseInt(whole, 10)));
+          if (frac) node = new N.LookupVal(tok.lineno, tok.colno, node, new N.Literal(val.lineno, val.colno, parseInt(frac, 10)));
+          else if (val.type === L.TOKEN_FLOAT) {
+            const name: Tok = this.nextToken();
+            if (!name || (name.type !== L.TOKEN_SYMBOL && name.type !== L.TOKEN_INT)) this.fail(`expected name as lookup value, got ${name?.value}`, name?.lineno, name?.colno);
+            node = new N.LookupVal(tok.lineno, tok.colno, node, new N.Literal(name.lineno, name.colno, name.type === L.TOKEN_INT ? parseInt(name.value, 10) : name.value));
+          }
+          tok = this.peekToken();
+          continue;
+        }
         if (!val || val.type !== L.TOKEN_SYMBOL) this.fail(`expected name as lookup value, got ${val?.value}`, val?.lineno, val?.colno);
         node = new N.LookupVal(tok.lineno, tok.colno, node, new N.Literal(val.lineno, val.colno, val.value));
         tok = this.peekToken();
@@ -82,6 +95,61 @@ export function installPySyntax(): void {
       }
       tok = this.peekToken();
     }
+    return node;
+  };
+
+  // Float literals are Python floats (1.0 prints as 1.0), exponents included (1e3, 1.5e-3).
+  const parsePrimary = P.parsePrimary;
+  P.parsePrimary = function (this: any, noPostfix?: boolean) {
+    const tok: Tok | null = this.peekToken();
+    if (tok && tok.type === L.TOKEN_FLOAT) {
+      this.nextToken();
+      const node = new N.Literal(tok.lineno, tok.colno, pyFloat(Number(tok.value.replace(/_/g, ''))));
+      return noPostfix ? node : this.parsePostfix(node);
+    }
+    return parsePrimary.call(this, noPostfix);
+  };
+  const lexerLib = nunjucks as unknown as { lexer: { lex(src: string, opts?: unknown): any } };
+  const T = Object.getPrototypeOf(lexerLib.lexer.lex(''));
+  const nextToken = T.nextToken;
+  T.nextToken = function (this: any) {
+    if (this.in_code && !this.isFinished()) {
+      const rest: string = this.str.slice(this.index, this.index + 64);
+      const m = /^\d[\d_]*(?:\.\d[\d_]*)?[eE][-+]?\d[\d_]*/.exec(rest);
+      if (m && this.str[this.index - 1] !== '.') {
+        const { lineno, colno } = this;
+        for (let i = 0; i < m[0].length; i++) this.forward();
+        return { type: L.TOKEN_FLOAT, value: m[0], lineno, colno };
+      }
+    }
+    return nextToken.call(this);
+  };
+  // Tuples as Jinja writes them: `()`, `('x',)`; trailing commas in lists and dicts.
+  P.parseAggregate = function (this: any) {
+    const tok: Tok = this.nextToken();
+    const kinds: Record<string, [string, string]> = { [L.TOKEN_LEFT_PAREN]: ['Group', L.TOKEN_RIGHT_PAREN], [L.TOKEN_LEFT_BRACKET]: ['Array', L.TOKEN_RIGHT_BRACKET], [L.TOKEN_LEFT_CURLY]: ['Dict', L.TOKEN_RIGHT_CURLY] };
+    const kind = kinds[tok.type];
+    if (!kind) return null;
+    const node = new N[kind[0]](tok.lineno, tok.colno);
+    let comma = false;
+    for (;;) {
+      const next: Tok = this.peekToken();
+      if (!next) this.fail(`unexpected end of template, expected '${kind[1] === L.TOKEN_RIGHT_PAREN ? ')' : kind[1] === L.TOKEN_RIGHT_BRACKET ? ']' : '}'}'`, tok.lineno, tok.colno);
+      if (next.type === kind[1]) { this.nextToken(); break; }
+      if (node.children.length > 0 && !comma) {
+        if (!this.skip(L.TOKEN_COMMA)) this.fail('expected a comma between items', next.lineno, next.colno);
+        comma = true;
+        continue;
+      }
+      if (kind[0] === 'Dict') {
+        const key = this.parsePrimary();
+        if (!this.skip(L.TOKEN_COLON)) this.fail('expected a colon after a dict key', key.lineno, key.colno);
+        const value = this.parseExpression();
+        node.addChild(new N.Pair(key.lineno, key.colno, key, value));
+      } else node.addChild(this.parseExpression());
+      comma = false;
+    }
+    if (kind[0] === 'Group' && (node.children.length === 0 || comma)) node.__tuple = true;
     return node;
   };
 

@@ -16,10 +16,46 @@ export class PyTuple extends Array<unknown> {
 
 export class PyTypeError extends Error {}
 
+/**
+ * A Python float whose value is a whole number (4.0, -0.0): JavaScript has one
+ * number type, so 4.0 and 4 would print alike. A float with a fraction stays a
+ * plain number (it cannot be mistaken for an int); only whole ones are boxed.
+ * valueOf() keeps JavaScript arithmetic and comparisons working on the box.
+ */
+export class PyFloat {
+  constructor(readonly value: number) {}
+  valueOf(): number { return this.value; }
+  toJSON(): number { return this.value; }
+  toString(): string { return reprFloat(this.value); }
+}
+
+/** A Python float from a JavaScript number: boxed when it is whole. */
+export function pyFloat(n: number): number | PyFloat {
+  return Number.isInteger(n) ? new PyFloat(n) : n;
+}
+
+/** True for Python floats: boxed whole ones, and numbers with a fraction, inf or nan. */
+export function isPyFloat(v: unknown): boolean {
+  return v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v));
+}
+
+/** A copy of a value with its float boxes turned into plain numbers (what modules and JSON get). */
+export function unboxFloats(v: unknown): unknown {
+  if (v instanceof PyFloat) return v.value;
+  if (Array.isArray(v)) return v instanceof PyTuple ? PyTuple.of2(v.map(unboxFloats)) : v.map(unboxFloats);
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = unboxFloats(x);
+    return out;
+  }
+  return v;
+}
+
 export function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'NoneType';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (v instanceof PyFloat) return 'float';
   if (typeof v === 'string' || v instanceof UnsafeText) return 'str';
   if (v instanceof PyTuple) return 'tuple';
   if (Array.isArray(v)) return 'list';
@@ -27,14 +63,24 @@ export function typeName(v: unknown): string {
   return 'dict';
 }
 
-function reprFloat(n: number): string {
+/** Python's repr() of a float: the shortest digits that read back, fixed between 1e-4 and 1e16. */
+export function reprFloat(n: number): string {
   if (Number.isNaN(n)) return 'nan';
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
-  if (Object.is(n, -0)) return '-0.0';
-  // Python writes exponents with at least two digits (1e-07) and switches to them at 1e16.
-  const s = Math.abs(n) >= 1e16 && Number.isInteger(n) ? n.toExponential().replace(/\.?0*e/, 'e') : String(n);
-  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const sign = n < 0 ? '-' : '';
+  const [mant, e] = Math.abs(n).toExponential().split('e');
+  const digits = mant.replace('.', '');
+  const exp = Number(e);
+  const decpt = exp + 1;
+  if (decpt > -4 && decpt <= 16) {
+    if (digits.length <= decpt) return sign + digits + '0'.repeat(decpt - digits.length) + '.0';
+    if (decpt <= 0) return sign + '0.' + '0'.repeat(-decpt) + digits;
+    return sign + digits.slice(0, decpt) + '.' + digits.slice(decpt);
+  }
+  const m = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
+  return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
 
 function reprStr(s: string): string {
@@ -56,7 +102,8 @@ function reprStr(s: string): string {
 export function pyRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v) < 1e16 ? String(v) : Number.isInteger(v) && Math.abs(v) < 1e21 ? BigInt(v).toString() : reprFloat(v);
+  if (v instanceof PyFloat) return reprFloat(v.value);
+  if (typeof v === 'number') return Number.isInteger(v) ? (Object.is(v, -0) ? '0' : BigInt(v).toString()) : reprFloat(v);
   if (typeof v === 'string') return reprStr(v);
   if (v instanceof UnsafeText) return reprStr(v.text);
   if (v instanceof PyTuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
@@ -80,6 +127,7 @@ export function pyTruth(v: unknown): boolean {
   if (v === null || v === undefined) return false;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return v !== 0;
+  if (v instanceof PyFloat) return v.value !== 0;
   if (typeof v === 'string') return v.length > 0;
   if (v instanceof UnsafeText) return v.text.length > 0;
   if (Array.isArray(v)) return v.length > 0;
@@ -87,8 +135,13 @@ export function pyTruth(v: unknown): boolean {
   return true;
 }
 
-function isNum(v: unknown): v is number | boolean {
-  return typeof v === 'number' || typeof v === 'boolean';
+function isNum(v: unknown): v is number | boolean | PyFloat {
+  return typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat;
+}
+
+/** A result of arithmetic on a and b: a float when either operand is one, as in Python. */
+function numResult(a: unknown, b: unknown, r: number): number | PyFloat {
+  return isPyFloat(a) || isPyFloat(b) ? pyFloat(r) : r;
 }
 
 function plain(v: unknown): unknown {
@@ -172,9 +225,9 @@ const MAX_REPEAT = 10_000_000;
 export function pyMul(a: unknown, b: unknown): unknown {
   a = plain(a);
   b = plain(b);
-  if (isNum(a) && isNum(b)) return Number(a) * Number(b);
+  if (isNum(a) && isNum(b)) return numResult(a, b, Number(a) * Number(b));
   const [seq, n] = isNum(a) ? [b, Number(a)] : [a, Number(b)];
-  if ((typeof seq === 'string' || Array.isArray(seq)) && Number.isInteger(n) && (isNum(a) || isNum(b))) {
+  if ((typeof seq === 'string' || Array.isArray(seq)) && Number.isInteger(n) && !isPyFloat(isNum(a) ? a : b) && (isNum(a) || isNum(b))) {
     const count = Math.max(0, n);
     if (seq.length * count > MAX_REPEAT) throw new PyTypeError(`${typeName(seq)} * ${count} is longer than ${MAX_REPEAT}; stopped`);
     if (typeof seq === 'string') return seq.repeat(count);
@@ -188,7 +241,7 @@ export function pyMul(a: unknown, b: unknown): unknown {
 export function pyAdd(a: unknown, b: unknown): unknown {
   a = plain(a);
   b = plain(b);
-  if (isNum(a) && isNum(b)) return Number(a) + Number(b);
+  if (isNum(a) && isNum(b)) return numResult(a, b, Number(a) + Number(b));
   if (typeof a === 'string' && typeof b === 'string') return a + b;
   if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
     return a instanceof PyTuple ? PyTuple.of2([...a, ...b]) : [...a, ...b];
@@ -199,22 +252,22 @@ export function pyAdd(a: unknown, b: unknown): unknown {
 }
 
 export function pySub(a: unknown, b: unknown): unknown {
-  if (isNum(a) && isNum(b)) return Number(a) - Number(b);
+  if (isNum(a) && isNum(b)) return numResult(a, b, Number(a) - Number(b));
   throw new PyTypeError(`unsupported operand type(s) for -: '${typeName(a)}' and '${typeName(b)}'`);
 }
 
 export function pyDiv(a: unknown, b: unknown): unknown {
   if (isNum(a) && isNum(b)) {
     if (Number(b) === 0) throw new PyTypeError('division by zero');
-    return Number(a) / Number(b);
+    return pyFloat(Number(a) / Number(b));
   }
   throw new PyTypeError(`unsupported operand type(s) for /: '${typeName(a)}' and '${typeName(b)}'`);
 }
 
 export function pyFloorDiv(a: unknown, b: unknown): unknown {
   if (isNum(a) && isNum(b)) {
-    if (Number(b) === 0) throw new PyTypeError('integer division or modulo by zero');
-    return Math.floor(Number(a) / Number(b));
+    if (Number(b) === 0) throw new PyTypeError(isPyFloat(a) || isPyFloat(b) ? 'float divmod()' : 'integer division or modulo by zero');
+    return numResult(a, b, Math.floor(Number(a) / Number(b)));
   }
   throw new PyTypeError(`unsupported operand type(s) for //: '${typeName(a)}' and '${typeName(b)}'`);
 }
@@ -227,9 +280,34 @@ export function pyMod(a: unknown, b: unknown): unknown {
     const y = Number(b);
     if (y === 0) throw new PyTypeError('integer division or modulo by zero');
     const r = x % y;
-    return r !== 0 && (r < 0) !== (y < 0) ? r + y : r;
+    return numResult(a, b, r !== 0 && (r < 0) !== (y < 0) ? r + y : r);
   }
   throw new PyTypeError(`unsupported operand type(s) for %: '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+export function pyPow(a: unknown, b: unknown): unknown {
+  if (isNum(a) && isNum(b)) {
+    const x = Number(a);
+    const y = Number(b);
+    if (x === 0 && y < 0) throw new PyTypeError('0.0 cannot be raised to a negative power');
+    const r = Math.pow(x, y);
+    if (Number.isNaN(r) && !Number.isNaN(x) && !Number.isNaN(y)) throw new PyTypeError('a negative number to a fractional power is a complex number; not supported');
+    return isPyFloat(a) || isPyFloat(b) || y < 0 ? pyFloat(r) : r;
+  }
+  throw new PyTypeError(`unsupported operand type(s) for ** or pow(): '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+export function pyNeg(a: unknown): unknown {
+  if (a instanceof PyFloat) return new PyFloat(-a.value);
+  if (typeof a === 'boolean') return -Number(a);
+  if (typeof a === 'number') return a === 0 ? 0 : -a;
+  throw new PyTypeError(`bad operand type for unary -: '${typeName(a)}'`);
+}
+
+export function pyPos(a: unknown): unknown {
+  if (a instanceof PyFloat || typeof a === 'number') return a;
+  if (typeof a === 'boolean') return Number(a);
+  throw new PyTypeError(`bad operand type for unary +: '${typeName(a)}'`);
 }
 
 function toInt(v: unknown, conv: string): number {

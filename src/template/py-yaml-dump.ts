@@ -5,17 +5,21 @@
 // (multi-line strings, lines past 80 columns) is refused, not guessed.
 
 import { pyyamlResolvesAsString } from './py-yaml-scalars.js';
-import { PyTypeError } from './py-values.js';
+import { PyFloat, PyTypeError, reprFloat } from './py-values.js';
 
 const WIDTH = 80;
 
 function scalarText(v: unknown, flow: boolean): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v instanceof PyFloat) return reprFloat(v.value);
   if (typeof v === 'number') {
     if (Number.isNaN(v)) return '.nan';
     if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
-    return String(v);
+    if (Number.isInteger(v)) return String(v);
+    // PyYAML writes repr(float), with '.0' added to an exponent form that has no point (1.0e-05).
+    const r = reprFloat(v);
+    return r.includes('e') && !r.includes('.') ? r.replace('e', '.0e') : r;
   }
   const s = String(v);
   if (/[\n\r\t\x00-\x1f\x7f]/.test(s)) throw new PyTypeError('to_yaml/to_nice_yaml of a string with line breaks or control characters is not supported');
@@ -25,7 +29,7 @@ function scalarText(v: unknown, flow: boolean): string {
 }
 
 function isCollection(v: unknown): v is object {
-  return !!v && typeof v === 'object';
+  return !!v && typeof v === 'object' && !(v instanceof PyFloat);
 }
 
 function entries(v: object): Array<[string | null, unknown]> {

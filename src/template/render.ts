@@ -21,7 +21,7 @@ export class TemplateError extends Error {
 }
 
 let captured: unknown;
-const GLOBALS = new Set(['True', 'False', 'None', '__native', 'lookup', 'query', 'range', 'cycler', 'joiner', 'omit', 'dict', 'namespace', '__cvg_slice', '__cvg_py_iter']);
+const GLOBALS = new Set(['True', 'False', 'None', '__native', 'lookup', 'query', 'q', 'range', 'cycler', 'joiner', 'omit', 'dict', 'namespace', 'lipsum', '__cvg_slice', '__cvg_py_iter']);
 installPySemantics();
 installSandbox();
 const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, trimBlocks: true });
@@ -130,6 +130,14 @@ function runLookup(kind: string, args: unknown[]): unknown {
 }
 
 env.addGlobal('lookup', (kind: string, ...args: unknown[]) => runLookup(kind, args));
+// Jinja's lipsum() gives random text: defined, as in Ansible, but not reproduced.
+env.addGlobal('lipsum', () => {
+  throw new Error('lipsum() gives random text; not supported');
+});
+env.addGlobal('q', (kind: string, ...args: unknown[]) => {
+  const v = runLookup(kind, args);
+  return Array.isArray(v) ? v : v === null ? [] : [v];
+});
 env.addGlobal('query', (kind: string, ...args: unknown[]) => {
   const v = runLookup(kind, args);
   return Array.isArray(v) ? v : v === null ? [] : [v];
