@@ -11,6 +11,7 @@ import type { Play, Playbook, Task } from './playbook-model.js';
 import { loadYamlFile, readTextFile, type YamlPath } from './yaml-source.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { hasTemplate, templateGlobals, undefinedNames } from '../template/render.js';
+import { definedIfTrue } from '../template/undefined-names.js';
 
 const MAGIC = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'hostvars', 'playbook_dir',
   'inventory_dir', 'ansible_check_mode', 'ansible_diff_mode', 'omit', 'ansible_facts', 'ansible_loop_var', 'item',
@@ -171,9 +172,17 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
   function validateTask(t: Task, known: (extra: Set<string>) => (n: string) => boolean): void {
     const src = t.origin.source;
     const local = new Set<string>([...Object.keys(t.vars), ...t.localNames]);
-    const isKnown = known(local);
+    let isKnown = known(local);
     const p = t.origin.path;
-    for (const [i, w] of t.when.entries()) checkString(w, [...p, 'when', ...(t.when.length > 1 ? [i] : [])], src, isKnown, true);
+    // A `when:` list is an `and`: an item is evaluated only when the ones before it held.
+    const whenGuarded = new Set<string>();
+    for (const [i, w] of t.when.entries()) {
+      checkString(w, [...p, 'when', ...(t.when.length > 1 ? [i] : [])], src, whenGuarded.size ? (n) => whenGuarded.has(n) || isKnown(n) : isKnown, true);
+      definedIfTrue(w).forEach((n) => whenGuarded.add(n));
+    }
+    // The parameters are templated only when the whole `when:` held (the loop, before it).
+    const loopKnown = isKnown;
+    isKnown = whenGuarded.size ? (n: string) => whenGuarded.has(n) || loopKnown(n) : loopKnown;
     for (const w of t.changedWhen ?? []) checkString(w, [...p, 'changed_when'], src, isKnown, true);
     for (const w of t.failedWhen ?? []) checkString(w, [...p, 'failed_when'], src, isKnown, true);
     if ((t.loopKind ?? 'loop') === 'loop' && t.loop !== undefined && t.loop !== null && typeof t.loop !== 'string' && !Array.isArray(t.loop)) {
