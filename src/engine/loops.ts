@@ -2,7 +2,7 @@
 // Ansible's lookup plugins make them (with_items flattens one level and loops
 // once over a string, with_dict gives key/value pairs ...).
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, opendirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LoopKind } from '../config/playbook-model.js';
 import { renderDeep, renderValue, TemplateError } from '../template/render.js';
@@ -83,21 +83,33 @@ function printfInt(fmt: string, n: number): string {
   return s;
 }
 
-function globFiles(pattern: string, dirs: string[]): string[] {
+function rawDirOrder(dir: string): string[] {
+  const d = opendirSync(dir);
+  const names: string[] = [];
+  try {
+    for (let e = d.readSync(); e; e = d.readSync()) names.push(e.name);
+  } finally {
+    d.closeSync();
+  }
+  return names;
+}
+
+export function globFiles(pattern: string, dirs: string[]): string[] {
   const candidates = path.isAbsolute(pattern) ? [pattern] : dirs.map((d) => path.join(d, pattern));
   for (const c of candidates) {
     const dir = path.dirname(c);
-    if (/[*?[]/.test(dir)) fail(`with_fileglob: wildcards are supported in the file name only, not in '${dir}'`);
+    if (/[*?[]/.test(dir)) fail(`fileglob: wildcards are supported in the file name only, not in '${dir}'`);
     if (!existsSync(dir)) continue;
     const re = new RegExp('^' + path.basename(c).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
-    const found = readdirSync(dir).filter((f) => !f.startsWith('.') || path.basename(c).startsWith('.'))
-      .filter((f) => re.test(f)).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile()).sort();
+    // In the directory's own order, as Python's glob lists it (readdirSync would sort).
+    const found = rawDirOrder(dir).filter((f) => !f.startsWith('.') || path.basename(c).startsWith('.'))
+      .filter((f) => re.test(f)).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile());
     if (found.length) return found;
   }
   return [];
 }
 
-function firstFound(terms: unknown[], dirs: string[]): string[] {
+export function firstFound(terms: unknown[], dirs: string[]): string[] {
   const files: string[] = [];
   let paths: string[] = [];
   let skip = false;
@@ -118,7 +130,7 @@ function firstFound(terms: unknown[], dirs: string[]): string[] {
     if (hit) return [hit];
   }
   if (skip) return [];
-  fail(`with_first_found: none of ${files.join(', ')} was found (looked in ${(paths.length ? paths : dirs).join(', ')})`);
+  fail(`first_found: none of ${files.join(', ')} was found (looked in ${(paths.length ? paths : dirs).join(', ')})`);
 }
 
 /** The list a task loops over. */

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import type { Playbook } from '../config/playbook-model.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { loadYamlFile, readTextFile } from '../config/yaml-source.js';
-import { renderText, renderValue, renderVars, setRunLookup, type Lookup } from '../template/render.js';
+import { renderText, renderValue, setRunLookup } from '../template/render.js';
+import { makeLookup } from './lookups.js';
 import type { HostSummary, Reporter } from './events.js';
 import { HostRun, type RunOptions, type SharedRun } from './host-run.js';
 
@@ -28,36 +29,6 @@ export async function forEachLimited<T>(items: T[], limit: number, work: (item: 
   await Promise.all(workers);
 }
 
-function makeLookup(baseDir: string): Lookup {
-  return (kind: string, ...args: unknown[]) => {
-    const [arg] = args;
-    switch (kind) {
-      case 'env': return process.env[String(arg)] ?? '';
-      case 'file': return readTextFile(path.resolve(baseDir, 'files', String(arg)), 'lookup file').replace(/\n$/, '');
-      case 'template': {
-        const file = path.resolve(baseDir, 'templates', String(arg));
-        return renderText(readTextFile(file, 'lookup template'), renderVars(), file);
-      }
-      case 'pipe': throw new Error("lookup('pipe') is not supported: it would run a shell on the controller");
-      default: throw new Error(`unknown lookup plugin '${kind}' (supported: env, file, template)`);
-    }
-  };
-}
-
-/** Ansible looks up `lookup('file', x)` relative to files/ or the playbook directory. */
-function lookupFor(playbookDir: string): Lookup {
-  const base = makeLookup(playbookDir);
-  return (kind, ...args) => {
-    if (kind === 'file' || kind === 'template') {
-      const sub = kind === 'file' ? 'files' : 'templates';
-      const direct = path.resolve(playbookDir, String(args[0]));
-      const inSub = path.resolve(playbookDir, sub, String(args[0]));
-      try { readTextFile(inSub); } catch { return kind === 'file' ? readTextFile(direct, 'lookup file').replace(/\n$/, '') : renderText(readTextFile(direct), renderVars(), direct); }
-    }
-    return base(kind, ...args);
-  };
-}
-
 export async function runPlaybook(playbook: Playbook, inventory: Inventory, options: RunOptions, reporter: Reporter, limit?: (hosts: string[]) => string[]): Promise<RunResult> {
   const start = Date.now();
   const hostRun = (name: string) => {
@@ -65,7 +36,7 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, opti
     if (!hr) { hr = new HostRun(name, shared); shared.hosts.set(name, hr); }
     return hr;
   };
-  const lookup = lookupFor(playbook.dir);
+  const lookup = makeLookup(playbook.dir);
   setRunLookup(lookup);
   const shared: SharedRun = { inventory, playbookDir: playbook.dir, options, reporter, lookup, hosts: new Map(), hostRun, playHosts: [], runOnce: new Map(), playEnded: false };
   try {

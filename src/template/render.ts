@@ -9,7 +9,7 @@ import { installPyFilters } from './py-filters.js';
 import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
 import { installPySemantics } from './py-semantics.js';
-import { makeNamespace } from './py-values.js';
+import { makeNamespace, pyTruth } from './py-values.js';
 import { allowCall, installSandbox, spend, withBudget } from './sandbox.js';
 import { isData, UnsafeText } from './data-tag.js';
 
@@ -99,6 +99,22 @@ env.addGlobal('joiner', (sep = ', ') => {
 }
 
 export type Lookup = (kind: string, ...args: unknown[]) => unknown;
+
+/** A lookup plugin's list of results: lookup() joins them with commas as Ansible does, query() keeps the list. */
+export class LookupResults extends Array<unknown> {
+  static of2(items: unknown[]): LookupResults {
+    const r = new LookupResults();
+    r.push(...items);
+    return r;
+  }
+}
+
+function lookupValue(v: unknown): unknown {
+  if (!(v instanceof LookupResults)) return v;
+  if (!v.length) return [];
+  if (v.every((x) => typeof x === 'string')) return v.join(',');
+  return v.length === 1 ? v[0] : [...v];
+}
 let currentLookup: Lookup | undefined;
 // The run's lookups, for renders whose caller passed none (task parameters, loops).
 let runLookup_: Lookup | undefined;
@@ -129,19 +145,26 @@ function runLookup(kind: string, args: unknown[]): unknown {
   }
 }
 
-env.addGlobal('lookup', (kind: string, ...args: unknown[]) => runLookup(kind, args));
+env.addGlobal('lookup', (kind: string, ...args: unknown[]) => {
+  const last = args[args.length - 1] as Record<string, unknown> | undefined;
+  if (last && typeof last === 'object' && (last as { __keywords?: boolean }).__keywords && 'wantlist' in last) {
+    const { wantlist, ...rest } = last;
+    const v = runLookup(kind, [...args.slice(0, -1), rest]);
+    if (pyTruth(wantlist)) return v instanceof LookupResults ? [...v] : Array.isArray(v) ? v : v === null ? [] : [v];
+    return lookupValue(v);
+  }
+  return lookupValue(runLookup(kind, args));
+});
 // Jinja's lipsum() gives random text: defined, as in Ansible, but not reproduced.
 env.addGlobal('lipsum', () => {
   throw new Error('lipsum() gives random text; not supported');
 });
-env.addGlobal('q', (kind: string, ...args: unknown[]) => {
+const query = (kind: string, ...args: unknown[]) => {
   const v = runLookup(kind, args);
-  return Array.isArray(v) ? v : v === null ? [] : [v];
-});
-env.addGlobal('query', (kind: string, ...args: unknown[]) => {
-  const v = runLookup(kind, args);
-  return Array.isArray(v) ? v : v === null ? [] : [v];
-});
+  return v instanceof LookupResults ? [...v] : Array.isArray(v) ? v : v === null ? [] : [v];
+};
+env.addGlobal('q', query);
+env.addGlobal('query', query);
 
 // The variables of the render in progress (innermost): what lookup('template') renders with.
 const varsStack: Array<Record<string, unknown>> = [];
