@@ -421,6 +421,11 @@ export function installPyFilters(env: Env): void {
   };
   f('min', extreme(-1));
   f('max', extreme(1));
+  // Jinja's string filters take str() of any value (`true | lower` is 'true').
+  f('lower', (v: unknown) => pyStr(v).toLowerCase());
+  f('upper', (v: unknown) => pyStr(v).toUpperCase());
+  f('capitalize', (v: unknown) => { const s = pyStr(v); return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase(); });
+  f('trim', (v: unknown, chars?: unknown) => pyMethod('', 'strip')!(pyStr(v), chars ?? null));
   f('abs', (v: unknown) => {
     if (v instanceof PyFloat) return new PyFloat(Math.abs(v.value));
     if (typeof v === 'number' || typeof v === 'boolean') return Math.abs(Number(v));

@@ -239,6 +239,7 @@ const cases: Case[] = [
       with_subelements: [[{nm: u, g: [xa, yb]}], g]
     - set_fact: { seq: "{{ seq | default([]) + [item] }}" }
       with_sequence: count=2 format=n%d
+    # with_fileglob lists in the directory's own order, as Python's glob does: sorted here to compare.
     - set_fact: { globbed: "{{ globbed | default([]) + [item | basename] }}" }
       with_fileglob: ["*.conf"]
     - set_fact: { found: "{{ item | basename }}" }
@@ -258,7 +259,7 @@ const cases: Case[] = [
       retries: 3
       delay: 0
     - copy:
-        content: "{{ [r, items_, list_, dict_, tog, sub, seq, globbed, found, nest, cart, idx, flat, t.attempts] | to_json }}"
+        content: "{{ [r, items_, list_, dict_, tog, sub, seq, globbed | sort, found, nest, cart, idx, flat, t.attempts] | to_json }}"
         dest: "{{ playbook_dir }}/loops.json"
 `,
     },

@@ -160,12 +160,25 @@ const structures = [
   "  {% if t %}x{% endif %}\n", "{% for x in lst %}\n{{ x }}\n{% endfor %}\n", "{{ n }}\n\n", "{% for x in [] %}{% endfor %}empty",
 ];
 
+// Floats and numbers as Python prints them, str.format, loop variables, indexes by dot.
+const pythonNumbers = [
+  '2.675 | round(2)', '0.125 | round(2)', '1.005 | round(2)', '-2.5 | round', '3 | round', '7 | round(1)', '2.5 | round(0, "floor")',
+  '0.1 + 0.2', '1 / 3', '2 ** -1', '2 ** 0.5', '0.00001', '0.0001', '123456789.0 * 1000', '1e16', '1.5e-7', '-1e3', '1e3 | int',
+  '3.0 == 3', '[1.0, 2] | max', '[1.5, 2.5] | sum', '[1, 2] | sum(start=0.5)', '(n / 7) | string', '(8 / 2) | int', "'%s|%r|%d' % (4.0, 2.0, 4.0)",
+  "{'a': 1.0, 'b': 0.5} | to_json", "{'a': 1.0} | to_nice_yaml", '[0.0, -0.0] | map("string") | list', '-(2.0)', '+f', 'f // 1', '-7 // 2.0', '10 % -3.0',
+  '1.0 is integer', '1 is float', '1.0 is number', 'true is number', "'1.5' | float", "'x' | float", "' 2e3 ' | float", '(2 | float) ~ ""', 'n | abs', '-2.5 | abs',
+  "'{}-{}'.format(1.0, t)", "'{:.3f}'.format(f)", "'{:>8}|{:<8}|{:^8}'.format('a', 'b', 'c')", "'{:08.2f}'.format(-f)", "'{:,}'.format(sizes[2])", "'{:x}'.format(255)",
+  "'{0}{1}{0}'.format('a', 'b')", "'{u[name]}'.format(u=users[0])", "'{!r}'.format(s)", "'{:+d}'.format(n)", "'{:e}'.format(f)", "'{:%}'.format(0.5)",
+  'matrix.0', 'matrix.1.1', 'matrix.1.1.0', 'users.0.name', 'servers.2.tags.1', '(1,)', '()', '(1, 2,)', '[1, 2, ]', "{'a': 1, }",
+  't ~ fl', "'x' ~ none", "[t, none] | join(',')", "'%s' % t", "t | string", "{'k': t} | string",
+];
+
 function dedupe(xs: string[]): string[] {
   return [...new Set(xs.filter((x) => x !== ''))];
 }
 
 /** Bare expressions (rendered as `{{ expr }}`). */
-export const EXPRESSIONS = dedupe([...literals, ...variables, ...arithmetic, ...comparisons, ...indexing, ...methods, ...jinjaFilters, ...ansibleFilters, ...tests]);
+export const EXPRESSIONS = dedupe([...pythonNumbers, ...literals, ...variables, ...arithmetic, ...comparisons, ...indexing, ...methods, ...jinjaFilters, ...ansibleFilters, ...tests]);
 
 /** Small template fragments with statements (rendered as they are). */
 export const FRAGMENTS = dedupe(structures);

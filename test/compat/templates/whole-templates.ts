@@ -209,4 +209,103 @@ dict={{ d }}
 bool={{ t }} none={{ none }} float={{ f }} int={{ n }}
 mixed={{ mixed }}
 `,
+  // Tuning files that derive numbers: floats print as Python prints them (4.0, 0.75).
+  'postgresql.conf.j2': `# memory for {{ n }} connections
+max_connections = {{ n * 10 }}
+shared_buffers = {{ (sizes[1] / 4) | int }}kB
+effective_cache_size = {{ (n * 0.75) | round(1) }}GB
+work_mem_ratio = {{ 1 / 4 }}
+checkpoint_completion_target = {{ 0.9 }}
+random_page_cost = {{ f - 1.4 }}
+autovacuum = {{ t | ternary('on', 'off') }}
+listen_addresses = '{{ ([ip] + hostsdict.values() | list) | join(',') }}'
+`,
+  'my.cnf.j2': `[mysqld]
+{% for k, v in {'port': 3306, 'skip_name_resolve': t, 'innodb_buffer_pool_size': (sizes[2] / 1024 / 1024) | round(2), 'log_bin': fl, 'bind_address': ip} | dictsort %}
+{{ k }} = {{ v }}
+{% endfor %}
+[client]
+port = {{ '%d' % 3306 }}
+`,
+  'named.conf.j2': `options {
+  listen-on port 53 { {% for a in hostsdict.values() | sort %}{{ a }};{% if not loop.last %} {% endif %}{% endfor %} };
+  forwarders { {{ ['10.0.0.53', '10.0.1.53'] | join('; ') }}; };
+};
+{% for name, addr in hostsdict | dictsort %}
+zone "{{ name }}.example.com" IN {   // {{ loop.index }}/{{ loop.length }}{{ ' first' if loop.first else '' }}
+  type master;
+  file "db.{{ name }}";
+};
+{% endfor %}
+`,
+  'dhcpd-hosts.j2': `{% for item in hostsdict | dict2items | sort(attribute='key') %}
+host {{ '{:<6}'.format(item.key) }} { fixed-address {{ item.value }}; }  # {{ '{:>3}'.format(loop.index) }}
+{% endfor %}
+`,
+  'telegraf.conf.j2': `[agent]
+  interval = {{ '%ds' | format(n + 3) }}
+  hostname = {{ s | to_json }}
+  round_interval = {{ t | lower }}
+[[inputs.net]]
+  interfaces = {{ ['eth0', 'eth1'] | to_json }}
+[[outputs.influxdb]]
+  urls = [{% for srv in servers if 'prod' in srv.tags %}"http://{{ srv.host }}:{{ srv.port }}"{{ ', ' if not loop.last }}{% endfor %}]
+  timeout = "{{ f * 2 }}s"
+`,
+  'squid.conf.j2': `{%- for p in ports %}
+acl Safe_ports port {{ p }}   # {{ loop.cycle('odd', 'even') }}
+{%- endfor %}
+
+{% for u in users -%}
+acl {{ u.name }}_src src {{ net | replace('0/24', (loop.index * 10) | string) }}
+{% endfor -%}
+http_access deny !Safe_ports
+cache_mem {{ (sizes[1] // 1024) }} MB
+`,
+  'grafana.ini.j2': `{% for k, v in d | dictsort %}
+{{ '%-10s = %s' % (k, v) }}
+{% endfor %}
+ratio = {{ '%.2f' % (n / 3) }}
+percent = {{ '%5.1f%%' % (f * 10) }}
+padded = {{ '%05d|%-4s|%x' % (n, 'ab', 255) }}
+`,
+  'rsyslog.conf.j2': `{% set remote = hostsdict.get('log1') %}
+{% if remote is none and hostsdict.db1 is defined %}
+*.* @@{{ hostsdict.db1 }}:514
+{% elif remote %}
+*.* @@{{ remote }}:514
+{% else %}
+# no remote logging
+{% endif %}
+{% for u in users if u.active %}
+:programname, isequal, "{{ u.name }}" /var/log/{{ u.name }}.log{% if loop.previtem is defined %}  # after {{ loop.previtem.name }}{% endif %}
+
+{% endfor %}
+$MaxMessageSize {{ 64 * 1024 }}
+$ActionQueueSize {{ 1e4 | int }}
+`,
+  'inventory.ini.j2': `{% for port, group in servers | groupby('port') %}
+[port_{{ port }}]
+{% for srv in group %}
+{{ srv.host }} ansible_port={{ srv.port }} tags={{ srv.tags | join(',') }}
+{% endfor %}
+{% endfor %}
+[all:vars]
+ansible_python_interpreter=/usr/bin/python3
+timeout={{ (f * 4) | int }}
+`,
+  'nftables.conf.j2': `table inet filter {
+  set allowed_ports {
+    type inet_service
+    elements = { {{ ports | map('string') | join(', ') }} }
+  }
+  chain input {
+    type filter hook input priority 0; policy drop;
+{% for srv in servers %}
+    ip saddr {{ hostsdict[srv.host] }} tcp dport {{ srv.port }} accept  # {{ srv.host | upper }} {{ srv.tags | first }}
+{% endfor %}
+    counter comment "{{ '{} rules, {:.1f} per host'.format(servers | length, (servers | length) / (hostsdict | length)) }}"
+  }
+}
+`,
 };
