@@ -1,6 +1,8 @@
 // copy: puts a file from the playbook (src) or given text (content) on the
 // host, atomically, with mode/owner/group, optional validation and backup.
 
+import { PyFloat, pyStr } from '../src/template/py-values.js';
+import { pyJson } from '../src/template/py-filters.js';
 import type { ModuleContext, ModuleDefinition, PlanResult } from '../src/engine/module.js';
 import { TaskFailedError } from '../src/engine/module.js';
 import { controllerContent, findControllerPath, readControllerTree } from './common/controller-files.js';
@@ -30,9 +32,11 @@ export interface CopyParams {
 
 type CopyState = { spec: FileWriteSpec; write: FileWriteState | undefined } | { tree: TreeCopySpec; treeState: TreeCopyState | undefined };
 
-/** Ansible turns non-string content (a YAML mapping or list) into JSON. */
+/** Ansible turns a mapping or list given as content into JSON (json.dumps), anything else into str(). */
 function contentText(c: unknown): string {
-  return typeof c === 'string' ? c : JSON.stringify(c);
+  if (typeof c === 'string') return c;
+  if (c && typeof c === 'object' && !(c instanceof PyFloat)) return pyJson(c, { sortKeys: false, itemSep: ', ', keySep: ': ', ensureAscii: true });
+  return pyStr(c);
 }
 
 async function source(p: CopyParams, ctx: ModuleContext): Promise<{ content: Buffer | StreamedContent; mode?: number; name?: string } | { afterTask: number; name: string; from: string }> {

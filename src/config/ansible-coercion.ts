@@ -43,7 +43,7 @@ function coerceValue(v: unknown, s: Schema | undefined): unknown {
   // argument spec converts it: True, 4.0 (JavaScript would give true, 4).
   if ((typeof v === 'boolean' || typeof v === 'number' || v instanceof PyFloat) && types.has('string')
     && !types.has(typeof v === 'boolean' ? 'boolean' : 'number') && !(typeof v === 'number' && types.has('integer'))) return pyStr(v);
-  if (v instanceof PyFloat) return v.value;
+  if (v instanceof PyFloat) return types.size ? v.value : v;
   if (typeof v === 'string') {
     // A string parameter keeps its text; only a parameter that cannot be a string is converted.
     if (types.has('string') || types.size === 0) return v;

@@ -8,7 +8,18 @@ import { didYouMean } from './did-you-mean.js';
 import { moduleSchema } from './schema/ajv-options.js';
 import { validatorFor } from './schema/validators.js';
 import { coerceParams } from './ansible-coercion.js';
-import { unboxFloats } from '../template/py-values.js';
+import { PyFloat } from '../template/py-values.js';
+
+function copyKeepingFloats(v: unknown): unknown {
+  if (v instanceof PyFloat) return v;
+  if (Array.isArray(v)) return v.map(copyKeepingFloats);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = copyKeepingFloats(x);
+    return out;
+  }
+  return v;
+}
 
 const compiled = new WeakMap<ModuleDefinition, ValidateFunction>();
 
@@ -89,8 +100,9 @@ export function usefulErrors(errors: ErrorObject[]): ErrorObject[] {
 /** Returns the parameters with defaults applied and types coerced; throws ModuleParamsError. */
 export function validateModuleParams<P = Record<string, unknown>>(def: ModuleDefinition, params: Record<string, unknown>): P {
   const v = moduleValidator(def);
-  // Float boxes (4.0) become numbers here, or their Python text where a parameter is a string.
-  const copy = unboxFloats(coerceParams(params, def.schema)) as Record<string, unknown>;
+  // Float boxes (4.0) become numbers where a parameter is a number, their Python text where it is
+  // a string (ansible-coercion.ts); a parameter of any type (copy's content) keeps the float.
+  const copy = copyKeepingFloats(coerceParams(params, def.schema)) as Record<string, unknown>;
   if (!v(copy)) {
     throw new ModuleParamsError(def.name, usefulErrors(v.errors ?? []).map((e) => describeAjvError(e, def.schema, `module '${def.name}'`)));
   }

@@ -8,6 +8,7 @@
 //       schema: { type: object, required: [mac, ip], properties: { mac: {...} } }
 //       unique: [mac, ip]        # no two hosts of the group share a value
 
+import { unboxFloats } from '../template/py-values.js';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -52,7 +53,7 @@ export function checkVarsSchema(playbookFile: string, inv: Inventory, extraVars:
         const schema = typeof rule.schema === 'string'
           ? loadYamlFile(path.resolve(path.dirname(file), rule.schema), 'schema file').value as Record<string, unknown>
           : rule.schema;
-        validate = ajv.compile(schema);
+        validate = ajv.compile(unboxFloats(schema) as Record<string, unknown>);
       } catch (e) {
         if (e instanceof ConfigError) { errors.push(e); continue; }
         errors.push(src.error(`invalid schema for group '${group}': ${(e as Error).message}`, ['groups', group, 'schema']));
@@ -62,7 +63,7 @@ export function checkVarsSchema(playbookFile: string, inv: Inventory, extraVars:
     const hosts = groupMap[group] ?? [];
     const seen = new Map<string, Map<string, string>>();
     for (const h of hosts) {
-      const vars = { ...inv.varsOf(h), ...extraVars };
+      const vars = unboxFloats({ ...inv.varsOf(h), ...extraVars }) as Record<string, unknown>;
       if (validate && !validate(vars)) {
         for (const e of validate.errors ?? []) {
           const variable = e.instancePath.split('/')[1] ?? (e.params as { missingProperty?: string }).missingProperty ?? '';

@@ -7,6 +7,7 @@
 
 import { Scalar, type ScalarTag } from 'yaml';
 import { UnsafeText } from '../template/data-tag.js';
+import { PyFloat, pyFloat } from '../template/py-values.js';
 
 const BOOL_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
 const BOOL_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
@@ -31,15 +32,16 @@ function resolveInt(src: string): number {
   return sign * parseInt(body, 10);
 }
 
-function resolveFloat(src: string): number {
+function resolveFloat(src: string): number | PyFloat {
   const s = src.replace(/_/g, '').toLowerCase();
   if (s.endsWith('.inf')) return s.startsWith('-') ? -Infinity : Infinity;
   if (s === '.nan') return NaN;
   if (s.includes(':')) {
     const sign = s.startsWith('-') ? -1 : 1;
-    return sign * sexagesimal(s.replace(/^[-+]/, ''));
+    return pyFloat(sign * sexagesimal(s.replace(/^[-+]/, '')));
   }
-  return Number(s);
+  // A whole float (1.0) stays a float, so a template shows it as Ansible does.
+  return pyFloat(Number(s));
 }
 
 const scalar = (v: unknown) => new Scalar(v);
@@ -49,7 +51,7 @@ const PLAIN: ScalarTag[] = [
   { tag: 'tag:yaml.org,2002:bool', default: true, test: BOOL_TRUE, resolve: () => scalar(true), identify: (v) => v === true },
   { tag: 'tag:yaml.org,2002:bool', default: true, test: BOOL_FALSE, resolve: () => scalar(false), identify: (v) => v === false },
   { tag: 'tag:yaml.org,2002:int', default: true, test: INT, resolve: (s) => scalar(resolveInt(s)), identify: (v) => Number.isInteger(v) },
-  { tag: 'tag:yaml.org,2002:float', default: true, test: FLOAT, resolve: (s) => scalar(resolveFloat(s)), identify: (v) => typeof v === 'number' },
+  { tag: 'tag:yaml.org,2002:float', default: true, test: FLOAT, resolve: (s) => scalar(resolveFloat(s)), identify: (v) => typeof v === 'number' || v instanceof PyFloat },
   // PyYAML makes these date and datetime objects; Ansible prints a date as this same text.
   { tag: 'tag:yaml.org,2002:timestamp', default: true, test: DATE, resolve: (s) => scalar(s), identify: () => false },
   { tag: 'tag:yaml.org,2002:timestamp', default: true, test: DATETIME, resolve: (s) => scalar(s), identify: () => false },

@@ -37,7 +37,7 @@ export const OMIT = '__converge_omit_place_holder__';
 
 function stripOmit(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((x) => x !== OMIT).map(stripOmit);
-  if (v && typeof v === 'object') {
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) if (x !== OMIT) out[k] = stripOmit(x);
     return out;

@@ -4,10 +4,11 @@
 import { ConfigError, type SourcePos } from '../config/errors.js';
 import { validatorFor } from '../config/schema/validators.js';
 import { CONNECTION_VARS_SCHEMA } from './connection-vars-schema.js';
+import { unboxFloats } from '../template/py-values.js';
 
 export function validateConnectionVars(host: string, vars: Record<string, unknown>, posOf: (variable: string) => SourcePos | undefined): ConfigError[] {
   const validate = validatorFor('connection_vars', CONNECTION_VARS_SCHEMA);
-  const copy = { ...vars };
+  const copy = unboxFloats({ ...vars }) as Record<string, unknown>;
   if (validate(copy)) {
     Object.assign(vars, copy);
     return [];

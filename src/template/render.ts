@@ -9,7 +9,7 @@ import { installPyFilters } from './py-filters.js';
 import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
 import { installPySemantics } from './py-semantics.js';
-import { makeNamespace, pyTruth } from './py-values.js';
+import { makeNamespace, PyFloat, pyTruth } from './py-values.js';
 import { allowCall, installSandbox, spend, withBudget } from './sandbox.js';
 import { isData, UnsafeText } from './data-tag.js';
 
@@ -278,7 +278,7 @@ export function renderValue(s: string, vars: Record<string, unknown>, name: stri
 export function renderDeep(v: unknown, vars: Record<string, unknown>, name: string, lookup?: Lookup): unknown {
   if (typeof v === 'string') return renderValue(v, vars, name, lookup);
   if (v instanceof UnsafeText) return v.text;
-  if (isData(v)) return v;
+  if (isData(v) || v instanceof PyFloat) return v;
   if (Array.isArray(v)) return v.map((x) => renderDeep(x, vars, name, lookup));
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};

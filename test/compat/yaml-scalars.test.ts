@@ -71,7 +71,7 @@ test('every plain scalar loads as ansible-playbook loads it', () => {
   const differ: string[] = [];
   SCALARS.forEach((s, i) => {
     const k = `k${i}`;
-    // Numbers compare by value: converge keeps no separate float type for 1500.0 (README).
+    // JSON writes Python's 1500.0 as 1500.0 and converge's float box as 1500: compared by value.
     // Infinities are not JSON; the next test compares them.
     if (/inf/i.test(s)) return;
     if (JSON.stringify(a[k]) !== JSON.stringify(c[k]) && !(typeof a[k] === 'number' && a[k] === c[k])) {

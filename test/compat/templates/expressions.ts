@@ -170,7 +170,7 @@ const pythonNumbers = [
   "'{}-{}'.format(1.0, t)", "'{:.3f}'.format(f)", "'{:>8}|{:<8}|{:^8}'.format('a', 'b', 'c')", "'{:08.2f}'.format(-f)", "'{:,}'.format(sizes[2])", "'{:x}'.format(255)",
   "'{0}{1}{0}'.format('a', 'b')", "'{u[name]}'.format(u=users[0])", "'{!r}'.format(s)", "'{:+d}'.format(n)", "'{:e}'.format(f)", "'{:%}'.format(0.5)",
   'matrix.0', 'matrix.1.1', 'matrix.1.1.0', 'users.0.name', 'servers.2.tags.1', '(1,)', '()', '(1, 2,)', '[1, 2, ]', "{'a': 1, }",
-  't ~ fl', "'x' ~ none", "[t, none] | join(',')", "'%s' % t", "t | string", "{'k': t} | string",
+  'whole', 'whole * 2', 'whole | int', 'whole is float', '[whole, n]', 'sexa', "{'w': whole} | to_json", 't ~ fl', "'x' ~ none", "[t, none] | join(',')", "'%s' % t", "t | string", "{'k': t} | string",
 ];
 
 function dedupe(xs: string[]): string[] {

@@ -7,6 +7,8 @@ s: "Hello World"
 csv: "a,b,c"
 n: 7
 f: 2.5
+whole: 3.0
+sexa: 1:30.0
 neg: -3
 t: true
 fl: false
