@@ -1,6 +1,7 @@
 // Everything converge knows about one host during a run: its connection,
 // facts, registered results, pending handlers, ledger and counts.
 
+import { pyStr } from '../template/py-values.js';
 import * as path from 'node:path';
 import type { Play, Task } from '../config/playbook-model.js';
 import { connectionKind } from '../host/connect.js';
@@ -169,7 +170,8 @@ export class HostRun {
       if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`environment must be a mapping of names to values, got ${JSON.stringify(v)}`);
       for (const [k, x] of Object.entries(v)) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`environment: '${k}' is not a variable name`);
-        env[k] = x === null || x === undefined ? '' : typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x);
+        // Python's str() of the value, as Ansible puts it in the environment (True, 4.0, [1, 2]).
+        env[k] = x === null || x === undefined ? '' : pyStr(x);
       }
     }
     return withEnvironment(host, env);

@@ -7,7 +7,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { UnsafeText } from './data-tag.js';
 import { pyYamlDump } from './py-yaml-dump.js';
 import { hasKey, pyMethod } from './py-methods.js';
-import { isPyFloat, pyAdd, pyCmp, pyEq, PyFloat, pyFloat, pyFormat, pyRepr, pyStr, pyTruth, PyTuple, PyTypeError, typeName } from './py-values.js';
+import { isPyFloat, PyGroupTuple, pyAdd, pyCmp, pyEq, PyFloat, pyFloat, pyFormat, pyRepr, pyStr, pyTruth, PyTuple, PyTypeError, typeName } from './py-values.js';
 
 type Env = { addFilter(n: string, f: (...a: any[]) => unknown): void; addTest(n: string, f: (...a: any[]) => boolean): void };
 
@@ -426,6 +426,25 @@ export function installPyFilters(env: Env): void {
   f('upper', (v: unknown) => pyStr(v).toUpperCase());
   f('capitalize', (v: unknown) => { const s = pyStr(v); return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase(); });
   f('trim', (v: unknown, chars?: unknown) => pyMethod('', 'strip')!(pyStr(v), chars ?? null));
+  f('groupby', (v: unknown, ...args: unknown[]) => {
+    const [attribute, dflt, caseSensitive] = bind(args, ['attribute', 'default', 'case_sensitive'], [undefined, undefined, false]);
+    const value = (x: unknown) => {
+      const k = getAttr(x, attribute);
+      if (k === undefined && dflt === undefined) throw new PyTypeError(`groupby: an item has no attribute '${pyStr(attribute)}'`);
+      return k === undefined ? dflt : k;
+    };
+    const key = (x: unknown) => sortKey(value(x), !!caseSensitive);
+    const out: Array<{ k: unknown; items: unknown[] }> = [];
+    let cur: { k: unknown; items: unknown[] } | undefined;
+    for (const x of sorted(iterate(v), key, false)) {
+      if (cur && pyEq(cur.k, key(x))) cur.items.push(x);
+      else {
+        cur = { k: key(x), items: [x] };
+        out.push(cur);
+      }
+    }
+    return out.map((g) => PyGroupTuple.of2([value(g.items[0]), g.items]));
+  });
   f('abs', (v: unknown) => {
     if (v instanceof PyFloat) return new PyFloat(Math.abs(v.value));
     if (typeof v === 'number' || typeof v === 'boolean') return Math.abs(Number(v));

@@ -131,6 +131,18 @@ export function installPySemantics(): void {
       return;
     }
     if ((node.targets as Node[]).some((t) => t.typename !== 'Symbol')) this.fail('this assignment target is not supported (only names and namespace attributes)', node.lineno, node.colno);
+    if (node.targets.length > 1 && node.value) {
+      // Unpacked as Python does: a hidden name holds the checked sequence, each target takes its item.
+      const n = node.targets.length;
+      const hidden = new nodes.Symbol(node.lineno, node.colno, `__cvg_unpack_${unpacks++}`);
+      const unpack = new nodes.FunCall(node.lineno, node.colno, new nodes.Symbol(node.lineno, node.colno, '__cvg_unpack'), new nodes.NodeList(node.lineno, node.colno, [node.value, new nodes.Literal(node.lineno, node.colno, n)]));
+      compileSet.call(this, new nodes.Set(node.lineno, node.colno, [hidden], unpack), frame);
+      (node.targets as Node[]).forEach((t, i) => {
+        const item = new nodes.LookupVal(node.lineno, node.colno, hidden, new nodes.Literal(node.lineno, node.colno, i));
+        compileSet.call(this, new nodes.Set(node.lineno, node.colno, [t], item), frame);
+      });
+      return;
+    }
     return compileSet.call(this, node, frame);
   };
   rt.pySetAttr = (obj: unknown, key: unknown, value: unknown) => {
@@ -175,12 +187,27 @@ export function installPySemantics(): void {
     for (let f: any = frame; f; f = f.parent) if (f.variables && Object.prototype.hasOwnProperty.call(f.variables, 'loop')) depth++;
     return Math.max(1, depth);
   };
+  rt.pyUnpack = (v: unknown, n: number) => {
+    const items = typeof v === 'string' ? [...v] : Array.isArray(v) ? v : undefined;
+    if (!items) throw new py.PyTypeError(`cannot unpack non-iterable ${py.typeName(v)} object`);
+    if (items.length > n) throw new py.PyTypeError(`too many values to unpack (expected ${n})`);
+    if (items.length < n) throw new py.PyTypeError(`not enough values to unpack (expected ${n}, got ${items.length})`);
+    return items;
+  };
+  // `for a, b in x`: each item is unpacked as Python does; a mapping would give its keys (strings),
+  // which nunjucks would silently turn into key/value pairs: refused instead.
+  rt.pyIterPairs = (v: unknown, n: number) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) throw new py.PyTypeError('a for loop with several names over a mapping unpacks its keys; loop over .items() or | dictsort');
+    const items = typeof v === 'string' ? [...v] : (v as unknown[]) ?? [];
+    return items.map((x) => rt.pyUnpack(x, n));
+  };
   // A loop over a mapping iterates its keys, as in Python.
   rt.pyIter = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof rt.SafeString) ? Object.keys(v) : v);
   // `{% for x in items if cond %}`: the items are filtered first, so loop.index,
   // loop.length and the loop's else see only what passed, as in Jinja.
   const compileFor = proto.compileFor;
   let filtered = 0;
+  let unpacks = 0;
   proto.compileFor = function (this: Compiler, node: Node, frame: any) {
     const single = node.name.typename === 'Symbol';
     if (node.arr.typename === 'InlineIf' && node.arr.else_ == null && !node.__pyFiltered) {
@@ -203,6 +230,9 @@ export function installPySemantics(): void {
       const name = `__cvg_filtered_${filtered++}`;
       frame.set(name, out);
       node.arr = new nodes.Symbol(node.lineno, node.colno, name);
+    } else if (!single && !node.__pyIter && node.name.typename === 'Array') {
+      node.__pyIter = true;
+      node.arr = new nodes.FunCall(node.lineno, node.colno, new nodes.Symbol(node.lineno, node.colno, '__cvg_py_pairs'), new nodes.NodeList(node.lineno, node.colno, [node.arr, new nodes.Literal(node.lineno, node.colno, node.name.children.length)]));
     } else if (single && !node.__pyIter) {
       node.__pyIter = true;
       node.arr = new nodes.FunCall(node.lineno, node.colno, new nodes.Symbol(node.lineno, node.colno, '__cvg_py_iter'), new nodes.NodeList(node.lineno, node.colno, [node.arr]));
@@ -218,6 +248,22 @@ export function installPySemantics(): void {
         if (i) this._emit(', ');
         this.compile(c, frame);
       });
+      this._emit(')');
+      return;
+    }
+    if (node.name?.typename === 'Symbol' && node.name.value === '__cvg_unpack') {
+      this._emit('runtime.pyUnpack(');
+      this.compile(node.args.children[0], frame);
+      this._emit(', ');
+      this.compile(node.args.children[1], frame);
+      this._emit(')');
+      return;
+    }
+    if (node.name?.typename === 'Symbol' && node.name.value === '__cvg_py_pairs') {
+      this._emit('runtime.pyIterPairs(');
+      this.compile(node.args.children[0], frame);
+      this._emit(', ');
+      this.compile(node.args.children[1], frame);
       this._emit(')');
       return;
     }

@@ -153,6 +153,39 @@ export function installPySyntax(): void {
     return node;
   };
 
+  // `{% set a, b = 1, 2 %}`: the value of several targets is a tuple, unpacked (py-semantics.ts).
+  P.parseSet = function (this: any) {
+    const tag: Tok = this.peekToken();
+    if (!this.skipSymbol('set')) this.fail('parseSet: expected set', tag.lineno, tag.colno);
+    const node = new N.Set(tag.lineno, tag.colno, []);
+    for (;;) {
+      node.targets.push(this.parsePrimary());
+      if (!this.skip(L.TOKEN_COMMA)) break;
+    }
+    if (!this.skipValue(L.TOKEN_OPERATOR, '=')) {
+      if (!this.skip(L.TOKEN_BLOCK_END)) this.fail('expected = or the end of the set tag', tag.lineno, tag.colno);
+      if (node.targets.length > 1) this.fail('a block set takes one name', tag.lineno, tag.colno);
+      node.body = new N.Capture(tag.lineno, tag.colno, this.parseUntilBlocks('endset'));
+      node.value = null;
+      this.advanceAfterBlockEnd();
+      return node;
+    }
+    let value = this.parseExpression();
+    if (this.skip(L.TOKEN_COMMA)) {
+      const group = new N.Group(value.lineno, value.colno);
+      group.addChild(value);
+      group.__tuple = true;
+      while (this.peekToken() && this.peekToken().type !== L.TOKEN_BLOCK_END) {
+        group.addChild(this.parseExpression());
+        if (!this.skip(L.TOKEN_COMMA)) break;
+      }
+      value = group;
+    }
+    node.value = value;
+    this.advanceAfterBlockEnd(tag.value);
+    return node;
+  };
+
   // `x is test arg`: Jinja takes one bare argument when a value follows the test's name.
   const ARG_START = new Set([L.TOKEN_STRING, L.TOKEN_INT, L.TOKEN_FLOAT, L.TOKEN_BOOLEAN, L.TOKEN_NONE, L.TOKEN_LEFT_BRACKET, L.TOKEN_LEFT_CURLY, L.TOKEN_SYMBOL]);
   const NOT_ARG = new Set(['and', 'or', 'else', 'if', 'in', 'is', 'not']);

@@ -7,12 +7,15 @@ import { UnsafeText } from './data-tag.js';
 
 /** A Python tuple: `(1, 2)` in a template. Shown as (1, 2); otherwise a list. */
 export class PyTuple extends Array<unknown> {
-  static of2(items: unknown[]): PyTuple {
-    const t = new PyTuple();
+  static of2<T extends PyTuple>(this: new () => T, items: unknown[]): T {
+    const t = new this();
     t.push(...items);
     return t;
   }
 }
+
+/** What Jinja's groupby gives: a (grouper, list) tuple whose parts are also .grouper and .list. */
+export class PyGroupTuple extends PyTuple {}
 
 export class PyTypeError extends Error {}
 

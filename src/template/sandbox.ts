@@ -5,6 +5,7 @@
 // methods of py-methods.ts; only functions converge hands out can be called;
 // and loops share a budget, so a runaway template stops with an error.
 
+import { PyGroupTuple } from './py-values.js';
 import nunjucks from 'nunjucks';
 import { hasKey, pyMethod } from './py-methods.js';
 
@@ -75,6 +76,7 @@ export function safeMember(obj: unknown, key: unknown): unknown {
       const v = (obj as ArrayLike<unknown>)[i < 0 ? obj.length + i : i];
       return v;
     }
+    if (obj instanceof PyGroupTuple && (name === 'grouper' || name === 'list')) return obj[name === 'grouper' ? 0 : 1];
     const m = pyMethod(obj, String(name));
     return m ? bound(obj, m) : undefined;
   }

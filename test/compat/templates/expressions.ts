@@ -157,6 +157,9 @@ const structures = [
   "{% macro outer() %}[{{ caller() }}]{% endmacro %}{% call outer() %}inside{% endcall %}", "{% if 'a' in words %}has a{% endif %}",
   "{% set x, y = 1, 2 %}{{ x + y }}", "{{ '%-10s|' | format('left') }}", "{% for u in users %}{{ '%-6s %5d' | format(u.name, u.uid) }}\n{% endfor %}",
   "{% for h, a in hostsdict.items() %}{{ h }} {{ a }}\n{% endfor %}", "a\n{% if t %}\nyes\n{% endif %}\nb",
+  "{% for grp in servers | groupby('port') %}{{ grp.grouper }}={{ grp.list | map(attribute='host') | join('+') }};{% endfor %}",
+  "{% for tag, items in users | groupby('shell') %}{{ tag }}:{{ items | length }} {% endfor %}", "{% set a, b = users[0].groups %}{{ b }}-{{ a }}",
+  "{% set h, p = 'web1', 80 %}{{ h }}:{{ p }}", "{% for k, v in d | dictsort %}{{ k }}{{ v }}{% endfor %}", "{% set one = 1, %}{{ one }}",
   "  {% if t %}x{% endif %}\n", "{% for x in lst %}\n{{ x }}\n{% endfor %}\n", "{{ n }}\n\n", "{% for x in [] %}{% endfor %}empty",
 ];
 
