@@ -21,7 +21,7 @@ import {
 } from './fixture.js';
 import { prepareShapedHeadnode, SHAPED, writeShapedInventory, type ShapedExpect } from './shaped-fixture.js';
 import { addHeadnodeShapedPackages } from './shaped-packages.js';
-import { digPrivate } from './dns-probe.js';
+import { dhcpNameService, digPrivate } from './dns-probe.js';
 
 const BANNER = 'converge failsafe image';
 const TREE = '/var/lib/converge-headnode/compute-tree';
@@ -185,6 +185,8 @@ describe('headnode playbook on SHAPED Rocky and SUSE hosts', { concurrency: CONC
         assert.equal(unknown.siaddr, undefined, 'no next-server for an unknown client');
         const served = await fetchPrivate(h, `tftp://${HEADNODE_IP}/undionly.kpxe`);
         assert.ok(served.equals(readFileSync(path.join(h.rootDir, x.ipxeBios))), 'undionly.kpxe over TFTP is the iPXE package\'s');
+        // The lease names the head node as the name server, with the cluster's domain (dhcpd's options, or Kea's option-data).
+        assert.deepEqual(await dhcpNameService(h, NODES.compute.mac), { dns: HEADNODE_IP, domain: 'cluster' });
       });
 
       test('node-000 PXE-boots the failsafe image (BIOS)', async (t) => {
