@@ -42,6 +42,13 @@ export const HEADNODE_IP = '192.168.0.1';
 export const NODES = {
   failsafe: { name: 'node-000', mac: 'fc:ab:14:e8:66:01', ip: '192.168.0.100' },
   compute: { name: 'node-001', mac: 'fc:ab:14:e8:66:02', ip: '192.168.0.101' },
+  // Not in the repository's inventory: the debian12 bed adds it (bed.extraNodes).
+  nfsroot: { name: 'node-003', mac: 'fc:ab:14:e8:66:04', ip: '192.168.0.103' },
+};
+
+/** The debian12 bed's nodes besides the repository's: one that boots the compute tree over NFS. */
+export const DEBIAN12_EXTRA_NODES: Record<string, Record<string, unknown>> = {
+  [NODES.nfsroot.name]: { mac: NODES.nfsroot.mac, ip: NODES.nfsroot.ip, image: 'nfsroot' },
 };
 
 function debianVars(): Record<string, unknown> {
@@ -66,6 +73,8 @@ export interface HeadnodeBed {
   /** Private key whose public half the compute image authorizes for root. */
   nodeKey: string;
   tmp: string;
+  /** Compute nodes every inventory of this bed has besides the repository's. */
+  extraNodes?: Record<string, Record<string, unknown>>;
 }
 
 /** Extra inventory variables for the test bed (group_vars/all/90-testbed.yml). */
@@ -91,10 +100,10 @@ function testbedVars(h: BedHost, nodePub: string, seeded: boolean): Record<strin
 
 /**
  * Writes an inventory directory: the repository's group_vars, the bed host as
- * the head node, the repository's image tree host and compute nodes plus
- * `extraNodes`, and the test bed's variables on top.
+ * the head node, the repository's image tree host and compute nodes plus the
+ * bed's and `extraNodes`, and the test bed's variables on top.
  */
-export function writeInventory(dir: string, bed: Pick<HeadnodeBed, 'host' | 'seeded'>, nodePub: string,
+export function writeInventory(dir: string, bed: Pick<HeadnodeBed, 'host' | 'seeded' | 'extraNodes'>, nodePub: string,
   extraNodes: Record<string, Record<string, unknown>> = {}): string {
   const root = repoRoot();
   const h = bed.host;
@@ -104,7 +113,7 @@ export function writeInventory(dir: string, bed: Pick<HeadnodeBed, 'host' | 'see
   copyFileSync(path.join(root, 'inventory', 'group_vars', 'compute.yml'), path.join(dir, 'group_vars', 'compute.yml'));
   writeFileSync(path.join(dir, 'group_vars', 'all', '90-testbed.yml'), YAML.stringify(testbedVars(h, nodePub, bed.seeded)));
   const repoInv = YAML.parse(readFileSync(path.join(root, 'inventory', 'hosts.yml'), 'utf8'));
-  const compute = { ...repoInv.all.children.compute.hosts, ...extraNodes };
+  const compute = { ...repoInv.all.children.compute.hosts, ...(bed.extraNodes ?? {}), ...extraNodes };
   const hosts = {
     all: {
       children: {
@@ -150,7 +159,7 @@ export async function prepareHeadnode(h: BedHost): Promise<HeadnodeBed> {
   const nodeKey = path.join(tmp, 'node_key');
   await runOk(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'converge-headnode-test', '-f', nodeKey]);
   const nodePub = readFileSync(nodeKey + '.pub', 'utf8').trim();
-  const bed = { host: h, seeded, nodeKey, tmp, inventory: '' };
+  const bed = { host: h, seeded, nodeKey, tmp, inventory: '', extraNodes: DEBIAN12_EXTRA_NODES };
   bed.inventory = writeInventory(path.join(tmp, 'inventory'), bed, nodePub);
   return bed;
 }

@@ -19,11 +19,14 @@ import { dhcpNameService, digPrivate } from './dns-probe.js';
 const UNITS = ['isc-dhcp-server', 'tftpd-hpa', 'nginx', 'nfs-ganesha', 'firewalld', 'named'];
 const ZONES_TASK = 'DNS zones (checked by named-checkzone before they are installed)';
 const BANNER = 'converge failsafe image';
+const TREE = '/var/lib/converge-headnode/compute-tree';
+const NFSROOT_BUILD = 'NFS-root image (kernel and ramdisk), built when its inputs change';
 
 describe('headnode playbook on debian12 (real Debian packages, over SSH)', { timeout: 60 * 60_000 }, () => {
   let bed: HeadnodeBed;
   let predicted: string[] = [];
   let converged = false;
+  let nfsrootStamp = '';
 
   before(async () => {
     const h = await upHost('debian12');
@@ -71,6 +74,10 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     // nginx serves the node scripts on the private address.
     const script = await fetchPrivate(bed.host, `http://${HEADNODE_IP}/nodes/${NODES.failsafe.name}.ipxe`);
     assert.ok(script.equals(readFileSync(path.join(bed.host.rootDir, `srv/tftp/nodes/${NODES.failsafe.name}.ipxe`))), 'node script over HTTP');
+    // node-003 (image: nfsroot) makes the playbook build the NFS-root image.
+    assert.ok(changed.includes(NFSROOT_BUILD), `NFS-root image built: ${changed.join('\n')}`);
+    nfsrootStamp = (await bed.host.execOk(['sh', '-c', 'stat -c "%n %i %Y %s" /srv/tftp/images/nfsroot-*/initrd.img'])).stdout;
+    t.diagnostic(`NFS-root image: ${nfsrootStamp.trim()}`);
     converged = true;
     await saveComputeSeed(bed);
   });
@@ -82,6 +89,8 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.equal(r.rc, 0, describeRun(r, bed));
     assert.deepEqual(withStatus(r, bed, 'changed'), []);
     assert.deepEqual(withStatus(r, bed, 'changed', true), [], 'no handler runs');
+    const again = (await bed.host.execOk(['sh', '-c', 'stat -c "%n %i %Y %s" /srv/tftp/images/nfsroot-*/initrd.img'])).stdout;
+    assert.equal(again, nfsrootStamp, 'the NFS-root image is not rebuilt');
     const c = await converge(bed, ['--check']);
     assert.equal(c.rc, 0, describeRun(c, bed));
     assert.deepEqual(withStatus(c, bed, 'changed'), []);
@@ -359,5 +368,67 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.ok(converged);
     const listing = (await bed.host.exec(['sh', '-c', 'for f in /home/scratch/written-by-*; do stat -c "%U %n" "$f"; cat "$f"; done 2>&1'])).stdout;
     assert.match(listing, new RegExp(`^nobody /home/scratch/written-by-${NODES.compute.name}-\\d+\nfrom ${NODES.compute.name}$`, 'm'), listing);
+  });
+
+  test('node-003 (image: nfsroot) boots to multi-user with / an overlay of the head node\'s tree over NFS (read-only) and a tmpfs; what it writes under /etc stays in its RAM', async (t) => {
+    assert.ok(converged);
+    const h = bed.host;
+    const node = NODES.nfsroot;
+    const marker = `converge-nfsroot-${process.pid}:multi-user`;
+    const written = `/etc/converge-written-by-${node.name}-${process.pid}`;
+    // Anything in the tree modified or changed after this file would have been written through NFS.
+    const since = `/run/converge-nfsroot-test-${process.pid}`;
+    await h.execOk(['touch', since]);
+    const removeAddress = await addBridgeAddress(h);
+    let bootDone = false;
+    let out = '';
+    try {
+      const boot = pxeBoot(h.name, { mac: node.mac, expect: marker, timeoutS: 1200 });
+      boot.then(() => { bootDone = true; }, () => { bootDone = true; });
+      const script = [
+        'systemctl is-system-running --wait >/dev/null 2>&1 || true',
+        'systemctl is-active multi-user.target >/dev/null || { echo "multi-user not reached: $(systemctl is-system-running)"; exit 3; }',
+        'echo "state=$(systemctl is-system-running)"',
+        'echo "root=$(findmnt -n -o FSTYPE,SOURCE /)"',
+        'echo "lower=$(findmnt -n -o FSTYPE,SOURCE,OPTIONS /run/converge-nfsroot/lower)"',
+        'echo "upperfs=$(findmnt -n -o FSTYPE /run/converge-nfsroot/rw)"',
+        `echo "from $(hostname)" > ${written} && echo "written=$(cat ${written})"`,
+        `test -f /run/converge-nfsroot/rw/upper${written} && echo "in-upper=yes"`,
+        // The export itself refuses writes, whatever the node's root asks for.
+        'mkdir -p /run/converge-rw-probe',
+        `mount -t nfs -o vers=3,nolock,nosharecache,rw ${HEADNODE_IP}:${TREE} /run/converge-rw-probe && { echo "rw-probe=$(touch /run/converge-rw-probe/rw-probe 2>&1)"; umount /run/converge-rw-probe; }`,
+        `echo ${marker} > /dev/ttyS0`,
+      ].join('\n');
+      while (!bootDone) {
+        const r = await sshToNode(bed, node.ip, script, 300_000);
+        out = `rc ${r.rc}: ${r.stdout}${r.stderr}`;
+        if (r.rc === 3) throw new Error(`${node.name} booted but did not reach multi-user: ${r.stdout}`);
+        if (r.rc === 0 || r.stdout.includes('root=')) break;
+        await new Promise((res) => setTimeout(res, 5000));
+      }
+      const result = await boot.catch((e: Error) => { throw new Error(`${e.message}\nlast ssh attempt: ${out}`); });
+      t.diagnostic(`nfsroot node at multi-user after ${result.seconds.toFixed(0)} s (PXE to the console marker); ${out.replace(/\s+/g, ' ').slice(0, 600)}`);
+      // What the ramdisk said on the serial console before it handed over.
+      const consoleText = readFileSync(result.logPath, 'latin1');
+      assert.ok(consoleText.includes(`converge: / is an overlay of ${HEADNODE_IP}:${TREE} (read-only) and a tmpfs`), 'the ramdisk\'s line on the console');
+    } finally {
+      await removeAddress();
+    }
+    assert.match(out, /^root=overlay overlay$/m, out);
+    const lower = /^lower=(\S+) (\S+) (\S+)$/m.exec(out);
+    assert.ok(lower, out);
+    assert.equal(lower[1], 'nfs');
+    assert.equal(lower[2], `${HEADNODE_IP}:${TREE}`);
+    assert.match(lower[3], /^ro,/);
+    assert.match(lower[3], /(^|,)vers=3(,|$)/);
+    assert.match(out, /^upperfs=tmpfs$/m, out);
+    assert.match(out, new RegExp(`^written=from ${node.name}$`, 'm'), out);
+    assert.match(out, /^in-upper=yes$/m, out);
+    assert.match(out, /^rw-probe=.*Read-only file system/m, out);
+    // The head node's tree: not the node's file, and nothing in it touched since the boot began.
+    assert.notEqual((await h.exec(['test', '-e', TREE + written])).rc, 0, `${written} appeared in the head node's tree`);
+    const touched = (await h.execOk(['find', TREE, '-xdev', '(', '-newer', since, '-o', '-cnewer', since, ')', '-print'])).stdout.trim();
+    assert.equal(touched, '', `files of the tree modified while the node ran: ${touched.slice(0, 1000)}`);
+    await h.exec(['rm', '-f', since]);
   });
 });
