@@ -94,6 +94,14 @@ export function parseYaml(file: string, text: string): YamlSource {
     const msg = err.code === 'DUPLICATE_KEY' ? 'duplicate key: a mapping key appears twice' : err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigError(`invalid YAML: ${msg}`, { file, line: lp?.line, col: lp?.col });
   }
+  // PyYAML refuses a list or mapping as a mapping key ("found unhashable key"); JavaScript
+  // would turn it into the string "[object Object]" or "1,2".
+  let badKey: Node | undefined;
+  YAML.visit(doc, { Pair(_, pair) { if (!badKey && (isMap(pair.key) || isSeq(pair.key))) badKey = pair.key as Node; } });
+  if (badKey) {
+    const lp = badKey.range ? lines.linePos(badKey.range[0]) : undefined;
+    throw new ConfigError('invalid YAML: a list or mapping cannot be a mapping key (found unhashable key)', { file, line: lp?.line, col: lp?.col });
+  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 1000 });
