@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, ConfigErrors, UsageError } from '../config/errors.js';
 import { ConnectionConfigError } from '../host/connect.js';
 import { EXIT } from './exit-codes.js';
-import { loadAndValidate, runCommand, type RunCliOptions } from './run-command.js';
+import { loadAndValidate, printWarnings, runCommand, type RunCliOptions } from './run-command.js';
 import { docCommand } from './doc.js';
 import { registerAgentCommands } from './agent-commands.js';
 import { isSecretName, redactText } from '../output/redact.js';
@@ -103,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-e, --extra-vars <vars>', 'KEY=VALUE, @FILE or JSON; repeatable', collect, [])
     .action((pb: string, o: RunCliOptions) => {
       const { playbook, inventory } = loadAndValidate(pb, o);
+      printWarnings(playbook);
       const tasks = playbook.plays.reduce((n, p) => n + p.tasks.length + p.handlers.length, 0);
       process.stdout.write(`${pb}: valid (${playbook.plays.length} play(s), ${tasks} task(s), ${inventory.hosts.size || 1} host(s))\n`);
     });

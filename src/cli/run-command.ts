@@ -14,7 +14,8 @@ import { ConsoleReporter } from '../output/console-reporter.js';
 import { JsonReporter, TeeReporter } from '../output/json-reporter.js';
 import { RedactingReporter } from '../output/redact.js';
 import { noteSecretsOfRun } from '../output/secret-sources.js';
-import { noteSecretVars } from '../output/redact.js';
+import { noteSecretVars, redactText } from '../output/redact.js';
+import { printable } from '../output/printable.js';
 import { UsageError } from '../config/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 import { parseExtraVars } from './extra-vars.js';
@@ -58,6 +59,11 @@ export function loadAndValidate(playbookFile: string, o: RunCliOptions): Loaded 
   return { playbook, inventory, extraVars };
 }
 
+/** The loader's remarks (a module of another platform), on stderr, masked like every error. */
+export function printWarnings(playbook: Playbook): void {
+  for (const w of playbook.warnings ?? []) process.stderr.write(printable(redactText(`warning: ${w.located}\n`)));
+}
+
 export function useColor(opt: string | undefined, stream: NodeJS.WriteStream): boolean {
   if (opt === 'always') return true;
   if (opt === 'never') return false;
@@ -85,6 +91,7 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive whole number, got '${o.forks}'`);
   const loaded = loadAndValidate(playbookFile, o);
   const { playbook, inventory, extraVars } = loaded;
+  if (!hooks.mainReporter) printWarnings(playbook);
   const check = !!o.check;
   const main: Reporter = hooks.mainReporter ?? (o.json
     ? new JsonReporter(playbook.file, check, process.stdout)

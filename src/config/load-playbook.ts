@@ -185,5 +185,5 @@ export function loadPlaybook(file: string): Playbook {
     throw e;
   }
   if (loader.errors.length) throw new ConfigErrors(loader.errors);
-  return { file: abs, dir: path.dirname(abs), plays, files: loader.files };
+  return { file: abs, dir: path.dirname(abs), plays, files: loader.files, warnings: loader.warnings };
 }

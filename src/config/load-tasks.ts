@@ -5,6 +5,7 @@
 
 import * as path from 'node:path';
 import { ConfigError } from './errors.js';
+import { otherPlatformModule, otherPlatformOf } from './other-platform.js';
 import { loadYamlFile, type YamlPath, type YamlSource } from './yaml-source.js';
 import type { BlockStep, IncludeStep, LoopControl, LoopKind, RoleInfo, Step, Task } from './playbook-model.js';
 import { findModule, suggestModule } from '../engine/registry.js';
@@ -22,6 +23,8 @@ export interface Inherited {
   become?: boolean;
   becomeUser?: string;
   ignoreErrors?: boolean;
+  /** `ignore_errors: "{{ expr }}"`: decided per host when the task runs. */
+  ignoreErrorsTemplate?: string;
   noLog?: boolean;
   checkMode?: boolean;
   diff?: boolean;
@@ -41,6 +44,8 @@ export function rootInherited(baseDir: string): Inherited {
 
 export class TaskLoader {
   errors: ConfigError[] = [];
+  /** What is accepted but worth saying (a module of another platform). */
+  warnings: ConfigError[] = [];
   files: string[] = [];
   counter = 0;
   /** Handlers roles bring to the play being loaded. */
@@ -98,7 +103,9 @@ export class TaskLoader {
       vars: { ...inh.vars, ...(this.mapping(src, t.vars, [...p, 'vars']) ?? {}) },
       become: b('become', inh.become),
       becomeUser: t.become_user === undefined ? inh.becomeUser : String(t.become_user),
-      ignoreErrors: b('ignore_errors', inh.ignoreErrors),
+      ...(typeof t.ignore_errors === 'string' && hasTemplate(t.ignore_errors)
+        ? { ignoreErrors: false, ignoreErrorsTemplate: t.ignore_errors }
+        : { ignoreErrors: b('ignore_errors', inh.ignoreErrors), ignoreErrorsTemplate: t.ignore_errors === undefined ? inh.ignoreErrorsTemplate : undefined }),
       noLog: b('no_log', inh.noLog),
       checkMode: b('check_mode', inh.checkMode),
       diff: b('diff', inh.diff),
@@ -222,7 +229,7 @@ export class TaskLoader {
         return this.roles.role(src, [...p, key], fileName, {
           tasksFrom: opts.tasks_from as string | undefined, varsFrom: opts.vars_from as string | undefined,
           defaultsFrom: opts.defaults_from as string | undefined, handlersFrom: opts.handlers_from as string | undefined,
-          params: {}, dedupe: false,
+          params: {}, dedupe: false, private: dynamic && !(opts.public === true || opts.public === 'yes' || opts.public === 'true'),
         }, child, stack);
       }
       const base = inh.role ? path.join(inh.role.dir, 'tasks') : path.dirname(src.file);
@@ -285,8 +292,9 @@ export class TaskLoader {
       if (!Object.keys(t).some((k) => REFUSED[k])) this.fail(src, 'task has no module: expected one module key such as `copy:` or `command:`', p);
       return [];
     }
-    const known = candidates.filter((k) => findModule(k));
-    const unknown = candidates.filter((k) => !findModule(k));
+    const lookup = (k: string) => findModule(k) ?? (otherPlatformOf(k) ? otherPlatformModule(k, otherPlatformOf(k)!) : undefined);
+    const known = candidates.filter((k) => lookup(k));
+    const unknown = candidates.filter((k) => !lookup(k));
     if (known.length > 1) {
       this.fail(src, `task has two module keys: '${known[0]}' and '${known[1]}'; expected exactly one per task`, [...p, known[1]], true);
       return [];
@@ -303,7 +311,10 @@ export class TaskLoader {
       return [];
     }
     const moduleKey = known[0];
-    const module = findModule(moduleKey)!;
+    const module = lookup(moduleKey)!;
+    if (module.name === 'other_platform') {
+      this.warnings.push(src.error(`'${moduleKey}' is a module for ${otherPlatformOf(moduleKey)} hosts: accepted, and the task fails if it runs on a host`, [...p, moduleKey], true));
+    }
     const rawParams = t[moduleKey];
     let params: Record<string, unknown> = {};
     let paramPath: (k: string) => YamlPath;
@@ -362,6 +373,7 @@ export class TaskLoader {
       register: t.register !== undefined ? String(t.register) : undefined,
       tags: own.tags,
       ignoreErrors: own.ignoreErrors ?? false,
+      ignoreErrorsTemplate: own.ignoreErrorsTemplate,
       noLog: own.noLog ?? false,
       checkMode: own.checkMode,
       diff: own.diff,

@@ -2,6 +2,7 @@
 // place each came from, so that any later error can point at the source.
 
 import type { YamlPath, YamlSource } from './yaml-source.js';
+import type { ConfigError } from './errors.js';
 import type { ModuleDefinition } from '../engine/module.js';
 
 export interface Origin {
@@ -58,6 +59,8 @@ export interface Task {
   register?: string;
   tags: string[];
   ignoreErrors: boolean;
+  /** A templated ignore_errors, evaluated for each host when the task runs (ignoreErrors is then false). */
+  ignoreErrorsTemplate?: string;
   noLog: boolean;
   checkMode?: boolean;
   diff?: boolean;
@@ -152,4 +155,6 @@ export interface Playbook {
   plays: Play[];
   /** Every file read (playbook, included task files, vars files, templates): for fingerprints. */
   files: string[];
+  /** Accepted with a remark (file:line), printed by `converge validate` and before a run. */
+  warnings?: ConfigError[];
 }

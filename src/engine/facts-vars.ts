@@ -5,6 +5,8 @@ import type { Facts } from '../host/host.js';
 
 export function factVariables(f: Facts): Record<string, unknown> {
   const ansibleFacts: Record<string, unknown> = {
+    // converge manages Linux hosts only (facts come from /etc/os-release and /proc).
+    system: 'Linux',
     os_family: f.os_family,
     distribution: f.distribution,
     distribution_version: f.distribution_version,
