@@ -106,7 +106,10 @@ async function planPackages(params: PackageParams, ctx: ModuleContext, forced?: 
     return { changes, state: changes.length ? state : undefined };
   }
 
-  const installed = await backend.installed(names);
+  // A root that does not exist yet holds nothing; asking dnf or zypper about it (or
+  // simulating an install into it) would create its rpmdb, logs and cache, even in --check.
+  const rootMissing = !!root && !(await ctx.host.stat(root)).exists;
+  const installed = rootMissing ? new Map<string, string>() : await backend.installed(names);
   const packages: Record<string, string | null> = {};
   for (const n of names) packages[n] = installed.get(n) ?? null;
 
@@ -115,7 +118,9 @@ async function planPackages(params: PackageParams, ctx: ModuleContext, forced?: 
     for (const n of state.remove) changes.push({ property: `package:${n}`, before: installed.get(n), after: 'absent', summary: say(ctx, `remove ${n}${where}`) });
   } else {
     state.missing = names.filter((n) => !installed.has(n));
-    if (params.state === 'latest' || (ctx.check && state.missing.length)) {
+    if (ctx.check && rootMissing) {
+      // Nothing to compare with and nothing may be written: every package would be installed.
+    } else if (params.state === 'latest' || (ctx.check && state.missing.length)) {
       // Both need current metadata; refreshing the cache is not a change of the host.
       await refreshOnce(ctx, backend, params);
     } else if (state.missing.length) {
@@ -126,11 +131,11 @@ async function planPackages(params: PackageParams, ctx: ModuleContext, forced?: 
       state.upgrade = [...ups.keys()];
       for (const [n, v] of ups) changes.push({ property: `package:${n}`, before: installed.get(n), after: v, summary: say(ctx, `upgrade ${n} to ${v}${where}`) });
     }
-    if (ctx.check) await backend.simulateInstall(state.missing);
+    if (ctx.check && !rootMissing) await backend.simulateInstall(state.missing);
     for (const n of state.missing) changes.push({ property: `package:${n}`, before: 'absent', after: params.state === 'latest' ? 'latest' : 'present', summary: say(ctx, `install ${n}${where}`) });
     // Packages in another tree are not this host's: later tasks cannot use them.
     if (!root) for (const n of state.missing) provides.push({ kind: 'package', name: n });
-    if (root && state.missing.length && !(await ctx.host.stat(root)).exists) provides.push({ kind: 'path', name: root });
+    if (root && state.missing.length && rootMissing) provides.push({ kind: 'path', name: root });
   }
   const result = { packages };
   if (changes.length === 0) return { changes, result };
