@@ -21,6 +21,8 @@ export interface RoleOptions {
   params: Record<string, unknown>;
   /** roles: and dependencies run a role once per play unless allow_duplicates. */
   dedupe: boolean;
+  /** include_role without `public: yes`: its defaults and vars stay inside the role, as in Ansible. */
+  private?: boolean;
 }
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
@@ -116,8 +118,10 @@ export class RoleLoader {
       defaults: this.varsFile(src, p, dir, 'defaults', o.defaultsFrom ?? 'main', !!o.defaultsFrom),
       vars: this.varsFile(src, p, dir, 'vars', o.varsFrom ?? 'main', !!o.varsFrom),
     };
-    this.playDefaults = { ...this.playDefaults, ...info.defaults };
-    this.playVars = { ...this.playVars, ...info.vars };
+    if (!o.private) {
+      this.playDefaults = { ...this.playDefaults, ...info.defaults };
+      this.playVars = { ...this.playVars, ...info.vars };
+    }
     const child: Inherited = { ...inh, vars: { ...inh.vars, ...o.params }, role: info, baseDir: dir };
     const inner = [...stack, `role:${dir}`];
 

@@ -69,6 +69,8 @@ export class HostRun {
   private host?: Host;
   private factsLayer: Record<string, unknown> = {};
   private setFactLayer: Record<string, unknown> = {};
+  /** include_vars: templated when read (not host data), below set_fact as in Ansible's precedence. */
+  private includeVarsLayer: Record<string, unknown> = {};
   private playLayers: Array<Record<string, unknown>> = [];
   private notified = new Set<string>();
   /** What the pending-handler store holds for this host's current play. */
@@ -125,7 +127,7 @@ export class HostRun {
   scopeFor(task: Task, layers: Array<Record<string, unknown>>): VarScope {
     const [magic, playDefaults, invVars, facts] = this.baseLayers();
     return new VarScope([magic, playDefaults, task.role?.defaults ?? {}, invVars, facts, ...this.playLayers,
-      this.play?.roleVars ?? {}, task.role?.vars ?? {}, this.setFactLayer, ...layers, task.vars, this.options.extraVars], this.lookup);
+      this.play?.roleVars ?? {}, task.role?.vars ?? {}, this.includeVarsLayer, this.setFactLayer, ...layers, task.vars, this.options.extraVars], this.lookup);
   }
 
   /** The failed task and its result, for a rescue's ansible_failed_task / ansible_failed_result. */
@@ -237,11 +239,11 @@ export class HostRun {
 
   /** What other hosts see through hostvars[this]. */
   varsView(): Record<string, unknown> {
-    return new VarScope([...this.baseLayers(), ...this.playLayers, this.setFactLayer], this.lookup).proxy;
+    return new VarScope([...this.baseLayers(), ...this.playLayers, this.includeVarsLayer, this.setFactLayer], this.lookup).proxy;
   }
 
   scope(): VarScope {
-    return new VarScope([...this.baseLayers(), ...this.playLayers, this.setFactLayer, this.options.extraVars], this.lookup);
+    return new VarScope([...this.baseLayers(), ...this.playLayers, this.includeVarsLayer, this.setFactLayer, this.options.extraVars], this.lookup);
   }
 
   isCheck(task: Task): boolean {
@@ -289,6 +291,10 @@ export class HostRun {
 
   setFacts(facts: Record<string, unknown>): void {
     this.setFactLayer = dataLayer({ ...this.setFactLayer, ...facts });
+  }
+
+  includeVars(vars: Record<string, unknown>): void {
+    this.includeVarsLayer = { ...this.includeVarsLayer, ...vars };
   }
 
   notify(handler: string, by: Task): void {

@@ -99,6 +99,16 @@ export class TaskRunner {
       this.hr.report(ev, item === undefined);
     };
     const noop = (_other: HostRun) => {};
+    if (task.ignoreErrorsTemplate !== undefined) {
+      const tpl = task.ignoreErrorsTemplate;
+      try {
+        task = { ...task, ignoreErrors: conditionTruth(renderValue(tpl, scope.proxy, `ignore_errors: ${tpl}`)) };
+      } catch (e) {
+        emit('failed', [], locate(task, e));
+        this.hr.noteFailure(task, { failed: true, msg: locate(task, e) });
+        return { status: 'failed', apply: noop };
+      }
+    }
 
     let items: unknown[] | undefined;
     try {
@@ -152,7 +162,8 @@ export class TaskRunner {
       emit(o.status, o.changes, shown, label, ignored);
       const facts = o.result.ansible_facts;
       if ((task.module.name === 'set_fact' || task.module.name === 'include_vars') && o.status !== 'failed' && o.status !== 'skipped' && facts && typeof facts === 'object') {
-        this.hr.setFacts(facts as Record<string, unknown>);
+        if (task.module.name === 'include_vars') this.hr.includeVars(facts as Record<string, unknown>);
+        else this.hr.setFacts(facts as Record<string, unknown>);
         appliedFacts.push(facts as Record<string, unknown>);
       } else if (o.status !== 'failed' && o.status !== 'skipped' && facts && typeof facts === 'object' && !Array.isArray(facts)) {
         this.hr.addHostFacts(facts as Record<string, unknown>);
@@ -180,7 +191,7 @@ export class TaskRunner {
     if (status === 'changed') for (const n of this.notifyNames(task, scope)) this.hr.notify(n, task);
     const apply = (other: HostRun) => {
       if (task.register && registered) other.register(task.register, registered);
-      for (const f of appliedFacts) other.setFacts(f);
+      for (const f of appliedFacts) { if (task.module.name === 'include_vars') other.includeVars(f); else other.setFacts(f); }
     };
     if (status === 'failed' && task.ignoreErrors) return { status: 'ok', apply };
     return { status, apply };
