@@ -1,6 +1,6 @@
 // Jinja2 through nunjucks: strings with {{ }} are rendered against the task's
 // variables; a string that is exactly one {{ expression }} keeps its native
-// type (a list stays a list), as in Ansible. Undefined variables are errors
+// type when Ansible keeps it (a list stays a list, a number becomes text). Undefined variables are errors
 // that name the variable, the template and the line.
 
 import nunjucks from 'nunjucks';
@@ -9,7 +9,7 @@ import { installPyFilters } from './py-filters.js';
 import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
 import { installPySemantics } from './py-semantics.js';
-import { makeNamespace, PyFloat, pyTruth } from './py-values.js';
+import { makeNamespace, PyFloat, pyStr, pyTruth } from './py-values.js';
 import { allowCall, installSandbox, spend, withBudget } from './sandbox.js';
 import { isData, UnsafeText } from './data-tag.js';
 
@@ -270,8 +270,20 @@ export function evaluateExpression(expr: string, vars: Record<string, unknown>, 
 export function renderValue(s: string, vars: Record<string, unknown>, name: string, lookup?: Lookup): unknown {
   if (!hasTemplate(s)) return s;
   const m = SINGLE_EXPR.exec(s);
-  if (m) return evaluateExpression(m[1], vars, name, lookup);
+  if (m) return loneResult(evaluateExpression(m[1], vars, name, lookup));
   return renderText(s, vars, name, lookup);
+}
+
+/**
+ * What ansible-core 2.14 (jinja2_native off) keeps of a lone {{ expr }}: its
+ * text, turned back into a value only when that text reads as a list, a dict
+ * or a boolean. So numbers come out as their text ("{{ l | length }}" is '3')
+ * and None as '' (Jinja's finalize); lists, dicts, booleans and strings stay.
+ */
+function loneResult(v: unknown): unknown {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number' || v instanceof PyFloat) return pyStr(v);
+  return v;
 }
 
 /** Renders every string inside a structure (task parameters, vars). */

@@ -32,7 +32,8 @@ const cases: Array<[string, unknown]> = [
   ['{{ {"k": [1, 2]} | to_nice_yaml }}', 'k:\n- 1\n- 2\n'],
   // `+` as in Jinja: lists concatenate (not JavaScript's "b,a,bx"), numbers add, strings join.
   ["{{ words + ['x'] }}", ['b', 'a', 'b', 'x']],
-  ['{{ (words + words) | length }}', 6],
+  // A lone expression gives the number's text, as ansible-core 2.14 does (set_fact x: "{{ l | length }}" is '6').
+  ['{{ (words + words) | length }}', '6'],
   ['{{ 1 + 2 }} {{ "a" + "b" }}', '3 ab'],
 ];
 
@@ -95,7 +96,7 @@ test('Python methods and negative indexes are what a template can call', () => {
   assert.equal(renderValue("{{ ' x '.strip() }}", vars, 'case'), 'x');
   assert.equal(renderValue("{{ path.startswith('/srv') }}", vars, 'case'), true);
   assert.deepEqual(renderValue('{{ d1.keys() | list }}', vars, 'case'), ['a', 'nested']);
-  assert.equal(renderValue("{{ d1.get('zz', 5) }}", vars, 'case'), 5);
+  assert.equal(renderValue("{{ d1.get('zz', 5) }}", vars, 'case'), '5');
   assert.equal(renderValue('{{ words[-1] }}', vars, 'case'), 'b');
   assert.equal(renderText("{% set c = cycler('x', 'y') %}{{ c.next() }}{{ c.next() }}{{ c.next() }}", vars, 'case'), 'xyx');
   assert.equal(renderText("{% set j = joiner('-') %}{% for i in [1, 2] %}{{ j() }}{{ i }}{% endfor %}", vars, 'case'), '1-2');
