@@ -22,6 +22,7 @@ export function factVariables(f: Facts): Record<string, unknown> {
     interfaces: f.interfaces,
     systemd_running: f.systemd_running,
   };
+  if (f.hardware) Object.assign(ansibleFacts, f.hardware);
   for (const iface of f.interfaces) {
     const addrs = f.ipv4[iface] ?? [];
     const [address, prefix] = (addrs[0] ?? '').split('/');

@@ -1,6 +1,7 @@
 // Facts shared by every Host kind: parsed from os-release and one command.
 
 import type { Facts, Host } from './host.js';
+import { gatherHardwareFacts } from './hardware-facts.js';
 
 export function parseOsRelease(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -56,9 +57,10 @@ export async function gatherFacts(host: Pick<Host, 'readFile' | 'run'>, opts: { 
     'if command -v ip >/dev/null 2>&1; then ip -o -4 addr show 2>/dev/null; else ls /sys/class/net 2>/dev/null; fi',
   ].join('; ');
   // The file read and the probe overlap: one round trip instead of two over SSH.
-  const [osText, r] = await Promise.all([
+  const [osText, r, hardware] = await Promise.all([
     readOsRelease(host),
     host.run(['sh', '-c', probe]),
+    opts.offline ? undefined : gatherHardwareFacts(host),
   ]);
   const osr = parseOsRelease((osText ?? '').toString());
   const id = osr.ID ?? '';
@@ -100,5 +102,6 @@ export async function gatherFacts(host: Pick<Host, 'readFile' | 'run'>, opts: { 
     architecture: arch,
     interfaces,
     ipv4,
+    ...(hardware ? { hardware } : {}),
   };
 }

@@ -75,6 +75,8 @@ export interface Facts {
   interfaces: string[];
   /** Addresses per interface (IPv4, CIDR notation). */
   ipv4: Record<string, string[]>;
+  /** Memory, processors, kernel, default route, mounts, environment (not gathered inside a chroot tree). */
+  hardware?: import('./hardware-facts.js').HardwareFacts;
 }
 
 export interface Host {
