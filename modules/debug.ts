@@ -1,5 +1,6 @@
 // debug: print a message or a variable's value; changes nothing.
 
+import { loneValue } from '../src/template/render.js';
 import type { ModuleDefinition } from '../src/engine/module.js';
 
 export const debug: ModuleDefinition<{ msg?: unknown; var?: string; verbosity?: number }> = {
@@ -14,7 +15,7 @@ export const debug: ModuleDefinition<{ msg?: unknown; var?: string; verbosity?: 
     },
   },
   async plan(p, ctx) {
-    const value = p.var !== undefined ? { [p.var]: ctx.evaluate(p.var) } : p.msg ?? 'Hello world!';
+    const value = p.var !== undefined ? { [p.var]: loneValue(p.var, ctx.evaluate(p.var)) } : p.msg ?? 'Hello world!';
     return { changes: [], result: { msg: typeof value === 'string' ? value : JSON.stringify(value) } };
   },
   async apply() {

@@ -254,10 +254,13 @@ export class TaskLoader {
       // Loaded per host when the include runs; problems then fail that task.
       step.load = (fileName: string) => {
         const before = this.errors.length;
+        const handlersBefore = this.roleHandlers.length;
         const steps = loadFrom(fileName);
+        // A role loaded at run time brings its handlers to the play then.
+        const handlers = this.roleHandlers.splice(handlersBefore);
         const errs = this.errors.splice(before);
         if (errs.length) throw new Error(errs.map((e) => e.located).join('\n'));
-        return steps;
+        return { steps, handlers };
       };
     } else {
       step.steps = loadFrom(name);

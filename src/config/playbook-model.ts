@@ -109,7 +109,7 @@ export interface IncludeStep {
   /** Loaded at load time when the file name is static. */
   steps?: Step[];
   /** Templated file name, resolved per host and loaded then. */
-  load?: (file: string) => Step[];
+  load?: (file: string) => { steps: Step[]; handlers: Task[] };
   file?: string;
   origin: Origin;
 }

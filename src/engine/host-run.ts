@@ -110,6 +110,8 @@ export class HostRun {
       play_hosts: this.activeHosts(),
       ansible_verbosity: this.options.verbosity,
       omit: OMIT,
+      // ansible-core's default for templates' header line.
+      ansible_managed: 'Ansible managed',
     };
     return [magic, this.play?.roleDefaults ?? {}, invVars, this.factsLayer];
   }

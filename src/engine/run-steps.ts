@@ -86,7 +86,9 @@ async function runInclude(hr: HostRun, play: Play, inc: IncludeStep, frame: Fram
     if (!steps) {
       try {
         const file = String(renderValue(inc.file ?? '', hr.scopeFor(pseudo, layers).proxy, inc.keyword));
-        steps = inc.load!(file);
+        const loaded = inc.load!(file);
+        steps = loaded.steps;
+        for (const h of loaded.handlers) if (!play.handlers.includes(h)) play.handlers.push(h);
       } catch (e) {
         return fail((e as Error).message);
       }

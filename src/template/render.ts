@@ -270,7 +270,7 @@ export function evaluateExpression(expr: string, vars: Record<string, unknown>, 
 export function renderValue(s: string, vars: Record<string, unknown>, name: string, lookup?: Lookup): unknown {
   if (!hasTemplate(s)) return s;
   const m = SINGLE_EXPR.exec(s);
-  if (m) return loneResult(evaluateExpression(m[1], vars, name, lookup));
+  if (m) return loneValue(m[1], evaluateExpression(m[1], vars, name, lookup));
   return renderText(s, vars, name, lookup);
 }
 
@@ -279,7 +279,14 @@ export function renderValue(s: string, vars: Record<string, unknown>, name: stri
  * text, turned back into a value only when that text reads as a list, a dict
  * or a boolean. So numbers come out as their text ("{{ l | length }}" is '3')
  * and None as '' (Jinja's finalize); lists, dicts, booleans and strings stay.
+ * `debug: var=` prints the same.
  */
+export function loneValue(expr: string, v: unknown): unknown {
+  // Ansible's shortcut: `{{ name }}` of one variable gives that variable's value itself (7 stays 7).
+  if (/^\s*\w+\s*$/.test(expr)) return v;
+  return loneResult(v);
+}
+
 function loneResult(v: unknown): unknown {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number' || v instanceof PyFloat) return pyStr(v);
