@@ -283,7 +283,7 @@ export function renderValue(s: string, vars: Record<string, unknown>, name: stri
  */
 export function loneValue(expr: string, v: unknown): unknown {
   // Ansible's shortcut: `{{ name }}` of one variable gives that variable's value itself (7 stays 7).
-  if (/^\s*\w+\s*$/.test(expr)) return v;
+  if (/^\s*\w+\s*$/.test(expr) && !/^\s*(none|None|true|True|false|False)\s*$/.test(expr)) return v;
   return loneResult(v);
 }
 
