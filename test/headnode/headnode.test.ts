@@ -170,6 +170,11 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.deepEqual(withStatus(back, bed, 'changed'), [`${ZONES_TASK} (cluster)`, `${ZONES_TASK} (0.168.192.in-addr.arpa)`]);
     assert.deepEqual(await serials(), ['3', '3']);
     assert.equal((await digPrivate(h, HEADNODE_IP, ['bmc-001.cluster'])).stdout.trim(), '', 'bmc-001 is gone');
+    // Forwarders change named.conf only, and named-checkconf accepts it (in --check, nothing written).
+    const fwd = await converge(bed, ['--check', '--tags', 'dns', '-e', JSON.stringify({ dns_forwarders: ['192.168.0.254', '192.168.0.253'] })]);
+    assert.equal(fwd.rc, 0, describeRun(fwd, bed));
+    assert.deepEqual(withStatus(fwd, bed, 'changed'), ['DNS server configuration (checked by named-checkconf before it is installed)']);
+    assert.doesNotMatch(readFileSync(path.join(h.rootDir, 'etc/bind/named.conf'), 'utf8'), /forwarders/);
     const again = await converge(bed, ['--tags', 'dns']);
     assert.equal(again.rc, 0, describeRun(again, bed));
     assert.deepEqual(withStatus(again, bed, 'changed'), []);
