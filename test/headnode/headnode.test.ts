@@ -174,7 +174,7 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     const fwd = await converge(bed, ['--check', '--tags', 'dns', '-e', JSON.stringify({ dns_forwarders: ['192.168.0.254', '192.168.0.253'] })]);
     assert.equal(fwd.rc, 0, describeRun(fwd, bed));
     assert.deepEqual(withStatus(fwd, bed, 'changed'), ['DNS server configuration (checked by named-checkconf before it is installed)']);
-    assert.doesNotMatch(readFileSync(path.join(h.rootDir, 'etc/bind/named.conf'), 'utf8'), /forwarders/);
+    assert.doesNotMatch(readFileSync(path.join(h.rootDir, 'etc/bind/named.conf'), 'utf8'), /forwarders \{/);
     const again = await converge(bed, ['--tags', 'dns']);
     assert.equal(again.rc, 0, describeRun(again, bed));
     assert.deepEqual(withStatus(again, bed, 'changed'), []);
