@@ -1,9 +1,10 @@
 #!/bin/bash
-# Installs the Debian packages listed in a file (one per line, # comments),
+# Installs the Debian packages listed in a file (# comments),
 # only those that are missing, so a second call costs nothing.
 set -euo pipefail
 list="$1"
-mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" | tr -d ' ')
+# A line may name several packages, separated by blanks.
+mapfile -t wanted < <(sed -e 's/#.*//' "$list" | tr -s '[:space:]' '\n' | sed '/^$/d')
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
