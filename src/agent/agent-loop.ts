@@ -4,7 +4,7 @@
 // current task; between runs they stop it at once.
 
 import cron from 'node-cron';
-import type { RunCliOptions } from '../cli/run-command.js';
+import type { RunCliOptions } from '../cli/run-options.js';
 import { loadAndValidate, runCommand } from '../cli/run-command.js';
 import { ConfigError, ConfigErrors, UsageError } from '../config/errors.js';
 import { EXIT } from '../cli/exit-codes.js';

@@ -7,7 +7,7 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Reporter } from '../engine/events.js';
-import type { Loaded, RunCliOptions } from '../cli/run-command.js';
+import type { Loaded, RunCliOptions } from '../cli/run-options.js';
 import { UsageError } from '../config/errors.js';
 import { acquireLock, LockBusyError, type LockOptions } from './lock.js';
 import { fingerprint } from './fingerprint.js';

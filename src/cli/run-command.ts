@@ -6,7 +6,6 @@ import { validatePlaybook } from '../config/validate-playbook.js';
 import { checkVarsSchema } from '../config/vars-schema.js';
 import type { Playbook } from '../config/playbook-model.js';
 import { loadInventory } from '../inventory/load-inventory.js';
-import type { Inventory } from '../inventory/inventory.js';
 import { connectHost } from '../host/connect.js';
 import { runPlaybook } from '../engine/run-playbook.js';
 import type { Reporter } from '../engine/events.js';
@@ -22,29 +21,9 @@ import { parseExtraVars } from './extra-vars.js';
 import { manualRunGuard, stateDirOf, type RunGuardFactory, type StateDirOptions } from '../agent/run-guard.js';
 import { PendingHandlerStore } from '../engine/pending-handlers.js';
 import { WriteJournal } from '../engine/write-journal.js';
+import type { Loaded, RunCliOptions } from './run-options.js';
 
-export interface RunCliOptions {
-  inventory?: string;
-  check?: boolean;
-  diff?: boolean;
-  limit?: string;
-  tags?: string;
-  skipTags?: string;
-  extraVars?: string[];
-  forks?: string;
-  json?: boolean;
-  color?: string;
-  detailedExitcodes?: boolean;
-  verbose?: number;
-  acceptNewHostKeys?: boolean;
-  knownHostsFile?: string;
-}
-
-export interface Loaded {
-  playbook: Playbook;
-  inventory: Inventory;
-  extraVars: Record<string, unknown>;
-}
+export type { Loaded, RunCliOptions } from './run-options.js';
 
 /** Everything that can be checked without a host; throws ConfigError(s) or UsageError. */
 export function loadAndValidate(playbookFile: string, o: RunCliOptions): Loaded {

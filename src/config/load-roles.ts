@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { ConfigError } from './errors.js';
 import { loadYamlFile, type YamlPath, type YamlSource } from './yaml-source.js';
 import type { RoleInfo, Step, Task } from './playbook-model.js';
-import type { Inherited, TaskLoader } from './load-tasks.js';
+import type { Inherited } from './inherited.js';
 import { ROLE_ENTRY_KEYS } from './keywords.js';
 import { didYouMean } from './did-you-mean.js';
 
@@ -25,6 +25,17 @@ export interface RoleOptions {
   private?: boolean;
 }
 
+/** What a role loader uses of the task loader that owns it (load-tasks.ts, which imports this file). */
+export interface OwningTaskLoader {
+  readonly playbookDir: string;
+  errors: ConfigError[];
+  files: string[];
+  roleHandlers: Task[];
+  fail(src: YamlSource, message: string, p: YamlPath, atKey?: boolean): void;
+  inherit(src: YamlSource, t: Record<string, unknown>, p: YamlPath, inh: Inherited): Inherited;
+  taskFile(src: YamlSource, p: YamlPath, file: string, what: string, inh: Inherited, stack: string[], handler: boolean): Step[];
+}
+
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
 export class RoleLoader {
@@ -35,7 +46,7 @@ export class RoleLoader {
   playVars: Record<string, unknown> = {};
   private handlerFiles = new Set<string>();
 
-  constructor(private readonly loader: TaskLoader) {}
+  constructor(private readonly loader: OwningTaskLoader) {}
 
   startPlay(): void {
     this.seen = new Set();

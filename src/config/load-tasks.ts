@@ -7,40 +7,16 @@ import * as path from 'node:path';
 import { ConfigError } from './errors.js';
 import { otherPlatformModule, otherPlatformOf } from './other-platform.js';
 import { loadYamlFile, type YamlPath, type YamlSource } from './yaml-source.js';
-import type { BlockStep, IncludeStep, LoopControl, LoopKind, RoleInfo, Step, Task } from './playbook-model.js';
+import type { BlockStep, IncludeStep, LoopControl, LoopKind, Step, Task } from './playbook-model.js';
 import { findModule, suggestModule } from '../engine/registry.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseShorthand } from './shorthand.js';
 import { BLOCK_KEYS, INCLUDE_ACTIONS, INCLUDE_KEYS, LOOP_CONTROL_KEYS, LOOP_KEYS, REFUSED, TASK_KEYS } from './keywords.js';
 import { hasTemplate } from '../template/render.js';
 import { RoleLoader } from './load-roles.js';
+import type { Inherited } from './inherited.js';
 
-/** What a block, include or role passes down to the tasks inside it. */
-export interface Inherited {
-  when: string[];
-  tags: string[];
-  vars: Record<string, unknown>;
-  become?: boolean;
-  becomeUser?: string;
-  ignoreErrors?: boolean;
-  /** `ignore_errors: "{{ expr }}"`: decided per host when the task runs. */
-  ignoreErrorsTemplate?: string;
-  noLog?: boolean;
-  checkMode?: boolean;
-  diff?: boolean;
-  environment: Array<Record<string, unknown> | string>;
-  delegateTo?: string;
-  runOnce?: boolean;
-  remoteUser?: string;
-  role?: RoleInfo;
-  /** Directory relative src/template paths resolve from. */
-  baseDir: string;
-  localNames: string[];
-}
-
-export function rootInherited(baseDir: string): Inherited {
-  return { when: [], tags: [], vars: {}, environment: [], baseDir, localNames: [] };
-}
+export { rootInherited, type Inherited } from './inherited.js';
 
 export class TaskLoader {
   errors: ConfigError[] = [];

@@ -16,30 +16,15 @@ import type { Lookup } from '../template/render.js';
 import { emptySummary, type HostSummary, type Reporter, type TaskEvent } from './events.js';
 import { factVariables } from './facts-vars.js';
 import { Ledger } from './ledger.js';
-import type { PendingHandlerStore } from './pending-handlers.js';
-import { journaledHost, sweepLeftOverTemps, type WriteJournal } from './write-journal.js';
-import { OMIT, TaskRunner, TOP_FRAME, type Frame } from './run-task.js';
+import { journaledHost, sweepLeftOverTemps } from './write-journal.js';
+import { OMIT, TaskRunner } from './run-task.js';
+import { TOP_FRAME, type Frame } from './frame.js';
+import type { StepRunHost, TaskRunOutcome } from './task-run-host.js';
+import type { RunOptions } from './run-options.js';
 import type { EventStatus } from './events.js';
 import { dataLayer, VarScope } from './variables.js';
 
-export interface RunOptions {
-  check: boolean;
-  diff: boolean;
-  tags: string[];
-  skipTags: string[];
-  extraVars: Record<string, unknown>;
-  forks: number;
-  /** -v count: debug tasks with a higher verbosity are skipped. */
-  verbosity: number;
-  /** Opens a Host for an inventory host (local, ssh, chroot). */
-  connect: (name: string, vars: Record<string, unknown>) => Host;
-  /** Set by SIGINT/SIGTERM: stop after the current task. */
-  stopRequested: () => boolean;
-  /** Keeps notifications until their handlers have run, across runs (pending-handlers.ts). Absent: not kept. */
-  pendingHandlers?: PendingHandlerStore;
-  /** Notes writes in progress, so that temp files a killed run left are swept (write-journal.ts). */
-  writeJournal?: WriteJournal;
-}
+export type { RunOptions } from './run-options.js';
 
 export interface SharedRun {
   inventory: Inventory;
@@ -54,12 +39,12 @@ export interface SharedRun {
   /** The current play's hosts, and those of them still running (not failed or unreachable). */
   playHosts: string[];
   /** run_once tasks of the current play: the first host runs, the others take its result. */
-  runOnce: Map<Task, Promise<{ status: EventStatus; apply: (other: HostRun) => void }>>;
+  runOnce: Map<Task, Promise<TaskRunOutcome>>;
   /** meta: end_play ends the play for every host. */
   playEnded: boolean;
 }
 
-export class HostRun {
+export class HostRun implements StepRunHost {
   summary: HostSummary = emptySummary();
   unreachable?: string;
   failed = false;
@@ -140,7 +125,7 @@ export class HostRun {
   }
 
   /** run_once: the first host to reach the task runs it; every host gets its registered value and facts. */
-  async runOnce(task: Task, run: () => Promise<{ status: EventStatus; apply: (other: HostRun) => void }>): Promise<EventStatus> {
+  async runOnce(task: Task, run: () => Promise<TaskRunOutcome>): Promise<EventStatus> {
     const first = this.shared.runOnce.get(task);
     if (!first) {
       const p = run();

@@ -2,7 +2,11 @@
 // A later task that finds something missing asks the ledger before failing,
 // and reports "would change (after task N)" when an earlier task explains it.
 
-import type { Provided } from './module.js';
+/** Something a task makes exist, recorded in the check-mode ledger (module.ts re-exports it for modules). */
+export interface Provided {
+  kind: 'package' | 'path' | 'unit' | 'user' | 'group' | 'command';
+  name: string;
+}
 
 export class Ledger {
   private entries: Array<Provided & { task: number }> = [];

@@ -3,7 +3,7 @@
 // as "not converged", which is how idempotence is enforced at run time.
 
 import type { Host } from '../host/host.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger, Provided } from './ledger.js';
 
 /** One property that differs between the host and the task. */
 export interface Change {
@@ -30,11 +30,8 @@ export interface Change {
   repeats?: boolean;
 }
 
-/** Something a task makes exist, recorded in the check-mode ledger. */
-export interface Provided {
-  kind: 'package' | 'path' | 'unit' | 'user' | 'group' | 'command';
-  name: string;
-}
+/** Something a task makes exist: the ledger's vocabulary, defined there. */
+export type { Provided } from './ledger.js';
 
 export interface PlanResult<S = unknown> {
   changes: Change[];

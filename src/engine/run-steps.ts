@@ -5,15 +5,15 @@
 import { isTask, type BlockStep, type IncludeStep, type Play, type Step, type Task } from '../config/playbook-model.js';
 import { renderValue } from '../template/render.js';
 import { conditionTruth } from '../template/filters.js';
-import type { HostRun } from './host-run.js';
+import type { StepRunHost } from './task-run-host.js';
 import { loopItems } from './loops.js';
-import type { Frame } from './run-task.js';
+import type { Frame } from './frame.js';
 import { dataLayer } from './variables.js';
 
 /** How a list of steps ended for the host: on to the next, failed, ended by meta, or stopped (signal, end_play elsewhere). */
 export type Flow = 'ok' | 'failed' | 'ended' | 'stopped';
 
-export async function runSteps(hr: HostRun, play: Play, steps: Step[], frame: Frame): Promise<Flow> {
+export async function runSteps(hr: StepRunHost, play: Play, steps: Step[], frame: Frame): Promise<Flow> {
   for (const step of steps) {
     const f = isTask(step) ? await hr.runPlayTask(play, step, frame)
       : step.kind === 'block' ? await runBlock(hr, play, step, frame)
@@ -23,7 +23,7 @@ export async function runSteps(hr: HostRun, play: Play, steps: Step[], frame: Fr
   return 'ok';
 }
 
-async function runBlock(hr: HostRun, play: Play, b: BlockStep, frame: Frame): Promise<Flow> {
+async function runBlock(hr: StepRunHost, play: Play, b: BlockStep, frame: Frame): Promise<Flow> {
   let f = await runSteps(hr, play, b.block, { ...frame, rescuable: frame.rescuable || b.rescue.length > 0 });
   if (f === 'failed' && b.rescue.length && !hr.unreachable) {
     const failure = hr.lastFailure;
@@ -45,7 +45,7 @@ function sourceOf(step: IncludeStep): string {
   return `${pos.file}:${pos.line ?? '?'}`;
 }
 
-async function runInclude(hr: HostRun, play: Play, inc: IncludeStep, frame: Frame): Promise<Flow> {
+async function runInclude(hr: StepRunHost, play: Play, inc: IncludeStep, frame: Frame): Promise<Flow> {
   if (!hr.tagged(inc)) return 'ok';
   const pseudo = { vars: inc.vars } as unknown as Task;
   const scope = hr.scopeFor(pseudo, frame.layers);

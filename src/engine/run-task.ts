@@ -9,19 +9,13 @@ import { conditionTruth } from '../template/filters.js';
 import { makeModuleContext } from './context.js';
 import { convergeTask, type TaskOutcome } from './converge-task.js';
 import type { EventStatus, TaskEvent } from './events.js';
-import type { HostRun } from './host-run.js';
+import type { TaskRunHost, TaskRunOutcome } from './task-run-host.js';
 import type { Change } from './module.js';
 import type { VarScope } from './variables.js';
 import { loopItems } from './loops.js';
 import * as path from 'node:path';
 
-/** Where a task runs inside blocks and includes: extra variable layers, and whether a rescue follows a failure. */
-export interface Frame {
-  layers: Array<Record<string, unknown>>;
-  rescuable: boolean;
-}
-
-export const TOP_FRAME: Frame = { layers: [], rescuable: false };
+import { TOP_FRAME, type Frame } from './frame.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,7 +61,7 @@ interface ItemOutcome extends TaskOutcome {
 }
 
 export class TaskRunner {
-  constructor(private readonly hr: HostRun) {}
+  constructor(private readonly hr: TaskRunHost) {}
 
   private truthy(task: Task, exprs: string[], scope: Record<string, unknown>): boolean {
     for (const w of exprs) {
@@ -84,7 +78,7 @@ export class TaskRunner {
   }
 
   /** The task on this host; `apply` replays its registered value and facts on another host (run_once). */
-  async runTask(task: Task, handler: boolean, frame: Frame): Promise<{ status: EventStatus; apply: (other: HostRun) => void }> {
+  async runTask(task: Task, handler: boolean, frame: Frame): Promise<TaskRunOutcome> {
     const start = Date.now();
     const freshScope = () => this.hr.scopeFor(task, frame.layers);
     const scope = freshScope();
@@ -98,7 +92,7 @@ export class TaskRunner {
       };
       this.hr.report(ev, item === undefined);
     };
-    const noop = (_other: HostRun) => {};
+    const noop = (_other: TaskRunHost) => {};
     if (task.ignoreErrorsTemplate !== undefined) {
       const tpl = task.ignoreErrorsTemplate;
       try {
@@ -189,7 +183,7 @@ export class TaskRunner {
     if (task.register && registered) this.hr.register(task.register, registered);
     if (status === 'failed') this.hr.noteFailure(task, registered ?? {});
     if (status === 'changed') for (const n of this.notifyNames(task, scope)) this.hr.notify(n, task);
-    const apply = (other: HostRun) => {
+    const apply = (other: TaskRunHost) => {
       if (task.register && registered) other.register(task.register, registered);
       for (const f of appliedFacts) { if (task.module.name === 'include_vars') other.includeVars(f); else other.setFacts(f); }
     };

@@ -5,24 +5,9 @@
 // ansible_processor_vcpus, ansible_default_ipv4.address, ansible_mounts[].size_total).
 
 import type { Host } from './host.js';
+import type { HardwareFacts } from './hardware-facts-shape.js';
 
-export interface HardwareFacts {
-  kernel: string;
-  kernel_version: string;
-  memtotal_mb: number;
-  memfree_mb: number;
-  swaptotal_mb: number;
-  swapfree_mb: number;
-  processor: string[];
-  processor_count: number;
-  processor_cores: number;
-  processor_threads_per_core: number;
-  processor_vcpus: number;
-  processor_nproc: number;
-  default_ipv4: Record<string, unknown>;
-  mounts: Array<Record<string, unknown>>;
-  env: Record<string, string>;
-}
+export type { HardwareFacts } from './hardware-facts-shape.js';
 
 const SEP = '--cvg-facts--';
 

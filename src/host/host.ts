@@ -76,7 +76,7 @@ export interface Facts {
   /** Addresses per interface (IPv4, CIDR notation). */
   ipv4: Record<string, string[]>;
   /** Memory, processors, kernel, default route, mounts, environment (not gathered inside a chroot tree). */
-  hardware?: import('./hardware-facts.js').HardwareFacts;
+  hardware?: import('./hardware-facts-shape.js').HardwareFacts;
 }
 
 export interface Host {

@@ -2,9 +2,9 @@
 // `.startswith()` ...), written to Python's rules. These are the only methods
 // a template can call on a value: JavaScript's own are never reachable.
 
-import { types } from 'node:util';
 import { pyEq, PyTuple } from './py-values.js';
 import { pyStrFormat } from './py-str-format.js';
+import { hasKey } from './has-key.js';
 
 type Method = (self: any, ...args: any[]) => unknown;
 
@@ -131,10 +131,7 @@ const LIST: Record<string, Method> = {
   extend: (l, x) => { l.push(...(x as unknown[])); return null; },
 };
 
-/** A mapping's own key (a lazy variable scope answers `in` itself). */
-export function hasKey(d: object, k: string): boolean {
-  return types.isProxy(d) ? k in d : Object.prototype.hasOwnProperty.call(d, k);
-}
+export { hasKey } from './has-key.js';
 
 const DICT: Record<string, Method> = {
   items: (d) => Object.keys(d).map((k) => PyTuple.of2([k, d[k]])),

@@ -5,7 +5,7 @@
 // error, never an approximation.
 
 import { isPyFloat, PyFloat, pyFormat, pyRepr, pyStr, PyTypeError, typeName } from './py-values.js';
-import { hasKey } from './py-methods.js';
+import { hasKey } from './has-key.js';
 
 const SPEC = /^(?:([\s\S])?([<>=^]))?([-+ ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/;
 
