@@ -54,6 +54,7 @@ import { gitModule } from './git.js';
 import { yumRepositoryModule } from './yum-repository.js';
 import { aptRepositoryModule } from './apt-repository.js';
 import { rpmKeyModule } from './rpm-key.js';
+import { aptKeyModule } from './apt-key.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -79,7 +80,7 @@ export const modules: ModuleDefinition[] = [
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
-  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule, aptRepositoryModule, rpmKeyModule,
+  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule, aptRepositoryModule, rpmKeyModule, aptKeyModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
   setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule, rebootModule,
   selinuxModule, sebooleanModule, sefcontextModule,
