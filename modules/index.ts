@@ -55,6 +55,7 @@ import { yumRepositoryModule } from './yum-repository.js';
 import { aptRepositoryModule } from './apt-repository.js';
 import { rpmKeyModule } from './rpm-key.js';
 import { aptKeyModule } from './apt-key.js';
+import { zypperRepositoryModule } from './zypper-repository.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -80,7 +81,7 @@ export const modules: ModuleDefinition[] = [
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
-  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule, aptRepositoryModule, rpmKeyModule, aptKeyModule,
+  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule, aptRepositoryModule, rpmKeyModule, aptKeyModule, zypperRepositoryModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
   setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule, rebootModule,
   selinuxModule, sebooleanModule, sefcontextModule,
