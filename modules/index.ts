@@ -56,6 +56,7 @@ import { aptRepositoryModule } from './apt-repository.js';
 import { rpmKeyModule } from './rpm-key.js';
 import { aptKeyModule } from './apt-key.js';
 import { zypperRepositoryModule } from './zypper-repository.js';
+import { archiveModule } from './archive.js';
 
 export const modules: ModuleDefinition[] = [
   debug,
@@ -81,7 +82,7 @@ export const modules: ModuleDefinition[] = [
   sysctlModule, pauseModule,
   userModule, groupModule, authorizedKeyModule,
   pingModule, rawModule, cronModule, waitForModule,
-  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule, aptRepositoryModule, rpmKeyModule, aptKeyModule, zypperRepositoryModule,
+  unarchiveModule, fetchModule, uriModule, gitModule, yumRepositoryModule, aptRepositoryModule, rpmKeyModule, aptKeyModule, zypperRepositoryModule, archiveModule,
   mountModule, hostnameModule, timezoneModule, systemdServiceModule,
   setupModule, serviceFactsModule, packageFactsModule, knownHostsModule, modprobeModule, rebootModule,
   selinuxModule, sebooleanModule, sefcontextModule,
