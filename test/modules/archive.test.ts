@@ -6,12 +6,14 @@
 // and by the bytes a compressed file gives back; the registered values are
 // compared too, and the sources left behind (remove) are compared as files.
 
-import { describe, it, test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { differential } from './fixtures/ansible-differential.js';
-import { commonRoot } from '../../modules/archive.js';
+import { archiveModule, commonRoot } from '../../modules/archive.js';
+import { upTarget, type BedTarget } from './fixtures/bed-host.js';
+import { checkRunReplan } from './fixtures/converge-case.js';
 
 /** Sources with fixed mtimes, so that both trees list the same members. */
 function sources(root: string): void {
@@ -95,5 +97,28 @@ ${show('several without dest', '{{ r.msg }}')}
       register: r
 ${show('inside a removed tree', '{{ r.msg }}')}
 `,
+  });
+});
+
+describe('archive on a Debian bed host over SSH', () => {
+  let t: BedTarget;
+  before(async () => {
+    t = await upTarget('debian12');
+    await t.host.run(['sh', '-c', 'rm -rf /srv/cvarch && mkdir -p /srv/cvarch/src/sub /srv/cvarch/out && echo a > /srv/cvarch/src/a && echo b > /srv/cvarch/src/sub/b']);
+  });
+  after(async () => { await t?.down(); });
+
+  const listing = async () => (await t.host.run(['sh', '-c', 'tar -tzvf /srv/cvarch/out/src.tgz --numeric-owner 2>/dev/null | sort; ls /srv/cvarch'])).stdout;
+
+  it('a tree as tar.gz: --check predicts, the run writes it, a second run changes nothing; a changed source changes it again', async () => {
+    const params = { path: ['/srv/cvarch/src'], dest: '/srv/cvarch/out/src.tgz' };
+    const first = await checkRunReplan(archiveModule, params, { host: t.host }, listing, ['content']);
+    assert.deepEqual((first.outcome.result.archived as string[]).sort(), ['/srv/cvarch/src/a', '/srv/cvarch/src/sub', '/srv/cvarch/src/sub/b']);
+    assert.match(await listing(), /src\/a\n[\s\S]*src\/sub\/b\n/);
+    await checkRunReplan(archiveModule, params, { host: t.host }, listing, []);
+    await t.host.run(['sh', '-c', 'echo more >> /srv/cvarch/src/a']);
+    await checkRunReplan(archiveModule, params, { host: t.host }, listing, ['content']);
+    await checkRunReplan(archiveModule, { ...params, remove: true }, { host: t.host }, listing, ['remove']);
+    assert.doesNotMatch(await listing(), /^src$/m);
   });
 });
