@@ -5,8 +5,8 @@
 // missing policy and a missing policy name fail; seboolean and sefcontext fail
 // on such a host in both tools (converge: "SELinux is disabled on this host.";
 // Ansible, lacking the semanage bindings here, earlier). Their live paths
-// (getsebool/setsebool, semanage fcontext) cannot run on this machine and are
-// not verified.
+// (getsebool/setsebool, semanage fcontext) cannot run on this machine: their
+// exact commands are checked against named fakes in selinux-fake-tools.test.ts.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
