@@ -17,6 +17,7 @@ import { differential } from './fixtures/ansible-differential.js';
 import { checkRunReplan } from './fixtures/converge-case.js';
 import { parseRepoFile, parseRepos, zypperRepositoryModule } from '../../modules/zypper-repository.js';
 import { LocalHost } from '../../src/host/local-host.js';
+import { upTarget, type BedTarget } from './fixtures/bed-host.js';
 
 const FILE_SERVER = `
 const http = require('node:http'); const fs = require('node:fs'); const p = require('node:path');
@@ -169,5 +170,34 @@ describe('zypper_repository: runrefresh and --check, converge alone', () => {
       for (const k of Object.keys(env)) delete process.env[k];
       Object.assign(process.env, saved);
     }
+  });
+});
+
+describe('zypper_repository on a SHAPED suse15 bed host (openSUSE os-release, zypper over SSH)', () => {
+  let t: BedTarget;
+  before(async () => {
+    t = await upTarget('suse15');
+    const local = mkdtempSync('/tmp/cvg-zrepo-bed-');
+    try {
+      execFileSync('createrepo_c', ['-q', local]);
+      await t.host.run(['mkdir', '-p', '/srv/cvzrepo/repodata']);
+      for (const f of readdirSync(path.join(local, 'repodata'))) await t.host.writeFile(`/srv/cvzrepo/repodata/${f}`, readFileSync(path.join(local, 'repodata', f)));
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
+  });
+  after(async () => { await t?.down(); });
+
+  const repos = async () => (await t.host.run(['zypper', '--quiet', '--non-interactive', '--xmlout', 'repos'])).stdout;
+
+  it('add with runrefresh, in sync on the second plan, removed by alias', async () => {
+    const params = { name: 'cvlocal', repo: 'dir:/srv/cvzrepo', description: 'converge test', disable_gpg_check: true, priority: 50 };
+    await checkRunReplan(zypperRepositoryModule, { ...params, runrefresh: true }, { host: t.host }, repos, ['repo:cvlocal']);
+    assert.match(await repos(), /<repo alias="cvlocal" name="converge test" type="rpm-md" priority="50" enabled="1" autorefresh="1" gpgcheck="0"[\s\S]*<url>dir:\/srv\/cvzrepo<\/url>/);
+    assert.equal((await t.host.run(['sh', '-c', 'ls /var/cache/zypp/raw/cvlocal/repodata/repomd.xml'])).rc, 0, 'refreshed');
+    await checkRunReplan(zypperRepositoryModule, params, { host: t.host }, repos, []);
+    await checkRunReplan(zypperRepositoryModule, { name: 'cvlocal', state: 'absent' }, { host: t.host }, repos, ['repo:cvlocal']);
+    assert.doesNotMatch(await repos(), /cvlocal/);
+    await checkRunReplan(zypperRepositoryModule, { name: 'cvlocal', state: 'absent' }, { host: t.host }, repos, []);
   });
 });
