@@ -81,9 +81,16 @@ interface Planned {
   dirs: string[];
 }
 
+/** Whether exclusion_patterns leave this member out: matched against the member name for tar, the full path for zip (as Ansible does). */
+function excludedBy(p: ArchiveParams): (path: string, name: string) => boolean {
+  const pats = (p.exclusion_patterns ?? []).map(fnmatchRegExp);
+  return (path, name) => pats.some((re) => re.test(p.format === 'zip' ? path : name));
+}
+
 /** Every member of the archive: the targets, and everything below a target that is a directory (not its own entry). */
 async function membersOf(host: Host, p: ArchiveParams, root: string, targets: string[], kinds: string, dirSet: Set<string>): Promise<Array<{ path: string; name: string }>> {
   const out: Array<{ path: string; name: string }> = [];
+  const excluded = excludedBy(p);
   const dirs = targets.filter((_t, i) => kinds[i] === 'd');
   const below = new Map<string, string[]>();
   if (dirs.length) {
@@ -93,8 +100,6 @@ async function membersOf(host: Host, p: ArchiveParams, root: string, targets: st
       if (listed[i + 1] === 'd') dirSet.add(listed[i + 2]);
     }
   }
-  const pats = (p.exclusion_patterns ?? []).map(fnmatchRegExp);
-  const excluded = (path: string, name: string) => pats.some((re) => re.test(p.format === 'zip' ? path : name));
   targets.forEach((t, i) => {
     const paths = kinds[i] === 'd' ? (below.get(t) ?? []) : [t];
     for (const path of paths) {
@@ -108,6 +113,8 @@ async function membersOf(host: Host, p: ArchiveParams, root: string, targets: st
 /** Writes the archive of `members` (names relative to root) to `out` on the host. */
 async function build(host: Host, p: ArchiveParams, root: string, members: Array<{ name: string }>, out: string): Promise<void> {
   if (p.format === 'zip') {
+    // Every member left out: an empty zip (its end-of-central-directory record only), as Python's zipfile writes; zip itself refuses.
+    if (!members.length) { await host.writeFile(out, Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]), { mode: 0o600 }); return; }
     if (members.some((m) => m.name.includes('\n'))) throw new TaskFailedError('zip cannot take a file name with a newline');
     await run(host, ['zip', '-q', '-@', out], `Error when writing zip archive at ${p.dest}`, { stdin: members.map((m) => m.name).join('\n') + '\n', cwd: root });
     return;
@@ -120,6 +127,7 @@ async function build(host: Host, p: ArchiveParams, root: string, members: Array<
 async function contentsOf(host: Host, format: Format, file: string): Promise<string[] | undefined> {
   if (format === 'zip') {
     const r = await host.run(['unzip', '-v', file], { env: C_LOCALE, observeOnly: true });
+    if (r.rc === 1 && /zipfile is empty/.test(r.stdout + r.stderr)) return [];
     if (r.rc !== 0) return undefined;
     const out: string[] = [];
     for (const l of r.stdout.split('\n')) {
@@ -168,7 +176,8 @@ async function plan(p: ArchiveParams, ctx: ModuleContext): Promise<PlanResult<St
   const dirs = new Set<string>();
   let inSync = false;
   if (archive) {
-    members = mustArchive ? await membersOf(host, p, root, targets, kinds.replace(/-/g, ''), dirs) : [{ path: targets[0], name: stripPrefix(root, targets[0]) }];
+    const single = [{ path: targets[0], name: stripPrefix(root, targets[0]) }].filter((m) => !excludedBy(p)(m.path, m.name));
+    members = mustArchive ? await membersOf(host, p, root, targets, kinds.replace(/-/g, ''), dirs) : single;
     result.dest_state = missing.length ? 'incomplete' : 'archive';
     if (destStat.exists) {
       const tmp = await privateTempDir(host);

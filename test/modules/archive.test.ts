@@ -77,6 +77,14 @@ ${facts('one file compressed')}${listTask('single.txt.gz', 'gzip -dc {{ root }}/
       archive: { path: "{{ root }}/data/three.cfg", dest: "{{ root }}/out/three.tar", format: tar, force_archive: true }
       register: r
 ${facts('one file as plain tar')}${listTask('three.tar', `${LIST_TAR} {{ root }}/out/three.tar`)}
+    - name: every member left out, zip
+      archive: { path: "{{ root }}/data/three.cfg", dest: "{{ root }}/out/empty.zip", format: zip, exclusion_patterns: ["*.cfg"] }
+      register: r
+${facts('every member left out, zip')}${listTask('empty.zip', 'unzip -l {{ root }}/out/empty.zip | tail -1')}
+    - name: every member left out, tar
+      archive: { path: ["{{ root }}/data/one.txt", "{{ root }}/data/two.txt"], dest: "{{ root }}/out/empty.tar", format: tar, exclusion_patterns: ["*.txt"] }
+      register: r
+${facts('every member left out, tar')}${listTask('empty.tar', `${LIST_TAR} {{ root }}/out/empty.tar | wc -l`)}
     - name: archived and removed
       archive: { path: ["{{ root }}/gone", "{{ root }}/gone-file.txt"], dest: "{{ root }}/out/gone.tgz", remove: true }
       register: r
