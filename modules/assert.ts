@@ -6,6 +6,7 @@ import { conditionTruth } from '../src/template/filters.js';
 
 export const assert: ModuleDefinition<{ that: string | string[]; fail_msg?: string; msg?: string; success_msg?: string; quiet?: boolean }> = {
   name: 'assert',
+  showsMessage: 'verbose',
   description: 'Checks Jinja conditions (`that`) and fails the host with `fail_msg` when one is false. Changes nothing.',
   controllerOnly: true,
   schema: {

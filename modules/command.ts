@@ -48,6 +48,7 @@ function makeModule(kind: 'command' | 'shell'): ModuleDefinition<CommandParams, 
     name: kind,
     verify: false,
     freeForm: 'cmd',
+    checkSkipsUnless: ['creates', 'removes'],
     description: kind === 'command'
       ? 'Runs a command without a shell: the text is split into words with shell-like quoting, but $VARS, pipes, redirections and globs ' +
         'stay literal (use argv for exact words, or shell). creates/removes skip it when a path exists/is missing. Not run in --check. ' +

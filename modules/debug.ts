@@ -5,6 +5,8 @@ import type { ModuleDefinition } from '../src/engine/module.js';
 
 export const debug: ModuleDefinition<{ msg?: unknown; var?: string; verbosity?: number }> = {
   name: 'debug',
+  showsMessage: 'always',
+  verbosityParam: 'verbosity',
   description: 'Prints a message (`msg`) or the value of a variable (`var`) in the task line. Never changes the host.',
   controllerOnly: true,
   schema: {

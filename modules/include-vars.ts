@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { ModuleDefinition } from '../src/engine/module.js';
 import { TaskFailedError } from '../src/engine/module.js';
 import { loadYamlFile } from '../src/config/yaml-source.js';
+import { hasTemplate } from '../src/template/render.js';
 
 interface IncludeVarsParams {
   file?: string;
@@ -50,8 +51,30 @@ function dirFiles(dir: string, p: IncludeVarsParams, depth: number): string[] {
   return out;
 }
 
+/** Names an include_vars task may define: the keys of its file, or of every vars file it could name (for the static variable check). */
+function includedVarNames(params: Record<string, unknown>, where: { baseDir: string; looped: boolean }): string[] {
+  const p = params as { file?: unknown; free_form?: unknown; name?: unknown; dir?: unknown };
+  if (typeof p.name === 'string') return [p.name];
+  const file = p.file ?? p.free_form;
+  const keysOf = (f: string) => {
+    try {
+      const v = loadYamlFile(f, 'vars file').value;
+      return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : [];
+    } catch { return []; }
+  };
+  if (typeof file === 'string' && !hasTemplate(file) && !where.looped) {
+    return [path.resolve(where.baseDir, 'vars', file), path.resolve(where.baseDir, file)].filter((f) => existsSync(f)).flatMap(keysOf);
+  }
+  // Templated, looped (with_first_found) or a whole directory: any vars file it could load.
+  const dirs = [path.join(where.baseDir, 'vars'), where.baseDir, ...(typeof p.dir === 'string' && !hasTemplate(p.dir) ? [path.resolve(where.baseDir, p.dir), path.resolve(where.baseDir, 'vars', p.dir)] : [])];
+  return dirs.filter((d) => existsSync(d)).flatMap((d) => readdirSync(d).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => path.join(d, f))).flatMap(keysOf);
+}
+
 export const includeVarsModule: ModuleDefinition<IncludeVarsParams> = {
   name: 'include_vars',
+  searchDir: 'vars',
+  setsVariables: 'included',
+  variableNames: includedVarNames,
   description: 'Loads variables from a YAML file (file, looked up in vars/ of the role or playbook, then next to it) or from every YAML file of a directory (dir), for this host for the rest of the run; name puts them under one variable. Changes nothing on the host.',
   controllerOnly: true,
   freeForm: 'free_form',

@@ -4,6 +4,9 @@ import type { ModuleDefinition } from '../src/engine/module.js';
 
 export const setFact: ModuleDefinition<Record<string, unknown>> = {
   name: 'set_fact',
+  paramsAreVariables: true,
+  setsVariables: 'facts',
+  variableNames: (params) => Object.keys(params),
   description: 'Sets variables for this host for the rest of the run (any key: value pairs). Changes nothing on the host.',
   controllerOnly: true,
   schema: { additionalProperties: true, properties: { cacheable: { type: 'boolean', description: 'Accepted for compatibility; facts are not cached between runs.' } } },

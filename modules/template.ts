@@ -24,6 +24,8 @@ interface TemplateState { spec: FileWriteSpec; write: FileWriteState | undefined
 
 export const templateModule: ModuleDefinition<TemplateParams, TemplateState> = {
   name: 'template',
+  searchDir: 'templates',
+  controllerSource: { param: 'src', template: true },
   description:
     'Renders a Jinja2 template (src, looked up in templates/ then next to the playbook) with the task\'s variables and facts, and writes it to dest ' +
     'like copy: atomic, with mode/owner/group, validate (in --check too) and backup. Undefined variables are errors naming the template and line.',

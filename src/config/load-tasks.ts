@@ -291,15 +291,13 @@ export class TaskLoader {
     }
     const moduleKey = known[0];
     const module = lookup(moduleKey)!;
-    if (module.name === 'other_platform') {
-      this.warnings.push(src.error(`'${moduleKey}' is a module for ${otherPlatformOf(moduleKey)} hosts: accepted, and the task fails if it runs on a host`, [...p, moduleKey], true));
-    }
+    if (module.loadWarning) this.warnings.push(src.error(module.loadWarning, [...p, moduleKey], true));
     const rawParams = t[moduleKey];
     let params: Record<string, unknown> = {};
     let paramPath: (k: string) => YamlPath;
     if (typeof rawParams === 'string' || typeof rawParams === 'number' || typeof rawParams === 'boolean') {
       try {
-        params = module.name === 'meta' ? { action: String(rawParams) } : parseShorthand(String(rawParams), module);
+        params = module.freeFormWhole && module.freeForm ? { [module.freeForm]: String(rawParams) } : parseShorthand(String(rawParams), module);
       } catch (e) {
         // An unbalanced quote: Ansible stops with a parse error at the task; so does converge.
         this.fail(src, `cannot parse the key=value arguments of '${moduleKey}': ${(e as Error).message} in ${JSON.stringify(String(rawParams))}`, [...p, moduleKey]);
@@ -368,7 +366,7 @@ export class TaskLoader {
       remoteUser: own.remoteUser,
       role: own.role,
       localNames,
-      meta: module.name === 'meta' ? String(params.action ?? params.free_form ?? '') : undefined,
+      meta: module.runAction?.(params),
       origin: { source: src, path: p },
       // Like Ansible: relative src paths resolve from the playbook's (or the role's) directory,
       // also for tasks pulled in by import_tasks from a subdirectory.

@@ -30,6 +30,7 @@ export function otherPlatformModule(moduleKey: string, platform: string): Module
     description: `Stands in for '${moduleKey}', a module for ${platform} hosts.`,
     schema: { type: 'object', additionalProperties: true },
     controllerOnly: true,
+    loadWarning: `'${moduleKey}' is a module for ${platform} hosts: accepted, and the task fails if it runs on a host`,
     async plan() {
       throw new TaskFailedError(`'${moduleKey}' is a module for ${platform} hosts; converge manages Linux hosts, and this task ran`);
     },

@@ -53,25 +53,6 @@ function templatedVarsFileKeys(dir: string, entry: string): string[] {
   return keys;
 }
 
-/** Names an include_vars task may define: the keys of its file, or of every vars file it could name. */
-function includedVarNames(t: Task): string[] {
-  const p = t.params as { file?: unknown; free_form?: unknown; name?: unknown; dir?: unknown };
-  if (typeof p.name === 'string') return [p.name];
-  const file = p.file ?? p.free_form;
-  const keysOf = (f: string) => {
-    try {
-      const v = loadYamlFile(f, 'vars file').value;
-      return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : [];
-    } catch { return []; }
-  };
-  if (typeof file === 'string' && !hasTemplate(file) && t.loop === undefined) {
-    return [path.resolve(t.baseDir, 'vars', file), path.resolve(t.baseDir, file)].filter((f) => existsSync(f)).flatMap(keysOf);
-  }
-  // Templated, looped (with_first_found) or a whole directory: any vars file it could load.
-  const dirs = [path.join(t.baseDir, 'vars'), t.baseDir, ...(typeof p.dir === 'string' && !hasTemplate(p.dir) ? [path.resolve(t.baseDir, p.dir), path.resolve(t.baseDir, 'vars', p.dir)] : [])];
-  return dirs.filter((d) => existsSync(d)).flatMap((d) => readdirSync(d).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => path.join(d, f))).flatMap(keysOf);
-}
-
 export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record<string, unknown>): void {
   const errors: ConfigError[] = [];
   const globals = new Set(templateGlobals());
@@ -102,8 +83,7 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
   const factNames = new Set<string>();
   for (const play of pb.plays) for (const t of [...play.tasks, ...play.handlers]) {
     if (t.register) registered.add(t.register);
-    if (t.module.name === 'set_fact') for (const k of Object.keys(t.params)) factNames.add(k);
-    if (t.module.name === 'include_vars') includedVarNames(t).forEach((k) => factNames.add(k));
+    for (const k of t.module.variableNames?.(t.params, { baseDir: t.baseDir, looped: t.loop !== undefined }) ?? []) factNames.add(k);
     for (const k of t.module.factNames ?? []) factNames.add(k);
   }
 
@@ -204,7 +184,7 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
       errors.push(src.error(`expected key=value parameters for '${t.moduleKey}', found '${t.params._raw_params}'`, [...p, t.moduleKey]));
       return;
     }
-    if (t.module.name !== 'set_fact') {
+    if (!t.module.paramsAreVariables) {
       try {
         validateModuleParams(t.module, t.params);
       } catch (e) {
@@ -220,17 +200,18 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
       }
     }
 
-    // Source files of copy and template must exist; templates are checked for syntax and variables.
-    const srcParam = t.params.src;
-    if ((t.module.name === 'template' || t.module.name === 'copy') && typeof srcParam === 'string' && !hasTemplate(srcParam) && !t.params.remote_src) {
-      const sub = t.module.name === 'template' ? 'templates' : 'files';
+    // Source files on the controller (copy and template src) must exist; templates are checked for syntax and variables.
+    const source = t.module.controllerSource;
+    const srcParam = source ? t.params[source.param] : undefined;
+    if (source && typeof srcParam === 'string' && !hasTemplate(srcParam) && !t.params.remote_src) {
+      const sub = t.module.searchDir ?? 'files';
       const candidates = path.isAbsolute(srcParam) ? [srcParam] : [path.resolve(t.baseDir, sub, srcParam), path.resolve(t.baseDir, srcParam)];
       const found = candidates.find((c) => existsSync(c));
       if (!found && path.isAbsolute(srcParam) && madeEarlier(t, srcParam)) {
         // Made by an earlier task of this run: checked when the copy runs.
       } else if (!found) {
-        errors.push(src.error(`${t.module.name} src not found: '${srcParam}' (looked in ${candidates.join(', ')})`, t.paramPath('src')));
-      } else if (t.module.name === 'template') {
+        errors.push(src.error(`${t.module.name} ${source.param} not found: '${srcParam}' (looked in ${candidates.join(', ')})`, t.paramPath(source.param)));
+      } else if (source.template) {
         try {
           const text = readTextFile(found, 'template');
           pb.files.push(found);

@@ -107,6 +107,33 @@ export interface ModuleDefinition<P = any, S = any> {
   convergeOnly?: boolean;
   /** Top-level names the facts this module returns set (service_facts: services), known to the static variable check. */
   factNames?: string[];
+
+  // What follows is declared so that the engine and the loader never test a
+  // module's name (test/architecture/no-module-names.test.ts): each property
+  // says what the engine does for any module that declares it.
+
+  /** The role or playbook subdirectory relative controller files are looked up in first (template: templates, include_vars: vars); default files. */
+  searchDir?: 'files' | 'templates' | 'vars';
+  /** A parameter naming a controller file that must exist before the run (copy, template: src); `template`: it is also checked as a Jinja template. Skipped when `remote_src` is set. */
+  controllerSource?: { param: string; template?: boolean };
+  /** Its parameters are variable names and values (set_fact): no schema checks them. */
+  paramsAreVariables?: boolean;
+  /** Where the `ansible_facts` of its result go: 'facts' as set_fact's, 'included' as include_vars' (lower precedence); otherwise they are host facts. */
+  setsVariables?: 'facts' | 'included';
+  /** Names of the variables a task defines for later tasks, known before the run (set_fact's keys, the files include_vars reads), for the static variable check. */
+  variableNames?(params: Record<string, unknown>, where: { baseDir: string; looped: boolean }): string[];
+  /** The `msg` of its result is what an ok task shows: 'always' (debug), or 'verbose' with -v unless the result says quiet (assert). */
+  showsMessage?: 'always' | 'verbose';
+  /** A parameter giving the -v count the task needs; below it the task is skipped (debug: verbosity). */
+  verbosityParam?: string;
+  /** In --check a planned change is not run and the task is skipped unless one of these parameters is given (command, shell: creates, removes), as Ansible does. */
+  checkSkipsUnless?: string[];
+  /** Free-form text is the parameter `freeForm` as a whole, never split as key=value (meta). */
+  freeFormWhole?: boolean;
+  /** The run action a task asks of the host's run (meta: flush_handlers, end_play, end_host, noop), done by the engine instead of plan/apply. */
+  runAction?(params: Record<string, unknown>): string;
+  /** Said when a task of this module is loaded (a module of another platform). */
+  loadWarning?: string;
   plan(params: P, ctx: ModuleContext): Promise<PlanResult<S>>;
   apply(params: P, plan: PlanResult<S>, ctx: ModuleContext): Promise<ApplyResult>;
 }

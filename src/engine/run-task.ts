@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Directories with_first_found / with_fileglob look in, as Ansible's lookups do for the task's action. */
 export function searchDirs(task: Task, playbookDir: string): string[] {
-  const sub = task.module.name === 'template' ? 'templates' : task.module.name === 'include_vars' ? 'vars' : 'files';
+  const sub = task.module.searchDir ?? 'files';
   const dirs = [path.join(task.baseDir, sub), task.baseDir];
   if (task.role) dirs.push(path.join(task.role.dir, 'tasks'), path.join(playbookDir, sub), playbookDir);
   return [...new Set(dirs)];
@@ -149,14 +149,15 @@ export class TaskRunner {
         break;
       }
       const ignored = o.status === 'failed' && task.ignoreErrors;
-      // assert's success message shows with -v unless quiet, as in Ansible.
-      const assertQuiet = task.module.name === 'assert' && (this.hr.options.verbosity < 1 || o.result.quiet === true);
-      const shown = (task.module.name === 'debug' || task.module.name === 'assert') && o.status === 'ok'
-        ? (o.result.msg === undefined || assertQuiet ? undefined : String(o.result.msg)) : o.message;
+      // debug's message always shows; assert's success message with -v unless quiet, as in Ansible.
+      const shows = task.module.showsMessage;
+      const quiet = shows === 'verbose' && (this.hr.options.verbosity < 1 || o.result.quiet === true);
+      const shown = shows && o.status === 'ok'
+        ? (o.result.msg === undefined || quiet ? undefined : String(o.result.msg)) : o.message;
       emit(o.status, o.changes, shown, label, ignored);
       const facts = o.result.ansible_facts;
-      if ((task.module.name === 'set_fact' || task.module.name === 'include_vars') && o.status !== 'failed' && o.status !== 'skipped' && facts && typeof facts === 'object') {
-        if (task.module.name === 'include_vars') this.hr.includeVars(facts as Record<string, unknown>);
+      if (task.module.setsVariables && o.status !== 'failed' && o.status !== 'skipped' && facts && typeof facts === 'object') {
+        if (task.module.setsVariables === 'included') this.hr.includeVars(facts as Record<string, unknown>);
         else this.hr.setFacts(facts as Record<string, unknown>);
         appliedFacts.push(facts as Record<string, unknown>);
       } else if (o.status !== 'failed' && o.status !== 'skipped' && facts && typeof facts === 'object' && !Array.isArray(facts)) {
@@ -185,7 +186,7 @@ export class TaskRunner {
     if (status === 'changed') for (const n of this.notifyNames(task, scope)) this.hr.notify(n, task);
     const apply = (other: TaskRunHost) => {
       if (task.register && registered) other.register(task.register, registered);
-      for (const f of appliedFacts) { if (task.module.name === 'include_vars') other.includeVars(f); else other.setFacts(f); }
+      for (const f of appliedFacts) { if (task.module.setsVariables === 'included') other.includeVars(f); else other.setFacts(f); }
     };
     if (status === 'failed' && task.ignoreErrors) return { status: 'ok', apply };
     return { status, apply };
@@ -263,15 +264,16 @@ export class TaskRunner {
     let params: Record<string, unknown>;
     try {
       if (task.when.length && !this.truthy(task, task.when, vars)) return { status: 'skipped', changes: [], result: {}, message: 'condition false' };
-      if (task.module.name === 'debug') {
-        const v = renderValue(String((task.params as { verbosity?: unknown }).verbosity ?? 0), vars, 'verbosity');
+      if (task.module.verbosityParam) {
+        const param = task.module.verbosityParam;
+        const v = renderValue(String(task.params[param] ?? 0), vars, param);
         if (Number(v) > this.hr.options.verbosity) return { status: 'skipped', changes: [], result: { skipped_reason: 'Verbosity threshold not met.' }, message: `needs -${'v'.repeat(Number(v))}` };
       }
       params = stripOmit(renderDeep(task.params, vars, `task '${task.name}'`)) as Record<string, unknown>;
       if ('_raw_params' in params) {
         return { status: 'failed', changes: [], result: {}, message: `${sourceOf(task)}: expected key=value parameters for '${task.moduleKey}', found '${params._raw_params}'` };
       }
-      params = task.module.name === 'set_fact' ? params : validateModuleParams(task.module, params);
+      params = task.module.paramsAreVariables ? params : validateModuleParams(task.module, params);
     } catch (e) {
       return { status: 'failed', changes: [], result: {}, message: locate(task, e) };
     }
@@ -300,7 +302,8 @@ export class TaskRunner {
     }
     // As Ansible: in --check a command or shell without creates/removes is skipped (it cannot say what it
     // would do); its plan still shows what would run.
-    if (check && ['command', 'shell'].includes(task.module.name) && params.creates === undefined && params.removes === undefined && outcome.status === 'changed') {
+    const judgedBy = task.module.checkSkipsUnless;
+    if (check && judgedBy && judgedBy.every((k) => params[k] === undefined) && outcome.status === 'changed') {
       return { ...outcome, status: 'skipped', message: 'not run in --check (no creates/removes to judge it by)' };
     }
     return this.applyConditions(task, outcome, scope);

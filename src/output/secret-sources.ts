@@ -16,7 +16,7 @@ export function noteSecretsOfRun(playbook: Playbook, inventory: Inventory, extra
     for (const t of [...play.tasks, ...play.handlers]) {
       noteSecretVars(t.vars);
       // set_fact: its parameters are the variables it sets.
-      if (t.module.name === 'set_fact') noteSecretVars(t.params);
+      if (t.module.paramsAreVariables) noteSecretVars(t.params);
     }
   }
 }
