@@ -72,6 +72,12 @@ function attrsForLink(p: FileParams): Attributes {
   return { owner: p.owner, group: p.group };
 }
 
+/** Parameter combinations, checked before the host is contacted (and again by plan). */
+function validateFile(p: FileParams): void {
+  if ((p.state === 'link' || p.state === 'hard') && !p.src) throw new TaskFailedError(`state: ${p.state} requires src`);
+  if (p.src && p.state !== 'link' && p.state !== 'hard') throw new TaskFailedError('src is only used with state: link or state: hard');
+}
+
 async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<FilePlanState>> {
   const host = ctx.host;
   let path = targetPath(p);
@@ -85,8 +91,7 @@ async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<F
   if (p.recurse && state !== 'directory' && !(state === undefined && stat.type === 'directory')) {
     throw new TaskFailedError('recurse requires state: directory');
   }
-  if ((state === 'link' || state === 'hard') && !p.src) throw new TaskFailedError(`state: ${state} requires src`);
-  if (p.src && state !== 'link' && state !== 'hard') throw new TaskFailedError('src is only used with state: link or state: hard');
+  validateFile(p);
 
   // States that act on the target of a link when follow is on.
   if ((state === undefined || state === 'file' || state === 'directory' || state === 'touch') && stat.type === 'link' && p.follow) {
@@ -277,6 +282,7 @@ export const fileModule: ModuleDefinition<FileParams, FilePlanState> = {
     },
     anyOf: [{ required: ['path'] }, { required: ['dest'] }, { required: ['name'] }],
   },
+  validate: validateFile,
   plan: planFile,
   apply: applyFile,
 };

@@ -132,13 +132,20 @@ function label(it: Item): string {
   return it.kind === 'masquerade' ? 'masquerade' : `${it.kind.replace('_', ' ')} ${it.value}`;
 }
 
-async function plan(p: FirewalldParams, ctx: ModuleContext): Promise<PlanResult<FirewalldState>> {
+/** Parameter combinations, checked before the host is contacted (and again by plan). */
+function validate(p: FirewalldParams): void {
   const items = itemsOf(p);
   const zoneState = p.state === 'present' || p.state === 'absent';
   if (zoneState && items.length) throw new TaskFailedError('state present/absent is for a zone itself; use enabled/disabled for services, ports and the other items');
   if (zoneState && !p.zone) throw new TaskFailedError(`state ${p.state} needs zone`);
   if (!zoneState && p.state && items.length === 0) throw new TaskFailedError(`state ${p.state} needs something to ${p.state === 'enabled' ? 'enable' : 'disable'}: service, port, source, interface, rich_rule, icmp_block or masquerade`);
   if (p.state === undefined && items.length) throw new TaskFailedError('state (enabled or disabled) is required with service, port and the other items');
+}
+
+async function plan(p: FirewalldParams, ctx: ModuleContext): Promise<PlanResult<FirewalldState>> {
+  validate(p);
+  const items = itemsOf(p);
+  const zoneState = p.state === 'present' || p.state === 'absent';
 
   const services = items.filter((i) => i.kind === 'service');
   const rich = items.filter((i) => i.kind === 'rich_rule').map((i) => i.value);
@@ -243,6 +250,7 @@ export const firewalldModule: ModuleDefinition<FirewalldParams, FirewalldState> 
   aliases: ['ansible.posix.firewalld'],
   description: 'Manages firewalld zones (services, ports, sources, interfaces, rich rules, masquerade, ICMP blocks), zone creation and the default zone, with ansible.posix.firewalld\'s parameters. A running daemon gets runtime and permanent changes together; without one, firewall-offline-cmd edits the permanent configuration.',
   schema,
+  validate,
   plan,
   apply,
 };

@@ -134,6 +134,11 @@ export interface ModuleDefinition<P = any, S = any> {
   runAction?(params: Record<string, unknown>): string;
   /** Said when a task of this module is loaded (a module of another platform). */
   loadWarning?: string;
+  /**
+   * Host-free checks of parameter combinations the schema cannot express (file: state link needs
+   * src), run before the host is contacted; throws TaskFailedError. plan calls it too.
+   */
+  validate?(params: P): void;
   plan(params: P, ctx: ModuleContext): Promise<PlanResult<S>>;
   apply(params: P, plan: PlanResult<S>, ctx: ModuleContext): Promise<ApplyResult>;
 }

@@ -10,7 +10,7 @@ import { makeModuleContext } from './context.js';
 import { convergeTask, type TaskOutcome } from './converge-task.js';
 import type { EventStatus, TaskEvent } from './events.js';
 import type { TaskRunHost, TaskRunOutcome } from './task-run-host.js';
-import type { Change } from './module.js';
+import { TaskFailedError, type Change } from './module.js';
 import type { VarScope } from './variables.js';
 import { loopItems } from './loops.js';
 import * as path from 'node:path';
@@ -280,6 +280,13 @@ export class TaskRunner {
 
     const check = this.hr.isCheck(task);
     let outcome: TaskOutcome;
+    try {
+      // The module's own host-free checks (mgmt's Validate): a wrong combination fails before any connection.
+      task.module.validate?.(params);
+    } catch (e) {
+      if (!(e instanceof TaskFailedError)) throw e;
+      return this.applyConditions(task, { status: 'failed', changes: [], result: e.result ?? {}, message: e.message }, scope);
+    }
     try {
       const host = task.module.controllerOnly ? this.hr.controllerHost() : await this.hr.hostFor(task, vars);
       const ctx = makeModuleContext({
