@@ -1,0 +1,54 @@
+// Table tests of a module's planning, in the style of pyinfra's operation
+// tests: each row is (parameters, recorded observations) -> the changes
+// --check reports and what apply then does to the host. A row runs twice on
+// a fresh scripted host: once planning only (--check), once through the
+// engine's plan -> apply -> verifying re-plan, so a row also proves that the
+// module converges in one step. Milliseconds per row, no root, no machine.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Change, ModuleDefinition } from '../../src/engine/module.js';
+import { planModule, runModule } from '../helpers/module-harness.js';
+import { ScriptedHost, type Observations } from './scripted-host.js';
+
+export interface PlanRow {
+  name: string;
+  params: Record<string, unknown>;
+  observed: Observations;
+  /** The changes --check reports; only the keys given (property, before, after, summary) are compared. Empty: in sync. */
+  changes?: Array<Partial<Change>>;
+  /** What apply does to the host, in order (`write /x 0644`, `chmod /x 0600`, `run sysctl -w a=1` ...). */
+  actions?: string[];
+  /** File contents after apply. */
+  after?: Record<string, string>;
+  /** The task fails (in --check and when run) with a message matching this. */
+  fails?: RegExp;
+}
+
+const pick = (c: Change, like: Partial<Change>) => Object.fromEntries(Object.keys(like).map((k) => [k, c[k as keyof Change]]));
+
+export function planTable(def: ModuleDefinition, rows: PlanRow[]): void {
+  for (const row of rows) {
+    test(`${def.name}: ${row.name}`, async () => {
+      if (row.fails) {
+        await assert.rejects(planModule(def, row.params, { host: new ScriptedHost(row.observed) }), row.fails);
+        const run = await runModule(def, row.params, { host: new ScriptedHost(row.observed) });
+        assert.equal(run.status, 'failed');
+        assert.match(run.message ?? '', row.fails);
+        return;
+      }
+      const expected = row.changes ?? [];
+      const checkHost = new ScriptedHost(row.observed);
+      const planned = await planModule(def, row.params, { host: checkHost });
+      assert.deepEqual(planned.changes.map((c, i) => pick(c, expected[i] ?? { property: '' })), expected, '--check changes');
+      assert.deepEqual(checkHost.actions, [], 'planning changes nothing');
+
+      const host = new ScriptedHost(row.observed);
+      const outcome = await runModule(def, row.params, { host });
+      assert.equal(outcome.message, undefined, 'no failure');
+      assert.equal(outcome.status, expected.length ? 'changed' : 'ok', 'run status (the verifying re-plan found it converged)');
+      if (row.actions) assert.deepEqual(host.actions, row.actions, 'what apply did');
+      for (const [p, text] of Object.entries(row.after ?? {})) assert.equal(host.contentOf(p), text, `content of ${p} after apply`);
+    });
+  }
+}
