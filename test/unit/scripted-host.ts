@@ -17,8 +17,13 @@ export type ObservedPath =
   | { dir: true; mode?: number; uid?: number; gid?: number }
   | { link: string };
 
+/** A command's result, and for a command that changes the host, the paths it leaves (modprobe: /proc/modules). */
+export interface ScriptedResult extends CommandResult {
+  sets?: Record<string, ObservedPath>;
+}
+
 /** A command's answer: its stdout (rc 0), or the whole result; a list answers in turn (the last one repeats). */
-export type ObservedAnswer = string | CommandResult | Array<string | CommandResult>;
+export type ObservedAnswer = string | ScriptedResult | Array<string | ScriptedResult>;
 
 export interface Observations {
   /** Paths on the host; parent directories of listed paths exist (root-owned, 0755). */
@@ -66,17 +71,21 @@ export class ScriptedHost implements Host {
   private readonly factsGiven: Facts;
 
   constructor(o: Observations = {}) {
-    for (const [p, v] of Object.entries(o.paths ?? {})) {
-      this.makeParents(p);
-      if ('link' in v) this.nodes.set(p, { type: 'link', target: v.link, mode: 0o777, uid: 0, gid: 0 });
-      else if ('dir' in v) this.nodes.set(p, { type: 'directory', mode: v.mode ?? 0o755, uid: v.uid ?? 0, gid: v.gid ?? 0 });
-      else this.nodes.set(p, { type: 'file', content: Buffer.from(v.content), mode: v.mode ?? 0o644, uid: v.uid ?? 0, gid: v.gid ?? 0 });
-    }
+    this.setPaths(o.paths ?? {});
     for (const [k, v] of Object.entries(o.commands ?? {})) this.answers.set(k, v);
     for (const [k, v] of Object.entries(o.effects ?? {})) { this.answers.set(k, v); this.effects.add(k); }
     this.users = new Map(Object.entries({ root: 0, ...(o.users ?? {}) }));
     this.groups = new Map(Object.entries({ root: 0, ...(o.groups ?? {}) }));
     this.factsGiven = { ...FACTS, ...(o.facts ?? {}) };
+  }
+
+  private setPaths(paths: Record<string, ObservedPath>): void {
+    for (const [p, v] of Object.entries(paths)) {
+      this.makeParents(p);
+      if ('link' in v) this.nodes.set(p, { type: 'link', target: v.link, mode: 0o777, uid: 0, gid: 0 });
+      else if ('dir' in v) this.nodes.set(p, { type: 'directory', mode: v.mode ?? 0o755, uid: v.uid ?? 0, gid: v.gid ?? 0 });
+      else this.nodes.set(p, { type: 'file', content: Buffer.from(v.content), mode: v.mode ?? 0o644, uid: v.uid ?? 0, gid: v.gid ?? 0 });
+    }
   }
 
   /** The content of a path now (after apply), or undefined. */
@@ -104,7 +113,10 @@ export class ScriptedHost implements Host {
     this.asked.set(key, i + 1);
     const a = list[Math.min(i, list.length - 1)];
     if (this.effects.has(key)) this.actions.push(`run ${key}`);
-    return typeof a === 'string' ? { rc: 0, stdout: a, stderr: '' } : a;
+    if (typeof a === 'string') return { rc: 0, stdout: a, stderr: '' };
+    const { sets, ...result } = a;
+    if (sets) this.setPaths(sets);
+    return result;
   }
 
   async readFile(path: string): Promise<Buffer | null> {
