@@ -44,10 +44,6 @@ export function findModule(name: string): ModuleDefinition | undefined {
   return undefined;
 }
 
-export function moduleNames(): string[] {
-  return [...index().keys()];
-}
-
 /** A close module name; for a known module under the wrong collection, the names that do exist. */
 export function suggestModule(name: string): string | undefined {
   const m = index().get(shortName(name));

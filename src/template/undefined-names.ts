@@ -202,8 +202,3 @@ export function definedIfTrue(expr: string): string[] {
     return [];
   }
 }
-
-/** Every top-level variable name a template reads (for static analysis). */
-export function referencedNames(src: string): UndefinedName[] {
-  return undefinedNames(src, () => false);
-}
