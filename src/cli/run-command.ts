@@ -22,6 +22,7 @@ import { manualRunGuard, stateDirOf, type RunGuardFactory, type StateDirOptions 
 import { PendingHandlerStore } from '../engine/pending-handlers.js';
 import { WriteJournal } from '../engine/write-journal.js';
 import type { Loaded, RunCliOptions } from './run-options.js';
+import { traceReporter, tracing } from '../host/host-trace.js';
 
 export type { Loaded, RunCliOptions } from './run-options.js';
 
@@ -84,7 +85,7 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
   }
 
   const guard = await (hooks.guard ?? manualRunGuard)(loaded, o);
-  const extra = [...(hooks.reporters ?? []), ...(guard?.reporters ?? [])];
+  const extra = [...(hooks.reporters ?? []), ...(guard?.reporters ?? []), ...(tracing ? [traceReporter()] : [])];
   // The one way out of a run for its events: console, --json, history and the agent's log all get them redacted.
   const reporter = new RedactingReporter(extra.length ? new TeeReporter([main, ...extra]) : main);
   // Pending handlers and the write journal live in the state directory when it is given

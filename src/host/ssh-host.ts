@@ -16,7 +16,8 @@ import { openSshConnection, type SshTarget } from './ssh-connect.js';
 import { execOnClient, type ExecOutcome } from './ssh-exec.js';
 import type { FileOps } from './ssh-file-ops.js';
 import { SftpFiles } from './ssh-sftp-files.js';
-import { SUDO_SCRIPTS, SudoFiles } from './ssh-sudo-files.js';
+import { SUDO_SCRIPT_NAMES, SUDO_SCRIPTS, SudoFiles } from './ssh-sudo-files.js';
+import { trace, tracing } from './host-trace.js';
 import { ShellSudoFailure, SudoShell, type ShellReply } from './ssh-sudo-shell.js';
 
 export interface SshHostOptions extends SshTarget {
@@ -187,7 +188,15 @@ export class SshHost implements Host {
       // to root logins ("session signalling requires privilege separation").
       const limited = opts.timeoutMs ? ['timeout', '-k', '2', (opts.timeoutMs / 1000).toFixed(3), ...argv] : argv;
       const full = withCwdEnv(limited, opts);
-      if (this.viaSudo) return this.execInShell(client, full, opts);
+      const t0 = Date.now();
+      if (this.viaSudo) {
+        try {
+          return await this.execInShell(client, full, opts);
+        } finally {
+          if (tracing) trace(this.name, 'shell-run', full.join(' '), t0);
+        }
+      }
+      if (tracing) trace(this.name, 'exec', full.join(' '));
       const outcome = await this.channelSlot(() => execOnClient(client, {
         command: commandLine(full),
         stdin: opts.stdin,
@@ -213,6 +222,7 @@ export class SshHost implements Host {
     if (idle) return idle;
     if (this.shells.length < MAX_SHELLS) {
       const s = new SudoShell(client, this.opts.become!, this.sudoPrompt, this.opts.connectTimeoutMs, [...SUDO_SCRIPTS]);
+      if (tracing) trace(this.name, 'shell-start', String(this.shells.length + 1));
       this.shells.push(s);
       return s;
     }
@@ -225,7 +235,12 @@ export class SshHost implements Host {
       const client = await this.connection();
       const index = SUDO_SCRIPTS.indexOf(script);
       if (index < 0) throw new Error('not one of the helper scripts');
-      return this.execInShell(client, [], {}, (sh) => sh.call(index, args, stdin));
+      const t0 = Date.now();
+      try {
+        return await this.execInShell(client, [], {}, (sh) => sh.call(index, args, stdin));
+      } finally {
+        if (tracing) trace(this.name, 'helper', `${SUDO_SCRIPT_NAMES[index]} ${args.join(' ')}`, t0);
+      }
     });
   }
 

@@ -124,6 +124,8 @@ const S = {
 
 /** Every helper script, for a privileged shell that defines them once as functions. */
 export const SUDO_SCRIPTS: readonly string[] = Object.values(S);
+/** Their names, in the same order (for traces). */
+export const SUDO_SCRIPT_NAMES: readonly string[] = Object.keys(S);
 
 const ERRNO: Array<[RegExp, string]> = [
   [/No such file or directory|Directory nonexistent/i, 'ENOENT'], [/Permission denied/i, 'EACCES'], [/File exists/i, 'EEXIST'],
