@@ -65,7 +65,7 @@ const MASKED = new Set(['masked', 'masked-runtime']);
 async function showUnit(host: Host, unit: string, all = false): Promise<Observed> {
   // all: every property, for systemd_service's registered `status` (the same one round trip).
   const props = all ? [] : ['-p', 'LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload,CanReload'];
-  const r = await host.run(['systemctl', 'show', unit, '--no-pager', ...props], { env: { LC_ALL: 'C' } });
+  const r = await host.run(['systemctl', 'show', unit, '--no-pager', ...props], { env: { LC_ALL: 'C' }, observeOnly: true });
   if (r.rc !== 0) throw new TaskFailedError(`systemctl show ${unit} failed: ${r.stderr.trim()}`);
   const p: Record<string, string> = {};
   for (const line of r.stdout.split('\n')) {
@@ -83,7 +83,7 @@ async function showUnit(host: Host, unit: string, all = false): Promise<Observed
 }
 
 async function offlineUnit(host: Host, unit: string, root: string, flags: string[]): Promise<Observed> {
-  const r = await host.run(['systemctl', ...flags, 'is-enabled', unit], { env: { LC_ALL: 'C', SYSTEMD_OFFLINE: '1' } });
+  const r = await host.run(['systemctl', ...flags, 'is-enabled', unit], { env: { LC_ALL: 'C', SYSTEMD_OFFLINE: '1' }, observeOnly: true });
   if (r.rc === 127) throw new TaskFailedError(`systemctl is not installed on ${host.name}${root !== '/' ? ` (needed for ${root})` : ''}`);
   const state = r.stdout.trim().split('\n')[0] ?? '';
   if (!state) {

@@ -33,7 +33,7 @@ export class AptBackend implements PackageBackend {
     if (names.length === 0) return out;
     const argv = ['dpkg-query', `--admindir=${this.path('/var/lib/dpkg')}`, '-W', '-f', '${Package}\t${db:Status-Abbrev}\t${Version}\t${Architecture}\n', '--', ...names];
     // rc 1 with "no packages found matching X" on stderr for unknown names.
-    const r = await this.ctx.host.run(argv, { env: C_LOCALE });
+    const r = await this.ctx.host.run(argv, { env: C_LOCALE, observeOnly: true });
     if (r.rc === 127) throw new TaskFailedError(`dpkg-query is not installed on ${this.ctx.host.name}`);
     for (const line of r.stdout.split('\n')) {
       const [name, status, version, arch] = line.split('\t');

@@ -3,6 +3,7 @@
 // files over one SFTP session, or through fixed sudo helper scripts when the
 // login user is not the user we become.
 
+import * as posix from 'node:path/posix';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { AccountCache } from './accounts.js';
 import { type ContentStream, type FileContent } from './content-stream.js';
@@ -16,7 +17,7 @@ import { openSshConnection, type SshTarget } from './ssh-connect.js';
 import { execOnClient, type ExecOutcome } from './ssh-exec.js';
 import type { FileOps } from './ssh-file-ops.js';
 import { SftpFiles } from './ssh-sftp-files.js';
-import { SUDO_SCRIPT_NAMES, SUDO_SCRIPTS, SudoFiles } from './ssh-sudo-files.js';
+import { SUDO_SCRIPT_NAMES, SUDO_SCRIPTS, SudoFiles, type Look } from './ssh-sudo-files.js';
 import { trace, tracing } from './host-trace.js';
 import { ShellSudoFailure, SudoShell, type ShellReply } from './ssh-sudo-shell.js';
 
@@ -46,6 +47,8 @@ const MAX_CHANNELS = 8;
 const MAX_SHELLS = 4;
 /** Files up to this size are remembered between reads (see `observed`). */
 const REMEMBERED_FILE_BYTES = 1 << 20;
+/** A look (see `look`) brings a regular file's content along up to this size. */
+const LOOK_CONTENT_BYTES = 256 * 1024;
 /** A command's options here: the file helpers' stdin may be streamed. */
 type ExecOptions = Omit<RunOptions, 'stdin'> & { stdin?: string | Buffer | ContentStream };
 
@@ -90,6 +93,8 @@ export class SshHost implements Host {
    * often look at the same paths, and each look is a round trip.
    */
   private observed = new Map<string, Promise<unknown>>();
+  /** Counts the changes begun and ended: a look that saw the host before one is not remembered after it. */
+  private epoch = 0;
 
   constructor(private readonly opts: SshHostOptions) {
     this.name = opts.name;
@@ -215,11 +220,17 @@ export class SshHost implements Host {
     });
   }
 
-  /** An idle privileged shell, a new one while there are fewer than MAX_SHELLS, else the least busy. */
+  /**
+   * An idle privileged shell, a new one while there are fewer than MAX_SHELLS, else the least busy.
+   * While a shell is still starting (sudo), requests queue on it instead of starting more: a sudo
+   * start costs far more than the short requests queued behind it (the facts' three at once).
+   */
   private shell(client: Client): SudoShell {
     this.shells = this.shells.filter((s) => !s.dead);
     const idle = this.shells.find((s) => s.queued === 0);
     if (idle) return idle;
+    const starting = this.shells.find((s) => !s.started);
+    if (starting) return starting;
     if (this.shells.length < MAX_SHELLS) {
       const s = new SudoShell(client, this.opts.become!, this.sudoPrompt, this.opts.connectTimeoutMs, [...SUDO_SCRIPTS]);
       if (tracing) trace(this.name, 'shell-start', String(this.shells.length + 1));
@@ -267,10 +278,12 @@ export class SshHost implements Host {
   /** What was observed is forgotten when something may change: before the change and after it. */
   private async changing<T>(fn: () => Promise<T>): Promise<T> {
     this.observed.clear();
+    this.epoch++;
     try {
       return await fn();
     } finally {
       this.observed.clear();
+      this.epoch++;
     }
   }
 
@@ -331,14 +344,51 @@ export class SshHost implements Host {
   async readFile(path: string): Promise<Buffer | null> {
     // A copy each time: the caller may change the buffer it gets.
     const key = `read:${path}`;
-    const b = await this.remembered(key, () => this.onFiles((f) => f.readFile(path)));
+    const b = await this.remembered(key, async () => {
+      const l = await this.look(path);
+      if (l && !l.stat.exists) return null;
+      return l?.content ?? this.onFiles((f) => f.readFile(path));
+    });
     // Large files are not kept: memory, and they are rarely read twice.
     if (b && b.length > REMEMBERED_FILE_BYTES) this.observed.delete(key);
     return b === null ? null : Buffer.from(b);
   }
 
   async stat(path: string): Promise<FileStat> {
-    return { ...(await this.remembered(`stat:${path}`, () => this.onFiles((f) => f.stat(path)))) };
+    return { ...(await this.remembered(`stat:${path}`, async () => (await this.look(path))?.stat ?? this.onFiles((f) => f.stat(path)))) };
+  }
+
+  /**
+   * Through sudo, in a run that remembers: one request sees a path, its parent
+   * directory and (a small regular file) its content, since a task that looks
+   * at one usually looks at the others next (copy, template, lineinfile:
+   * the file, then its directory, then its content). What it saw besides the
+   * path itself is remembered unless something changed meanwhile.
+   * undefined where looks are not made this way (the caller asks as before).
+   */
+  private look(path: string): Promise<Look | undefined> {
+    if (!this.viaSudo || !this.opts.rememberObservations) return Promise.resolve(undefined);
+    const key = `look:${path}`;
+    const known = this.observed.get(key) as Promise<Look | undefined> | undefined;
+    if (known) return known;
+    const normal = path.startsWith('/') && posix.normalize(path) === path && path !== '/' && !path.endsWith('/');
+    const parent = normal && !this.observed.has(`stat:${posix.dirname(path)}`) ? posix.dirname(path) : undefined;
+    const epoch = this.epoch;
+    const p = this.onFiles((f) => (f as SudoFiles).look(path, parent, LOOK_CONTENT_BYTES)).then((l) => {
+      // Something changed on the host since the look began: only the caller's own answer is used.
+      if (!l || epoch !== this.epoch) return l;
+      if (l.parent && l.parent.type !== 'link' && parent !== undefined && !this.observed.has(`stat:${parent}`)) {
+        this.observed.set(`stat:${parent}`, Promise.resolve(l.parent));
+      }
+      if (!this.observed.has(`stat:${path}`)) this.observed.set(`stat:${path}`, Promise.resolve(l.stat));
+      if (!this.observed.has(`read:${path}`) && (l.content || (!l.stat.exists))) {
+        this.observed.set(`read:${path}`, Promise.resolve(l.content ?? null));
+      }
+      return l;
+    });
+    this.observed.set(key, p);
+    p.catch(() => { if (this.observed.get(key) === p) this.observed.delete(key); });
+    return p;
   }
 
   async checksum(path: string): Promise<string | null> {
@@ -382,6 +432,7 @@ export class SshHost implements Host {
     this.client = undefined; this.connecting = undefined; this.sftpPromise = undefined; this.filesPromise = undefined;
     this.lost = undefined; this.factsPromise = undefined;
     this.observed.clear();
+    this.epoch++;
     try { old?.end(); } catch { /* already gone */ }
     await this.connect();
   }

@@ -58,6 +58,27 @@ const S = {
     "stat -c '%f %u %g %s %Y %i %h' -- \"$1\" || exit 1",
     'if [ -L "$1" ]; then readlink -- "$1" || exit 1; fi',
   ].join('\n'),
+  // One look at $1 for a run that remembers what it saw: lstat of $1 and of $2 (its parent, or ''),
+  // where $1 points when it is a link, else the first $3+1 bytes of $1 when it is a regular file
+  // (one dd: fewer than its size mean it changed meanwhile, and the content is not used).
+  // Line 1: "E D" (1 = that path exists); a stat line for each that exists; then "link" and the
+  // link's target, or "content" and the bytes, or "none".
+  look: [
+    'if [ -e "$1" ] || [ -L "$1" ]; then e=1; else e=0; fi',
+    'if [ -n "$2" ] && { [ -e "$2" ] || [ -L "$2" ]; }; then d=1; else d=0; fi',
+    'echo "$e $d"',
+    'f=\'%f %u %g %s %Y %i %h\'',
+    'if [ $e = 1 ] && [ $d = 1 ]; then stat -c "$f" -- "$1" "$2" || exit 1',
+    'elif [ $e = 1 ]; then stat -c "$f" -- "$1" || exit 1',
+    'elif [ $d = 1 ]; then stat -c "$f" -- "$2" || exit 1',
+    'fi',
+    'if [ -L "$1" ]; then echo link; exec readlink -- "$1"',
+    // Opened without following a link and without waiting for a writer: a name swapped for a link or a
+    // FIFO since the tests above gives an error or nothing, never a hang or another file's bytes.
+    'elif [ -f "$1" ]; then echo content; exec dd if="$1" iflag=nofollow,nonblock,fullblock bs="$(($3 + 1))" count=1 status=none',
+    'else echo none',
+    'fi',
+  ].join('\n'),
   // $1 target, $2 the temp name's prefix (DIR/.BASE.converge-), $3 mode (octal or empty), $4 uid (or
   // empty), $5 gid (or empty), $6 the content's byte count; stdin: the temp name's random part on the
   // first line, then the content. Fewer bytes than $6 (the sender stopped: its source changed, the
@@ -144,6 +165,26 @@ function modeArg(mode: number): string {
   return '0' + (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
+/** What one look saw (SudoFiles.look). */
+export interface Look {
+  stat: FileStat;
+  parent?: FileStat;
+  /** The content of a regular file small enough to be sent along. */
+  content?: Buffer;
+}
+
+/** A stat line '%f %u %g %s %Y %i %h'; type undefined when the line is not one. */
+function statFrom(line: string): FileStat {
+  const f = line.split(' ');
+  if (f.length !== 7 || !/^[0-9a-f]+$/.test(f[0]) || f.slice(1).some((x) => !/^\d+$/.test(x))) return { exists: true };
+  const [rawMode, uid, gid, size, mtime, ino, nlink] = f;
+  const mode = parseInt(rawMode, 16);
+  return {
+    exists: true, type: fileTypeOf(mode), mode: mode & 0o7777, uid: Number(uid), gid: Number(gid), size: Number(size),
+    mtimeMs: Number(mtime) * 1000, ino: Number(ino), nlink: Number(nlink),
+  };
+}
+
 export class SudoFiles implements FileOps {
   constructor(private readonly script: ScriptRunner) {}
 
@@ -165,14 +206,47 @@ export class SudoFiles implements FileOps {
     if (r.rc !== 0) throw fail(`stat ${p}`, r);
     const text = r.stdout.toString('utf8');
     const nl = text.indexOf('\n');
-    const [rawMode, uid, gid, size, mtime, ino, nlink] = text.slice(0, nl).split(' ');
-    const mode = parseInt(rawMode, 16);
-    const out: FileStat = {
-      exists: true, type: fileTypeOf(mode), mode: mode & 0o7777, uid: Number(uid), gid: Number(gid), size: Number(size),
-      mtimeMs: Number(mtime) * 1000, ino: Number(ino), nlink: Number(nlink),
-    };
+    const out = statFrom(text.slice(0, nl));
     if (out.type === 'link') out.linkTarget = text.slice(nl + 1).replace(/\n$/, '');
     return out;
+  }
+
+  /**
+   * lstat of p and of `parent` (when given), and p's content when it is a
+   * regular file of at most maxBytes, in one request. undefined when the
+   * host's answer is not what was expected (the caller asks again, one by one).
+   */
+  async look(p: string, parent: string | undefined, maxBytes: number): Promise<Look | undefined> {
+    const r = await this.script(S.look, [p, parent ?? '', String(maxBytes)]);
+    if (r.rc !== 0) return undefined;
+    const out = r.stdout;
+    let at = 0;
+    const line = (): string | undefined => {
+      const nl = out.indexOf(10, at);
+      if (nl < 0) return undefined;
+      const l = out.subarray(at, nl).toString('utf8');
+      at = nl + 1;
+      return l;
+    };
+    const m = /^([01]) ([01])$/.exec(line() ?? '');
+    if (!m) return undefined;
+    const stat: FileStat = m[1] === '1' ? statFrom(line() ?? '') : { exists: false };
+    const parentStat: FileStat | undefined = parent === undefined ? undefined : m[2] === '1' ? statFrom(line() ?? '') : { exists: false };
+    if ((stat.exists && stat.type === undefined) || (parentStat?.exists && parentStat.type === undefined)) return undefined;
+    const what = line();
+    const rest = out.subarray(at);
+    if (what === 'link') {
+      if (stat.type !== 'link') return undefined;
+      stat.linkTarget = rest.toString('utf8').replace(/\n$/, '');
+      return { stat, parent: parentStat };
+    }
+    if (what === 'content') {
+      // A file that changed size between the stat and the read, or is too large, is not kept.
+      const content = stat.type === 'file' && rest.length === stat.size && rest.length <= maxBytes ? Buffer.from(rest) : undefined;
+      return { stat, parent: parentStat, content };
+    }
+    if (what !== 'none') return undefined;
+    return { stat, parent: parentStat };
   }
 
   async writeFile(p: string, content: Buffer | ContentStream, opts: NumericWrite): Promise<void> {

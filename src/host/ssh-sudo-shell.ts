@@ -108,6 +108,10 @@ export class SudoShell {
 
   get dead(): boolean { return this.gone !== undefined; }
 
+  /** sudo has started the shell (requests now cost only what they run). */
+  get started(): boolean { return this.isStarted; }
+  private isStarted = false;
+
   /** Runs argv; requests are queued behind each other. timeoutMs is a backstop that kills the shell. */
   run(argv: string[], stdin?: Buffer | ContentStream, timeoutMs?: number): Promise<ShellReply> {
     return this.enqueue('x', argv, stdin, timeoutMs);
@@ -201,6 +205,7 @@ export class SudoShell {
           sudoText += d.toString('utf8');
           if (sudoText.includes(marker + '\n')) {
             started = true;
+            this.isStarted = true;
             clearTimeout(timer);
             resolve();
             return;

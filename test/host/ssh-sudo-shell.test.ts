@@ -115,3 +115,45 @@ it('remembers what it read only when asked (one run), and forgets it at its own 
     await kept.close();
   }
 });
+
+it('in a run, one look at a path brings its parent and small content along, exactly as the separate calls give them', async () => {
+  const sub = path.join(dir, 'look');
+  fs.mkdirSync(sub, { recursive: true });
+  const small = path.join(sub, 'small');
+  const large = path.join(sub, 'large');
+  const link = path.join(sub, 'link');
+  const dangling = path.join(sub, 'dangling');
+  const fifo = path.join(sub, 'fifo');
+  const missing = path.join(sub, 'missing');
+  fs.writeFileSync(small, 'small\n');
+  fs.writeFileSync(large, Buffer.alloc(300 * 1024, 7));
+  fs.symlinkSync('small', link);
+  fs.symlinkSync('nowhere', dangling);
+  await (await import('node:child_process')).execFileSync('mkfifo', [fifo]);
+  const run = host(true);
+  const plain = host(false);
+  try {
+    for (const p of [small, large, link, dangling, fifo, missing, sub]) {
+      const expected = await plain.stat(p);
+      const got = await run.stat(p);
+      assert.deepEqual(got, expected, `stat ${p}`);
+      if (p !== fifo && p !== sub) assert.deepEqual(await run.readFile(p), await plain.readFile(p), `read ${p}`);
+      assert.deepEqual(await run.stat(path.dirname(p)), await plain.stat(path.dirname(p)), `parent of ${p}`);
+    }
+    // The content came with the first look: a change behind the host's back is not seen within the run ...
+    const other = path.join(sub, 'other');
+    fs.writeFileSync(other, 'one');
+    assert.equal((await run.stat(other)).size, 3);
+    fs.writeFileSync(other, 'two!');
+    assert.equal((await run.readFile(other))!.toString(), 'one');
+    // ... but the run's own change makes it look again, content and parent included.
+    await run.writeFile(path.join(sub, 'mine'), 'x');
+    assert.equal((await run.readFile(other))!.toString(), 'two!');
+    assert.equal((await run.stat(other)).size, 4);
+    await run.mkdir(path.join(sub, 'newdir'), 0o700);
+    assert.equal((await run.stat(path.join(sub, 'newdir'))).mode, 0o700);
+  } finally {
+    await run.close();
+    await plain.close();
+  }
+});
