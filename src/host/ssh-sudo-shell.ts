@@ -56,12 +56,20 @@ function serverScript(functions: string[]): string {
     '  case $k in',
     // exec: argv[0] is always a program, never one of this shell's builtins.
     '    x) (exec "$@") < "$i" > "$o" 2> "$e" ;;',
-    ...(functions.length ? [`    ${functions.map((_, i) => `f${i}`).join('|')}) ("$k" "$@") < "$i" > "$o" 2> "$e" ;;`] : []),
+    // A helper function is one of our fixed scripts and leaves nothing running: its output goes
+    // straight to the channel (no file, no `cat`), framed by the boundary it cannot know.
+    ...(functions.length ? [`    ${functions.map((_, i) => `f${i}`).join('|')}) printf '%s -\\n' "$B"; ("$k" "$@") < "$i" 2> "$e" ;;`] : []),
     '    *) exit 1 ;;',
     '  esac',
     '  rc=$?',
     // A file's content (a write) is not kept longer than its command needs it.
     '  if [ "$i" != /dev/null ]; then rm -f -- "$i" || exit 1; fi',
+    '  if [ "$k" != x ]; then',
+    "    printf '\\n%s %s\\n' \"$B\" \"$rc\"",
+    '    if [ -s "$e" ]; then cat -- "$e" || exit 1; fi',
+    "    printf '\\n%s\\n' \"$B\"",
+    '    continue',
+    '  fi',
     "  printf '\\n%s\\n' \"$B\" > \"$W/b\"",
     "  printf '%s %s\\n' \"$B\" \"$rc\"",
     '  if [ -s "$o" ] || [ -s "$e" ]; then cat -- "$o" "$W/b" "$e" "$W/b" || exit 1',
@@ -244,9 +252,28 @@ export class SudoShell {
     }
     const nl = this.buf.indexOf(10);
     if (nl < 0) return;
-    const m = /^([0-9a-f]{32}) (\d+)$/.exec(this.buf.subarray(0, nl).toString('latin1'));
+    const m = /^([0-9a-f]{32}) (\d+|-)$/.exec(this.buf.subarray(0, nl).toString('latin1'));
     if (!m || m[1] !== p.boundary) { this.fail(new ShellGone(`unexpected reply: ${this.buf.subarray(0, Math.min(nl, 200)).toString('utf8')}`)); return; }
     const sep = Buffer.from(`\n${p.boundary}\n`, 'latin1');
+    if (m[2] === '-') {
+      // A helper's reply: its output, then the boundary with the exit status, its stderr, the boundary.
+      const status = Buffer.from(`\n${p.boundary} `, 'latin1');
+      const outEnd = this.buf.indexOf(status, nl + 1);
+      if (outEnd < 0) return;
+      const rcEnd = this.buf.indexOf(10, outEnd + status.length);
+      if (rcEnd < 0) return;
+      const rc = /^\d+$/.exec(this.buf.subarray(outEnd + status.length, rcEnd).toString('latin1'))?.[0];
+      if (rc === undefined) { this.fail(new ShellGone('unexpected reply status')); return; }
+      const errEnd = this.buf.indexOf(sep, rcEnd + 1);
+      if (errEnd < 0) return;
+      const stdout = Buffer.from(this.buf.subarray(nl + 1, outEnd));
+      const stderr = Buffer.from(this.buf.subarray(rcEnd + 1, errEnd));
+      this.buf = this.buf.subarray(errEnd + sep.length);
+      this.pending = undefined;
+      clearTimeout(p.timer);
+      p.resolve({ rc: Number(rc), stdout, stderr });
+      return;
+    }
     const outEnd = this.buf.indexOf(sep, nl + 1);
     if (outEnd < 0) return;
     const errEnd = this.buf.indexOf(sep, outEnd + sep.length);
