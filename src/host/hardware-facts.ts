@@ -18,8 +18,11 @@ const SCRIPT = [
   `echo ${SEP}; ip -o -4 route show default 2>/dev/null | head -n 1`,
   `echo ${SEP}; ip -o -4 addr show 2>/dev/null`,
   `echo ${SEP}; for d in /sys/class/net/*; do echo "\${d##*/} $(cat "$d/address" 2>/dev/null) $(cat "$d/mtu" 2>/dev/null)"; done`,
-  // Each mount line, then its statvfs numbers: frsize blocks bfree bavail bsize files ffree.
-  `echo ${SEP}; while read -r dev mnt fs opts dump pass; do echo "M $dev $mnt $fs $opts $dump $pass"; stat -f -c 'S %S %b %f %a %s %c %d' "$mnt" 2>/dev/null || echo 'S -'; done < /proc/self/mounts`,
+  // Each mount line, then, from one stat for all the mounts that can be listed (see mounts()), their
+  // statvfs numbers by mount point (as /proc writes it: escaped, one word): frsize blocks bfree bavail bsize files ffree.
+  `echo ${SEP}; set --; while read -r dev mnt fs opts dump pass; do echo "M $dev $mnt $fs $opts $dump $pass"; `
+    + `case $fs in none) continue ;; esac; case $dev in /*|\\\\*|*:/*) set -- "$@" "$mnt" ;; esac; done < /proc/self/mounts; `
+    + `[ $# -eq 0 ] || stat -f -c 'S %n %S %b %f %a %s %c %d' -- "$@" 2>/dev/null`,
   `echo ${SEP}; env -0`,
 ].join('; ');
 
@@ -97,17 +100,22 @@ const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_m, o: string) => St
 function mounts(text: string): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   const lines = text.split('\n');
+  const statvfs = new Map<string, RegExpExecArray>();
+  for (const l of lines) {
+    const s = /^S (\S+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$/.exec(l);
+    if (s) statvfs.set(s[1], s);
+  }
   for (let i = 0; i < lines.length; i++) {
     const m = /^M (\S+) (\S+) (\S+) (\S+) (\d+) (\d+)$/.exec(lines[i]);
     if (!m) continue;
-    const s = /^S (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$/.exec(lines[i + 1] ?? '');
+    const s = statvfs.get(m[2]);
     const [, dev, mnt, fstype, options, dump, pass] = m;
     const device = unescape(dev);
     // Ansible lists block devices, network shares and bind mounts only.
     if ((!device.startsWith('/') && !device.startsWith('\\') && !device.includes(':/')) || fstype === 'none') continue;
     const entry: Record<string, unknown> = { mount: unescape(mnt), device, fstype, options, dump: Number(dump), passno: Number(pass), uuid: 'N/A' };
     if (s) {
-      const [frsize, blocks, bfree, bavail, bsize, files, ffree] = s.slice(1).map(Number);
+      const [frsize, blocks, bfree, bavail, bsize, files, ffree] = s.slice(2).map(Number);
       Object.assign(entry, {
         size_total: frsize * blocks, size_available: frsize * bavail,
         block_size: bsize, block_total: blocks, block_available: bavail, block_used: blocks - bfree,
