@@ -81,6 +81,8 @@ fi
 // Zone settings come as JSON (getZoneSettings2); rich rules are still compared by firewalld.
 // What it reads does not depend on the task beyond the zone and rich rules, so the tasks on a zone
 // share one read while nothing changes on the host (Host.remember).
+/** For the shell's own ${...} expansions inside the String.raw text below. */
+const D = '$';
 const DBUS_PROBE = String.raw`
 z=$1; want_default=$2; n=$3; shift 3
 [ -S /run/dbus/system_bus_socket ] && command -v busctl >/dev/null 2>&1 || exit 7
@@ -88,9 +90,9 @@ F=org.fedoraproject.FirewallD1; R=/org/fedoraproject/FirewallD1
 call() { busctl --json=short call "$F" "$@"; }
 d=$(call $R $F getDefaultZone 2>/dev/null) || exit 7
 echo "@@default $d"
-# A reply is {"type":"s","data":["public"]}: the string in "data".
-str() { printf '%s\n' "$1" | sed -n 's/.*"data":\["\([^"]*\)"\].*/\1/p'; }
-if [ -z "$z" ]; then z=$(str "$d"); fi
+# A reply is {"type":"s","data":["public"]}: s= the string in "data" (no process started for it).
+str() { s=; case $1 in *'"data":["'*'"]'*) s=${D}{1#*'"data":["'}; s=${D}{s%%'"]'*} ;; esac; }
+if [ -z "$z" ]; then str "$d"; z=$s; fi
 echo "@@zone $z"
 # A zone that does not exist is INVALID_ZONE; any other failure (an older firewalld without
 # getZoneSettings2 ...) leaves the question to PROBE.
@@ -102,13 +104,16 @@ echo '@@runtime'; zone_call $R $F.zone getZoneSettings2 s "$z"
 echo '@@permanent'
 p=$(zone_call $R/config $F.config getZoneByName s "$z")
 case $? in
-  0) p=$(str "$p"); zone_call "$p" $F.config.zone getSettings2 || exit 7 ;;
+  0) str "$p"; p=$s; zone_call "$p" $F.config.zone getSettings2 || exit 7 ;;
   1) echo '@@nozone'; p= ;;
   *) exit 7 ;;
 esac
 # Every service firewalld knows (not only the task's): one read serves every task on the zone.
 shift "$n"
-echo '@@known'; ls -1 /usr/lib/firewalld/services /etc/firewalld/services 2>/dev/null | sed -n 's/\.xml$//p'
+echo '@@known'
+for f in /usr/lib/firewalld/services/*.xml /etc/firewalld/services/*.xml; do
+  [ -e "$f" ] || continue; f=${D}{f##*/}; printf '%s\n' "${D}{f%.xml}"
+done
 for r in "$@"; do
   echo '@@rich-runtime'; call $R $F.zone queryRichRule ss "$z" "$r" 2>/dev/null | grep -q true && echo yes || echo no
   echo '@@rich-permanent'; [ -n "$p" ] && call "$p" $F.config.zone queryRichRule s "$r" 2>/dev/null | grep -q true && echo yes || echo no
