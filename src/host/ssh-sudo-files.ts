@@ -59,8 +59,8 @@ const S = {
     'if [ -L "$1" ]; then readlink -- "$1" || exit 1; fi',
   ].join('\n'),
   // One look at $1 for a run that remembers what it saw: lstat of $1 and of $2 (its parent, or ''),
-  // where $1 points when it is a link, else the first $3+1 bytes of $1 when it is a regular file
-  // (one dd: fewer than its size mean it changed meanwhile, and the content is not used).
+  // where $1 points when it is a link, else the first $3+1 bytes of $1 when it is a regular file of at
+  // most $3 bytes (one dd: another count than its size means it changed meanwhile, and it is not used).
   // Line 1: "E D" (1 = that path exists); a stat line for each that exists; then "link" and the
   // link's target, or "content" and the bytes, or "none".
   look: [
@@ -68,14 +68,17 @@ const S = {
     'if [ -n "$2" ] && { [ -e "$2" ] || [ -L "$2" ]; }; then d=1; else d=0; fi',
     'echo "$e $d"',
     'f=\'%f %u %g %s %Y %i %h\'',
-    'if [ $e = 1 ] && [ $d = 1 ]; then stat -c "$f" -- "$1" "$2" || exit 1',
-    'elif [ $e = 1 ]; then stat -c "$f" -- "$1" || exit 1',
-    'elif [ $d = 1 ]; then stat -c "$f" -- "$2" || exit 1',
+    'if [ $e = 1 ] && [ $d = 1 ]; then s=$(stat -c "$f" -- "$1" "$2") || exit 1',
+    'elif [ $e = 1 ]; then s=$(stat -c "$f" -- "$1") || exit 1',
+    'elif [ $d = 1 ]; then s=$(stat -c "$f" -- "$2") || exit 1',
     'fi',
+    '[ $e = 0 ] && [ $d = 0 ] || printf \'%s\\n\' "$s"',
+    // The size of $1 (when it exists): the fourth word of the first line.
+    'n=${s#* * * }; n=${n%% *}',
     'if [ -L "$1" ]; then echo link; exec readlink -- "$1"',
     // Opened without following a link and without waiting for a writer: a name swapped for a link or a
     // FIFO since the tests above gives an error or nothing, never a hang or another file's bytes.
-    'elif [ -f "$1" ]; then echo content; exec dd if="$1" iflag=nofollow,nonblock,fullblock bs="$(($3 + 1))" count=1 status=none',
+    'elif [ -f "$1" ] && [ "$n" -le "$3" ] 2>/dev/null; then echo content; exec dd if="$1" iflag=nofollow,nonblock,fullblock bs="$(($3 + 1))" count=1 status=none',
     'else echo none',
     'fi',
   ].join('\n'),
