@@ -103,7 +103,11 @@ interface Pending { boundary: string; resolve(r: ShellReply): void; reject(e: Er
 export class SudoShell {
   private channel?: ClientChannel;
   private ready?: Promise<void>;
-  private buf: Buffer = Buffer.alloc(0);
+  /** What has arrived and is not yet part of a reply: store[0, len), grown by doubling (a large reply arrives in many chunks). */
+  private store: Buffer = Buffer.alloc(0);
+  private len = 0;
+  /** Where the search for the end of the current reply's output goes on (what was searched holds no end). */
+  private scanFrom = 0;
   private pending?: Pending;
   private gone?: Error;
   /** Requests waiting for this shell (including the one running). */
@@ -243,46 +247,70 @@ export class SudoShell {
     return this.ready;
   }
 
+  private append(d: Buffer): void {
+    if (this.len + d.length > this.store.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.len + d.length, this.store.length * 2, 64 * 1024));
+      this.store.copy(grown, 0, 0, this.len);
+      this.store = grown;
+    }
+    d.copy(this.store, this.len);
+    this.len += d.length;
+  }
+
+  /** Drops the first n bytes (a reply that was handed over). */
+  private consume(n: number): void {
+    this.store.copy(this.store, 0, n, this.len);
+    this.len -= n;
+    this.scanFrom = 0;
+  }
+
+  /** The first `pattern` at or after `from` in what arrived, searching on from where the last search of it stopped. */
+  private findOutputEnd(pattern: Buffer, from: number): number {
+    const buf = this.store.subarray(0, this.len);
+    const at = buf.indexOf(pattern, Math.max(from, this.scanFrom));
+    if (at < 0) this.scanFrom = Math.max(from, this.len - pattern.length + 1);
+    return at;
+  }
+
   private onData(d: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    this.append(d);
+    const buf = this.store.subarray(0, this.len);
     const p = this.pending;
     if (!p) {
-      if (this.buf.length) this.fail(new ShellGone('output outside of a reply'));
+      if (buf.length) this.fail(new ShellGone('output outside of a reply'));
       return;
     }
-    const nl = this.buf.indexOf(10);
+    const nl = buf.indexOf(10);
     if (nl < 0) return;
-    const m = /^([0-9a-f]{32}) (\d+|-)$/.exec(this.buf.subarray(0, nl).toString('latin1'));
-    if (!m || m[1] !== p.boundary) { this.fail(new ShellGone(`unexpected reply: ${this.buf.subarray(0, Math.min(nl, 200)).toString('utf8')}`)); return; }
+    const m = /^([0-9a-f]{32}) (\d+|-)$/.exec(buf.subarray(0, nl).toString('latin1'));
+    if (!m || m[1] !== p.boundary) { this.fail(new ShellGone(`unexpected reply: ${buf.subarray(0, Math.min(nl, 200)).toString('utf8')}`)); return; }
     const sep = Buffer.from(`\n${p.boundary}\n`, 'latin1');
+    let reply: ShellReply;
+    let end: number;
     if (m[2] === '-') {
       // A helper's reply: its output, then the boundary with the exit status, its stderr, the boundary.
       const status = Buffer.from(`\n${p.boundary} `, 'latin1');
-      const outEnd = this.buf.indexOf(status, nl + 1);
+      const outEnd = this.findOutputEnd(status, nl + 1);
       if (outEnd < 0) return;
-      const rcEnd = this.buf.indexOf(10, outEnd + status.length);
+      const rcEnd = buf.indexOf(10, outEnd + status.length);
       if (rcEnd < 0) return;
-      const rc = /^\d+$/.exec(this.buf.subarray(outEnd + status.length, rcEnd).toString('latin1'))?.[0];
+      const rc = /^\d+$/.exec(buf.subarray(outEnd + status.length, rcEnd).toString('latin1'))?.[0];
       if (rc === undefined) { this.fail(new ShellGone('unexpected reply status')); return; }
-      const errEnd = this.buf.indexOf(sep, rcEnd + 1);
+      const errEnd = buf.indexOf(sep, rcEnd + 1);
       if (errEnd < 0) return;
-      const stdout = Buffer.from(this.buf.subarray(nl + 1, outEnd));
-      const stderr = Buffer.from(this.buf.subarray(rcEnd + 1, errEnd));
-      this.buf = this.buf.subarray(errEnd + sep.length);
-      this.pending = undefined;
-      clearTimeout(p.timer);
-      p.resolve({ rc: Number(rc), stdout, stderr });
-      return;
+      reply = { rc: Number(rc), stdout: Buffer.from(buf.subarray(nl + 1, outEnd)), stderr: Buffer.from(buf.subarray(rcEnd + 1, errEnd)) };
+      end = errEnd + sep.length;
+    } else {
+      const outEnd = this.findOutputEnd(sep, nl + 1);
+      if (outEnd < 0) return;
+      const errEnd = buf.indexOf(sep, outEnd + sep.length);
+      if (errEnd < 0) return;
+      reply = { rc: Number(m[2]), stdout: Buffer.from(buf.subarray(nl + 1, outEnd)), stderr: Buffer.from(buf.subarray(outEnd + sep.length, errEnd)) };
+      end = errEnd + sep.length;
     }
-    const outEnd = this.buf.indexOf(sep, nl + 1);
-    if (outEnd < 0) return;
-    const errEnd = this.buf.indexOf(sep, outEnd + sep.length);
-    if (errEnd < 0) return;
-    const stdout = Buffer.from(this.buf.subarray(nl + 1, outEnd));
-    const stderr = Buffer.from(this.buf.subarray(outEnd + sep.length, errEnd));
-    this.buf = this.buf.subarray(errEnd + sep.length);
+    this.consume(end);
     this.pending = undefined;
     clearTimeout(p.timer);
-    p.resolve({ rc: Number(m[2]), stdout, stderr });
+    p.resolve(reply);
   }
 }

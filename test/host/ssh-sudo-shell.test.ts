@@ -152,6 +152,14 @@ it('in a run, one look at a path brings its parent and small content along, exac
     assert.equal((await run.stat(other)).size, 4);
     await run.mkdir(path.join(sub, 'newdir'), 0o700);
     assert.equal((await run.stat(path.join(sub, 'newdir'))).mode, 0o700);
+    // A reply of many chunks, and replies after it, arrive whole.
+    const big = (await import('node:crypto')).randomBytes(5 * 1024 * 1024 + 17);
+    fs.writeFileSync(path.join(sub, 'big'), big);
+    for (const h of [run, plain]) {
+      assert.ok((await h.readFile(path.join(sub, 'big')))!.equals(big));
+      assert.ok((await h.run(['cat', path.join(sub, 'big')], { observeOnly: true })).stdout === big.toString('utf8'));
+      assert.deepEqual(await h.run(['echo', 'after']), { rc: 0, stdout: 'after\n', stderr: '' });
+    }
   } finally {
     await run.close();
     await plain.close();
