@@ -2,7 +2,7 @@
 // user owns. Before the fix the temp file was 0644 while it downloaded (that
 // user read a 0600 keytab), its chmod followed a link swapped in for it, and
 // the Authorization header was on curl's command line, visible in ps.
-// Attackers, as nobody: one tries to read every temp file it sees and swaps every other one, one scans
+// Attackers, as nobody: one tries to read every temp file it sees and swaps two of every three, one scans
 // every process's command line for the token. The server sends the body in
 // slow pieces so that each download stays open long enough to be attacked.
 
@@ -16,7 +16,7 @@ import { tempDir } from './cli-process.js';
 import { attackerDir, converge, convergeTemps, fingerprint, report, startRacer, sudoTarget, type SudoTarget } from './race-fixture.js';
 
 const RUNS = 2;
-const PER_RUN = 25;
+const PER_RUN = 40;
 const TOKEN = `tok-${process.pid}-QmVhcmVy`;
 const SECRET = 'KEYTAB-SECRET-0600\n'.repeat(64);
 
@@ -72,7 +72,6 @@ async function raceDownloads(label: string, target: string[]): Promise<void> {
   fs.chmodSync(victim, 0o640);
   const victimBefore = fingerprint(victim);
   let swaps = 0;
-  let refused = 0;
   let ok = 0;
   let reads = 0;
   const started = Date.now();
@@ -86,7 +85,6 @@ async function raceDownloads(label: string, target: string[]): Promise<void> {
     const readLines = seen.filter((l) => l.startsWith('read '));
     reads += readLines.length + seen.filter((l) => l.startsWith('denied ')).length;
     swaps += seen.filter((l) => l.startsWith('swap ')).length;
-    refused += Number(/ignored=(\d+)/.exec(r.stdout)?.[1] ?? 0);
     assert.deepEqual(readLines.filter((l) => l.includes('KEYTAB')), [], `run ${run}: the attacker read the secret from a temp file`);
     assert.deepEqual(inPs, [], `run ${run}: the token was visible in a command line`);
     assert.equal(fingerprint(victim), victimBefore, `run ${run}: the victim changed\n${r.stdout}${r.stderr}`);
@@ -104,8 +102,9 @@ async function raceDownloads(label: string, target: string[]): Promise<void> {
     assert.match(r.stdout, /RECAP/, r.stderr);
   }
   assert.equal(unauthorized, 0, 'every request carried the header');
-  assert.ok(swaps >= RUNS * PER_RUN / 4, `the attacker swapped only ${swaps} temp files: the race was not exercised`);
-  report(`get_url race (${label})`, [`${RUNS * PER_RUN} downloads: ${swaps} temp files swapped for a link to a root file while downloading, the reader tried ${reads} temp files and read 0 secret bytes, victim unchanged, token in 0 command lines, ${ok} downloads in place (0600 root), ${refused} refused, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
+  // Two of every three of the 80 downloads: at least 50 swaps, or the race was not exercised as often as issue 16 asks.
+  assert.ok(swaps >= 50, `the attacker swapped only ${swaps} temp files: the race was not exercised`);
+  report(`get_url race (${label})`, [`${RUNS * PER_RUN} downloads: ${swaps} temp files swapped for a link to a root file while downloading, the reader tried ${reads} temp files and read 0 secret bytes, victim unchanged, token in 0 command lines, ${ok} downloads in place (0600 root), ${RUNS * PER_RUN - ok} failed, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
 }
 
 it(`get_url: ${RUNS * PER_RUN} downloads of a 0600 secret raced by an unprivileged user: never readable, chmod never redirected, token never in ps`, { timeout: 300_000 }, async () => {

@@ -64,7 +64,8 @@ export function convergeTemps(dir: string): string[] {
       if (n.startsWith('.gone-')) continue;
       const p = path.join(d, n);
       if (n.includes('.converge-')) out.push(p);
-      if (fs.lstatSync(p).isDirectory()) walk(p);
+      // A name converge removes between the readdir and the lstat is no longer there: not a temp file left.
+      if (fs.lstatSync(p, { throwIfNoEntry: false })?.isDirectory()) walk(p);
     }
   };
   walk(dir);
@@ -92,14 +93,16 @@ export interface SudoTarget {
   stop(): Promise<void>;
 }
 
-export async function sudoTarget(tag: string, dir: string): Promise<SudoTarget> {
+export async function sudoTarget(tag: string, dir: string, hosts = 1): Promise<SudoTarget> {
   const { createUsers, removeUsers, startSshd, testUsers } = await import('../host/sshd-fixture.js');
   const sshd = await startSshd();
   const users = testUsers(tag);
   await createUsers(users);
   const inv = path.join(dir, `ssh-${tag}.yaml`);
-  fs.writeFileSync(inv, `all:\n  hosts:\n    s1: { ansible_host: 127.0.0.1, ansible_port: ${sshd.port}, `
-    + `ansible_ssh_private_key_file: ${sshd.clientKey}, ansible_user: ${users.nopw}, ansible_become: true }\n`);
+  // Hosts s1, s2 ...: the same machine through separate connections (converge runs hosts in parallel).
+  const line = (n: number) => `    s${n}: { ansible_host: 127.0.0.1, ansible_port: ${sshd.port}, `
+    + `ansible_ssh_private_key_file: ${sshd.clientKey}, ansible_user: ${users.nopw}, ansible_become: true }\n`;
+  fs.writeFileSync(inv, 'all:\n  hosts:\n' + Array.from({ length: hosts }, (_, i) => line(i + 1)).join(''));
   return {
     args: ['-i', inv, '--known-hosts-file', sshd.knownHosts],
     stop: async () => { await sshd.stop(); await removeUsers(users); },

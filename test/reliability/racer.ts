@@ -5,8 +5,8 @@
 // attacks that landed in converge's window.
 //
 //   racer.js swap DIR VICTIM NAME...    NAME appears as a file or directory: rename it away, link NAME -> VICTIM
-//   racer.js swap-tree VICTIM DIR...     a DIR starts to lose entries (a removal is under way): link it -> VICTIM
-//   racer.js temps DIR PREFIX VICTIM    a DIR entry starts with PREFIX: read it (print what was read); every other one: link it -> VICTIM
+//   racer.js swap-tree VICTIM DIR...     a DIR's mtime changes (a removal is under way): link it -> VICTIM, once
+//   racer.js temps DIR PREFIX VICTIM    a DIR entry starts with PREFIX: read it (print what was read); two of every three: link it -> VICTIM
 //   racer.js ps HEX                     print the command line of any process that shows the secret HEX encodes
 //                                       (encoded, so that the racer's own command line does not show it)
 //
@@ -46,14 +46,19 @@ if (mode === 'swap') {
   }
 } else if (mode === 'swap-tree') {
   const [victim, ...dirs] = args;
-  const full = new Map(dirs.map((p) => [p, fs.readdirSync(p).length]));
+  // A removed entry changes the directory's mtime: one lstat per directory and pass, so that a pass
+  // is short next to a removal of its entries (reading each directory every pass missed fast ones).
+  const full = new Map(dirs.map((p) => [p, fs.lstatSync(p).mtimeMs]));
   while (Date.now() < deadline) {
-    for (const [p, count] of full) {
+    for (const [p, mtime] of full) {
       const st = lstat(p);
-      if (!st || st.isSymbolicLink()) continue;
-      let left: number;
-      try { left = fs.readdirSync(p).length; } catch { continue; }
-      if (left < count && swap(path.dirname(p), p, victim)) say(`swap ${p} after ${count - left} removed`);
+      if (!st || st.isSymbolicLink() || st.mtimeMs === mtime) continue;
+      if (swap(path.dirname(p), p, victim)) {
+        let left = -1;
+        try { left = fs.readdirSync(path.join(path.dirname(p), `.gone-${process.pid}-${n - 1}`)).length; } catch { /* removed meanwhile */ }
+        say(`swap ${p} with ${left} entries left`);
+      }
+      full.delete(p);
     }
   }
 } else if (mode === 'temps') {
@@ -78,9 +83,9 @@ if (mode === 'swap') {
         // Once per name: thousands of lines would fill the pipe, and what a killed racer still had queued is lost.
         if (!denied.has(x)) { denied.add(x); say(`denied ${x} ${(e as NodeJS.ErrnoException).code}`); }
       }
-      // Every other temp file is left alone, so that downloads that complete under a reading attacker are checked too.
+      // Every third temp file is left alone, so that downloads that complete under a reading attacker are checked too.
       if (!order.has(x)) order.set(x, order.size);
-      if (order.get(x)! % 2 === 0 && swap(dir, p, victim)) say(`swap ${p}`);
+      if (order.get(x)! % 3 !== 2 && swap(dir, p, victim)) say(`swap ${p}`);
     }
   }
 } else if (mode === 'ps') {
