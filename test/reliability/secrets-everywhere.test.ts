@@ -1,11 +1,14 @@
 // Secrets of every kind stay out of everything converge prints or stores: a
 // play variable named db_password, an api_token rendered from a lookup, a
 // multi-line *_key, a value given with `-e cluster_secret=...`, a no_log task
-// with debug output and a loop_control.label, and a command whose command
-// line holds the password. Scanned: the console (plain, -v, -vvv --diff),
+// with debug output and a loop_control.label, a command whose command
+// line holds the password, and get_url downloads whose Authorization header,
+// URL password and (no_log) custom header hold them. Scanned: the console (plain, -v, -vvv --diff),
 // --json, `converge history` (-D, --json), `converge status`, the agent's log
 // (plain and -v), every file in the state directory, every file converge
-// created in $TMPDIR, and the command line of every process on the machine
+// created in $TMPDIR, every file converge left next to the playbook's own
+// files (all but the one that must hold the values), and the command line
+// of every process on the machine
 // while the runs go on. Each secret is a unique token; the tokens must show
 // where allowed (the files the playbook writes), or their absence proves
 // nothing. Control characters from a host are shown escaped, never raw.
@@ -13,6 +16,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AgentProcess } from '../agent/agent-process.js';
@@ -28,7 +33,7 @@ const CLUSTER_SECRET = token('CLUSTERSECRET');
 const NOLOG_VALUE = token('NOLOGVALUE');
 const SECRETS = { DB_PASSWORD, API_TOKEN, KEY_LINE_1, KEY_LINE_2, CLUSTER_SECRET, NOLOG_VALUE };
 
-const PLAYBOOK = `- hosts: localhost
+const playbook = (port: number) => `- hosts: localhost
   gather_facts: false
   vars:
     db_password: "${DB_PASSWORD}"
@@ -67,30 +72,55 @@ const PLAYBOOK = `- hosts: localhost
           token={{ api_token }}
           cluster={{ cluster_secret }}
           {{ tls_key }}
+    - name: a download with a bearer token and a password in the URL
+      get_url:
+        url: "http://app:{{ db_password }}@127.0.0.1:${port}/artifact"
+        dest: "{{ out }}/artifact"
+        headers: { Authorization: "Bearer {{ api_token }}" }
+    - name: a no_log download with a secret header
+      get_url:
+        url: "http://127.0.0.1:${port}/artifact2"
+        dest: "{{ out }}/artifact2"
+        headers: { X-Auth: "{{ payload }}" }
+      no_log: true
     - name: a long task (the process scan runs meanwhile)
       command: sleep 2
 `;
 
 let t: ReturnType<typeof tempDir>;
+/** The download server: it serves only requests that carry the secrets (so that they did reach curl). */
+let server: http.Server;
+const served: string[] = [];
 /** A private TMPDIR for converge's runs: every file converge leaves in it is scanned. */
 let tmp: string;
 /** How long after spawn each run's command line was masked. */
 const maskedAfterMs: number[] = [];
 
-before(() => {
+before(async () => {
   t = tempDir('secrets-all');
   tmp = path.join(t.dir, 'tmp');
   fs.mkdirSync(tmp);
-  fs.writeFileSync(path.join(t.dir, 'site.yaml'), PLAYBOOK);
+  server = http.createServer((req, res) => {
+    const basic = `Basic ${Buffer.from(`app:${DB_PASSWORD}`).toString('base64')}`;
+    const ok = req.url === '/artifact'
+      ? req.headers.authorization === `Bearer ${API_TOKEN}` || req.headers.authorization === basic
+      : req.url === '/artifact2' && req.headers['x-auth'] === NOLOG_VALUE;
+    if (!ok) { res.writeHead(403).end(); return; }
+    served.push(req.url!);
+    res.writeHead(200).end(`artifact ${req.url}\n`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  fs.writeFileSync(path.join(t.dir, 'site.yaml'), playbook((server.address() as AddressInfo).port));
   fs.writeFileSync(path.join(t.dir, 'token.txt'), API_TOKEN + '\n');
 });
-after(() => t.remove());
+after(() => { server?.close(); t.remove(); });
 
 /** Every file under `dir`, each with its path, for the scan. */
-function filesText(dir: string): string {
+function filesText(dir: string, except: string[] = []): string {
   let text = '';
   if (!fs.existsSync(dir)) return text;
   for (const p of listTree(dir)) {
+    if (except.includes(p)) continue;
     const f = path.join(dir, p);
     const st = fs.lstatSync(f);
     if (st.isFile()) text += `\n--- ${f}\n` + fs.readFileSync(f, 'utf8');
@@ -160,7 +190,8 @@ describe('secrets in every output and store', () => {
       assert.deepEqual(leaks(shown), [], `console:\n${shown}`);
       assert.deepEqual(inPs, [], 'a secret showed in a command line');
       assert.ok(scan!.samples() >= 10, `the process scan ran (${scan!.samples()} samples)`);
-      const stored = filesText(state) + filesText(tmp);
+      // What converge left next to the playbook's files (temp files, validation copies, downloads): app.conf must hold them.
+      const stored = filesText(state) + filesText(tmp) + filesText(out, ['app.conf']);
       assert.deepEqual(leaks(stored), [], `state or temp files:\n${stored}`);
       for (const view of [['history', '-D'], ['history', '--json'], ['status'], ['status', '--json']]) {
         const v = await runCli([...view, '--state-dir', state]);
@@ -176,13 +207,16 @@ describe('secrets in every output and store', () => {
         assert.match(r.stdout, /item hidden: no_log/);
       } else {
         const doc = JSON.parse(r.stdout);
-        assert.equal(doc.hosts.localhost.tasks.filter((x: { noLog: boolean }) => x.noLog).length, 3, 'the no_log task and both loop items are reported');
+        assert.equal(doc.hosts.localhost.tasks.filter((x: { noLog: boolean }) => x.noLog).length, 4, 'the no_log tasks and both loop items are reported');
       }
       if (!mode.includes('--check')) {
         // The playbook did get every secret (or their absence above proves nothing).
         const written = fs.readFileSync(path.join(out, 'app.conf'), 'utf8');
         for (const s of [DB_PASSWORD, API_TOKEN, CLUSTER_SECRET, KEY_LINE_1, KEY_LINE_2]) assert.ok(written.includes(s), `app.conf lacks a secret:\n${written}`);
         if (mode.includes('--diff')) assert.match(r.stdout, /\+password=\*{8}/, 'the diff is shown, masked');
+        // Both downloads carried their secrets (the server refuses them otherwise).
+        assert.equal(fs.readFileSync(path.join(out, 'artifact'), 'utf8'), 'artifact /artifact\n');
+        assert.equal(fs.readFileSync(path.join(out, 'artifact2'), 'utf8'), 'artifact /artifact2\n');
       }
     });
   }

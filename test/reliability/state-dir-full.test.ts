@@ -75,9 +75,12 @@ function history(): string[] {
   return fs.readFileSync(path.join(state, 'history.jsonl'), 'utf8').split('\n').filter(Boolean);
 }
 
-/** Every name under the state directory that is not one of converge's own files. */
+/** Every name under the state directory that is not one of converge's own files, and any temp file next to the file the run writes. */
 function leftOver(): string[] {
-  return listTree(state).filter((p) => !['filler', 'history.jsonl', 'state.json', 'writes-in-progress'].includes(p));
+  return [
+    ...listTree(state).filter((p) => !['filler', 'history.jsonl', 'state.json', 'writes-in-progress'].includes(p)),
+    ...fs.readdirSync(path.join(t.dir, 'out')).filter((n) => n !== 'big.txt').map((n) => `out/${n}`),
+  ];
 }
 
 let n = 0;
