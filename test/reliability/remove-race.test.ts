@@ -3,7 +3,7 @@
 // user's directory, the user renames it away and puts a link to a root
 // directory in its place; a removal that goes on by path deletes the files
 // behind the link (1991 of 2000 before the fix). Attacker: racer.js as
-// nobody, watching each directory for the first entry to disappear.
+// nobody, watching each directory for the first entry to disappear (its mtime).
 // Held when the victim directory keeps every file and nothing of converge's
 // is left, whatever the run's exit code.
 
@@ -14,9 +14,12 @@ import { after, before, it } from 'node:test';
 import { tempDir } from './cli-process.js';
 import { attackerDir, converge, convergeTemps, report, startRacer, sudoTarget, type SudoTarget } from './race-fixture.js';
 
+// 60 trees of 500 files, so that at least 50 swaps land mid-removal on a loaded machine (with 300
+// files, rm -rf over sudo was often done with a directory before the attacker was scheduled: 36 of 50;
+// with 800, 60 of 60 but 252 s for the file).
 const RUNS = 5;
-const PER_RUN = 10;
-const FILES = 300;
+const PER_RUN = 12;
+const FILES = 500;
 
 const PLAYBOOK = `- hosts: all
   gather_facts: false
@@ -72,7 +75,7 @@ async function raceRemovals(label: string, target: string[]): Promise<void> {
     for (let i = 0; i < PER_RUN; i++) if (!fs.existsSync(path.join(base, `tree-${i}`))) removed++;
     assert.match(r.stdout, /RECAP/, r.stderr);
   }
-  assert.ok(swaps >= RUNS * PER_RUN / 2, `the attacker swapped only ${swaps} directories mid-removal: the race was not exercised`);
+  assert.ok(swaps >= 50, `the attacker swapped only ${swaps} directories mid-removal: the race was not exercised 50 times`);
   report(`remove race (${label})`, [`${RUNS * PER_RUN} trees of ${FILES + 1} files: ${swaps} directories swapped for a link to a root directory mid-removal, 0 of its ${FILES} files deleted, ${removed} trees removed completely, 0 temp files`, `${((Date.now() - started) / 1000).toFixed(1)} s`]);
 }
 
