@@ -49,10 +49,12 @@ if (mode === 'swap') {
   // A removed entry changes the directory's mtime: one lstat per directory and pass, so that a pass
   // is short next to a removal of its entries (reading each directory every pass missed fast ones).
   const full = new Map(dirs.map((p) => [p, fs.lstatSync(p).mtimeMs]));
-  while (Date.now() < deadline) {
+  // Once every directory had its turn, stop spinning: the CPU is converge's.
+  while (Date.now() < deadline && full.size > 0) {
     for (const [p, mtime] of full) {
       const st = lstat(p);
-      if (!st || st.isSymbolicLink() || st.mtimeMs === mtime) continue;
+      if (!st) { full.delete(p); continue; } // removed before the attacker saw it change
+      if (st.isSymbolicLink() || st.mtimeMs === mtime) continue;
       if (swap(path.dirname(p), p, victim)) {
         let left = -1;
         try { left = fs.readdirSync(path.join(path.dirname(p), `.gone-${process.pid}-${n - 1}`)).length; } catch { /* removed meanwhile */ }
