@@ -9,7 +9,7 @@
 // 50 copies and 50 new directories in one run, against a real sshd on
 // 127.0.0.1 (a non-root login with become, then root), then locally, in a
 // chroot tree (the user's directory inside the image) and in a chroot tree
-// through SSH with sudo; 90 or 200 copies where the racer loses many races (as
+// through SSH with sudo; 90 or 300 copies where the racer loses many races (as
 // root, locally, in the chroot), so that at least 50 of each swap land. Whatever the racer
 // manages, the root-only file keeps its owner, mode and content, and no temp
 // file of converge's is left behind. A write the racer did redirect fails its task.
@@ -28,10 +28,11 @@ const TRIES = 50;
 /**
  * Copies where the racer often loses, so that at least 50 swaps land: a write as root over SFTP, in a
  * chroot or locally is often over before the polling racer is scheduled (on a loaded machine, 46 of 50
- * over SFTP, 32-56 of 90 in the chroot, 35-37 of 90 locally, with or without a 512 KiB comment).
+ * over SFTP, 32-56 of 90 in the chroot, 35-37 of 90 locally, with or without a 512 KiB comment; 52-183
+ * of 200 locally).
  */
 const MORE_TRIES = 90;
-const LOCAL_TRIES = 200;
+const LOCAL_TRIES = 300;
 /** In the chroot each key file also carries this many bytes of comment: a longer write. */
 const PAD = 512 * 1024;
 const users = testUsers('race');
@@ -169,7 +170,8 @@ async function race(t: { diagnostic(m: string): void }, label: string, hostVars:
   for (let i = 0; i < copies; i++) {
     const t = tasks[i];
     if (t.status === 'failed') {
-      assert.match(t.message ?? '', /replaced while|not converged|No such file|not the file just created/, JSON.stringify(t));
+      // Over sudo the write is checked after its rename; locally the rename of a temp file the user moved away fails.
+      assert.match(t.message ?? '', /replaced while|not converged|no such file|not the file just created|symbolic link|ELOOP/i, JSON.stringify(t));
       continue;
     }
     const k = fs.lstatSync(path.join(home, `keys${i}`));
