@@ -4,6 +4,7 @@
 
 import nunjucks from 'nunjucks';
 import { pyFloat, PyTuple } from './py-values.js';
+import { installJinjaStringLiterals } from './py-string-literal.js';
 
 interface Tok { type: string; value: string; lineno: number; colno: number }
 
@@ -111,6 +112,7 @@ export function installPySyntax(): void {
   };
   const lexerLib = nunjucks as unknown as { lexer: { lex(src: string, opts?: unknown): any } };
   const T = Object.getPrototypeOf(lexerLib.lexer.lex(''));
+  installJinjaStringLiterals(T);
   const nextToken = T.nextToken;
   T.nextToken = function (this: any) {
     if (this.in_code && !this.isFinished()) {

@@ -176,12 +176,19 @@ const pythonNumbers = [
   'whole', 'whole * 2', 'whole | int', 'whole is float', '[whole, n]', 'sexa', "{'w': whole} | to_json", 't ~ fl', "'x' ~ none", "[t, none] | join(',')", "'%s' % t", "t | string", "{'k': t} | string",
 ];
 
+// String literals with escapes: Jinja decodes them as Python's unicode-escape does (an unknown one keeps its backslash).
+const stringEscapes = [
+  "'a  b' | regex_replace('\\s+', '_')", "'10.0.0.5' | regex_replace('\\.\\d+$', '.0')", "'a.b.c' | regex_search('\\w+\\.\\w+')",
+  "'a\\x41b'", "'\\u00e9t\\u00e9'", "'\\101\\0'  | length", "'a\\qb'", "'a\\\\b'", "'it\\'s'", "\"say \\\"hi\\\"\"", "'tab\\there' | length",
+  "'x\\ty' is search('\\t')", "'\\d' | length", "'a\\\\nb' | length", "'\\a\\b\\f\\v' | length", "'p\\[1\\]' | length", "'C:\\new\\dir'",
+];
+
 function dedupe(xs: string[]): string[] {
   return [...new Set(xs.filter((x) => x !== ''))];
 }
 
 /** Bare expressions (rendered as `{{ expr }}`). */
-export const EXPRESSIONS = dedupe([...pythonNumbers, ...literals, ...variables, ...arithmetic, ...comparisons, ...indexing, ...methods, ...jinjaFilters, ...ansibleFilters, ...tests]);
+export const EXPRESSIONS = dedupe([...pythonNumbers, ...literals, ...variables, ...arithmetic, ...comparisons, ...indexing, ...methods, ...jinjaFilters, ...ansibleFilters, ...tests, ...stringEscapes]);
 
 /** Small template fragments with statements (rendered as they are). */
 export const FRAGMENTS = dedupe(structures);
