@@ -24,12 +24,16 @@ export interface FileParams {
   src?: string;
   force: boolean;
   follow: boolean;
+  modification_time?: 'now' | 'preserve';
+  access_time?: 'now' | 'preserve';
 }
 
 interface FilePlanState {
   path: string;
   action: 'none' | 'remove' | 'mkdir' | 'touch' | 'symlink' | 'hardlink';
   dirs: string[];
+  /** Timestamps set to now on an existing path (Ansible's touch, or modification_time/access_time: now). */
+  times?: Array<'a' | 'm'>;
   /** Paths under a recursed directory whose attributes differ. */
   recursePaths: string[];
 }
@@ -78,6 +82,21 @@ function validateFile(p: FileParams): void {
   if (p.src && p.state !== 'link' && p.state !== 'hard') throw new TaskFailedError('src is only used with state: link or state: hard');
 }
 
+/**
+ * Ansible sets an existing path's access and modification times to now on
+ * every touch (and with modification_time/access_time: now on file and
+ * directory): a change every run, as Ansible reports it; preserve keeps them.
+ */
+function timesChange(p: FileParams, dflt: 'now' | 'preserve', path: string, st0: FilePlanState, changes: Change[]): void {
+  const times: Array<'a' | 'm'> = [];
+  if ((p.access_time ?? dflt) === 'now') times.push('a');
+  if ((p.modification_time ?? dflt) === 'now') times.push('m');
+  if (!times.length) return;
+  st0.times = times;
+  const what = times.length === 2 ? 'access and modification times' : times[0] === 'a' ? 'access time' : 'modification time';
+  changes.push({ property: 'timestamps', after: 'now', repeats: true, summary: `set the ${what} of ${path} to now` });
+}
+
 async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<FilePlanState>> {
   const host = ctx.host;
   let path = targetPath(p);
@@ -124,6 +143,7 @@ async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<F
       }
       if (stat.type !== 'file') throw new TaskFailedError(`${path} is a ${TYPE_NAMES[stat.type!]}, not a file`);
       changes.push(...(await planAttributes(host, path, stat, want, attrOpts)));
+      timesChange(p, 'preserve', path, st0, changes);
       break;
 
     case 'touch':
@@ -137,6 +157,7 @@ async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<F
         st0.action = 'touch';
       }
       changes.push(...(await planAttributes(host, path, stat, want, attrOpts)));
+      if (stat.exists) timesChange(p, 'now', path, st0, changes);
       break;
 
     case 'directory': {
@@ -150,6 +171,7 @@ async function planFile(p: FileParams, ctx: ModuleContext): Promise<PlanResult<F
         }
       }
       changes.push(...(await planAttributes(host, path, stat, want, { ...attrOpts, isDir: true })));
+      if (stat.exists) timesChange(p, 'preserve', path, st0, changes);
       if (p.recurse && stat.exists) {
         for (const e of await treeBelow(ctx, path)) {
           const cs = await planAttributes(host, e.path, e.stat, want, { ...attrOpts, label: e.path });
@@ -258,6 +280,11 @@ async function applyFile(p: FileParams, plan: PlanResult<FilePlanState>, ctx: Mo
   }
   await applyAttributes(host, s.path, want, { isDir: p.state === 'directory' });
   for (const sub of s.recursePaths) await applyAttributes(host, sub, want);
+  if (s.times && s.action === 'none') {
+    // -c: never create; -h: the path itself when it is a link (follow resolved it otherwise).
+    const r = await host.run(['touch', '-c', '-h', ...(s.times.length === 1 ? [`-${s.times[0]}`] : []), '--', s.path]);
+    if (r.rc !== 0) throw new TaskFailedError(`touch ${s.path}: ${r.stderr.trim() || `exit ${r.rc}`}`);
+  }
   return {};
 }
 
@@ -265,8 +292,8 @@ export const fileModule: ModuleDefinition<FileParams, FilePlanState> = {
   name: 'file',
   description:
     'Manages the state of a path: file (must exist; sets attributes), directory (created with its parents, like mkdir -p; every created ' +
-    'directory gets the mode/owner/group), link, hard, absent, or touch. Unlike Ansible, touch is idempotent: it creates a missing empty file ' +
-    'and otherwise only sets attributes, never timestamps. Without state, the path keeps its current type and must exist. recurse applies ' +
+    'directory gets the mode/owner/group), link, hard, absent, or touch. As in Ansible, touch creates a missing empty file and sets an ' +
+    'existing one\'s access and modification times to now, a change on every run (modification_time/access_time: preserve keep them). Without state, the path keeps its current type and must exist. recurse applies ' +
     'mode/owner/group to everything under a directory (links are not followed).',
   schema: {
     properties: {
@@ -279,6 +306,8 @@ export const fileModule: ModuleDefinition<FileParams, FilePlanState> = {
       src: { type: 'string', description: 'Target of the link (state: link or hard); relative paths are relative to the link\'s directory.' },
       force: { type: 'boolean', default: false, description: 'Replace an existing file (or empty directory) by the link, or create a link to a missing src.' },
       follow: { type: 'boolean', default: true, description: 'When path is a symbolic link, manage its target rather than the link.' },
+      modification_time: { type: 'string', enum: ['now', 'preserve'], description: 'now: set the modification time to now (a change on every run); preserve: keep it. Default: now for state: touch, preserve otherwise. Fixed timestamps are not supported.' },
+      access_time: { type: 'string', enum: ['now', 'preserve'], description: 'As modification_time, for the access time.' },
     },
     anyOf: [{ required: ['path'] }, { required: ['dest'] }, { required: ['name'] }],
   },

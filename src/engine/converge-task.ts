@@ -12,6 +12,8 @@ export interface TaskOutcome {
   /** What `register` stores (changed/failed/skipped are added by the engine). */
   result: Record<string, unknown>;
   message?: string;
+  /** On a failed outcome: the module changed something all the same (a command that ran and exited non-zero), as Ansible's changed: true. */
+  changed?: boolean;
 }
 
 function describe(changes: Change[]): string {
@@ -43,7 +45,7 @@ export async function convergeTask(def: ModuleDefinition, params: unknown, ctx: 
     throw e;
   }
   const result = { ...(plan.result ?? {}), ...(applied.result ?? {}) };
-  if (applied.failed) return { status: 'failed', changes: plan.changes, result, message: applied.failed };
+  if (applied.failed) return { status: 'failed', changes: plan.changes, result, message: applied.failed, ...(applied.changed ? { changed: true } : {}) };
   if (def.verify === false) {
     const changed = applied.changed ?? plan.changes.length > 0;
     return { status: changed ? 'changed' : 'ok', changes: changed ? plan.changes : [], result };

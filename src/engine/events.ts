@@ -19,6 +19,8 @@ export interface TaskEvent {
   /** The loop item's label, for looped tasks. */
   item?: string;
   ignored?: boolean;
+  /** A failed task whose module changed something all the same (a command that ran and exited non-zero). */
+  changedToo?: boolean;
   /** Failed inside a block whose rescue runs next: counted as rescued, not failed. */
   rescued?: boolean;
   /** Parameters, results and diffs are hidden. */
@@ -39,6 +41,11 @@ export interface HostSummary {
   unreachable: number;
   ignored: number;
   rescued?: number;
+  /**
+   * Ignored failures that changed something: counted in both changed and ignored, as Ansible's
+   * recap counts them (ok + changed + ignored - changedIgnored is Ansible's ok).
+   */
+  changedIgnored?: number;
 }
 
 export interface Reporter {

@@ -248,9 +248,12 @@ export class HostRun implements StepRunHost {
     this.shared.reporter.task(ev);
   }
 
-  countTask(ev: Pick<TaskEvent, 'status' | 'ignored' | 'rescued'>): void {
+  countTask(ev: Pick<TaskEvent, 'status' | 'ignored' | 'rescued' | 'changedToo'>): void {
     const s = this.summary;
-    if (ev.status === 'failed' && ev.ignored) s.ignored++;
+    if (ev.status === 'failed' && ev.ignored) {
+      s.ignored++;
+      if (ev.changedToo) { s.changed++; s.changedIgnored = (s.changedIgnored ?? 0) + 1; }
+    }
     else if (ev.rescued) s.rescued = (s.rescued ?? 0) + 1;
     else if (ev.status === 'unreachable') s.unreachable++;
     else s[ev.status]++;

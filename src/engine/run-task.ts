@@ -17,6 +17,9 @@ import * as path from 'node:path';
 
 import { TOP_FRAME, type Frame } from './frame.js';
 
+/** Whether an item's result says changed (a failed one may have changed something too). */
+const changedOf = (o: TaskOutcome): boolean => o.status === 'changed' || (o.status === 'failed' && o.changed === true);
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Directories with_first_found / with_fileglob look in, as Ansible's lookups do for the task's action. */
@@ -82,10 +85,11 @@ export class TaskRunner {
     const start = Date.now();
     const freshScope = () => this.hr.scopeFor(task, frame.layers);
     const scope = freshScope();
-    const emit = (status: EventStatus, changes: Change[], message?: string, item?: string, ignored?: boolean) => {
+    const emit = (status: EventStatus, changes: Change[], message?: string, item?: string, ignored?: boolean, changedToo?: boolean) => {
       const ev: TaskEvent = {
         host: this.hr.name, play: this.hr.playName, task: task.number, name: task.name, module: task.module.name,
         status, check: this.hr.isCheck(task), changes, message, item, ignored, noLog: task.noLog,
+        ...(status === 'failed' && changedToo ? { changedToo: true } : {}),
         showDiff: task.diff ?? (this.hr.options.diff || this.hr.options.check), handler,
         durationMs: Date.now() - start, source: sourceOf(task),
         ...(status === 'failed' && !ignored && frame.rescuable ? { rescued: true } : {}),
@@ -154,7 +158,7 @@ export class TaskRunner {
       const quiet = shows === 'verbose' && (this.hr.options.verbosity < 1 || o.result.quiet === true);
       const shown = shows && o.status === 'ok'
         ? (o.result.msg === undefined || quiet ? undefined : String(o.result.msg)) : o.message;
-      emit(o.status, o.changes, shown, label, ignored);
+      emit(o.status, o.changes, shown, label, ignored, o.changed);
       const facts = o.result.ansible_facts;
       if (task.module.setsVariables && o.status !== 'failed' && o.status !== 'skipped' && facts && typeof facts === 'object') {
         if (task.module.setsVariables === 'included') this.hr.includeVars(facts as Record<string, unknown>);
@@ -173,12 +177,12 @@ export class TaskRunner {
       // A loop counts once in the recap, as in Ansible; an empty loop is a skip.
       const st = items.length === 0 ? 'skipped' : status;
       if (items.length === 0) emit('skipped', [], 'no items');
-      else this.hr.countTask({ status: st, ignored: st === 'failed' && task.ignoreErrors, rescued: st === 'failed' && !task.ignoreErrors && frame.rescuable });
+      else this.hr.countTask({ status: st, ignored: st === 'failed' && task.ignoreErrors, rescued: st === 'failed' && !task.ignoreErrors && frame.rescuable, changedToo: outcomes.some(changedOf) });
     }
     let registered: Record<string, unknown> | undefined;
     if (task.register || status === 'failed') {
       registered = items
-        ? { results: outcomes.map((o) => this.registered(o, task)), changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...(status === 'failed' ? { msg: 'One or more items failed' } : {}) }
+        ? { results: outcomes.map((o) => this.registered(o, task)), changed: outcomes.some(changedOf), failed: status === 'failed', skipped: status === 'skipped', ...(status === 'failed' ? { msg: 'One or more items failed' } : {}) }
         : this.registered(outcomes[0], task);
     }
     if (task.register && registered) this.hr.register(task.register, registered);
@@ -253,7 +257,7 @@ export class TaskRunner {
   }
 
   private registered(o: ItemOutcome, task: Task): Record<string, unknown> {
-    const r: Record<string, unknown> = { ...o.result, changed: o.status === 'changed', failed: o.status === 'failed', skipped: o.status === 'skipped' };
+    const r: Record<string, unknown> = { ...o.result, changed: changedOf(o), failed: o.status === 'failed', skipped: o.status === 'skipped' };
     if (o.message !== undefined) r.msg = o.message;
     if (o.item !== undefined) r[task.loopControl.loop_var] = o.item;
     return r;
@@ -311,7 +315,9 @@ export class TaskRunner {
     // would do); its plan still shows what would run.
     const judgedBy = task.module.checkSkipsUnless;
     if (check && judgedBy && judgedBy.every((k) => params[k] === undefined) && outcome.status === 'changed') {
-      return { ...outcome, status: 'skipped', message: 'not run in --check (no creates/removes to judge it by)' };
+      // What it registers is Ansible's: rc 0, empty output.
+      const result = { ...outcome.result, rc: 0, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [], start: null, end: null, delta: null };
+      return { ...outcome, result, status: 'skipped', message: 'Command would have run if not in check mode' };
     }
     return this.applyConditions(task, outcome, scope);
   }
@@ -329,19 +335,20 @@ export class TaskRunner {
   private applyConditions(task: Task, o: TaskOutcome, scope: VarScope): TaskOutcome {
     if (!task.changedWhen && !task.failedWhen) return o;
     if (o.status === 'skipped') return o;
-    const extra = { ...o.result, changed: o.status === 'changed', failed: o.status === 'failed' };
+    const extra = { ...o.result, changed: o.status === 'changed' || (o.status === 'failed' && o.changed === true), failed: o.status === 'failed' };
     const s = scope.withData({ ...(task.register ? { [task.register]: extra } : {}), result: extra, ...o.result });
     try {
-      let out = o;
-      if (task.failedWhen) {
-        const failed = task.failedWhen.length > 0 && this.truthy(task, task.failedWhen, s.proxy);
-        out = failed ? { ...out, status: 'failed', message: out.message ?? `failed_when: ${task.failedWhen.join(' and ')}` } : out.status === 'failed' ? { ...out, status: 'ok', message: undefined } : out;
+      // As Ansible: changed_when decides changed, failed_when decides failed, each on its own (a command that
+      // ran and failed is changed unless changed_when says otherwise).
+      let changed = extra.changed;
+      if (task.changedWhen) changed = task.changedWhen.length > 0 && this.truthy(task, task.changedWhen, s.proxy);
+      let failed = o.status === 'failed';
+      if (task.failedWhen) failed = task.failedWhen.length > 0 && this.truthy(task, task.failedWhen, s.proxy);
+      if (failed) {
+        const message = o.status === 'failed' ? o.message : `failed_when: ${task.failedWhen!.join(' and ')}`;
+        return { ...o, status: 'failed', message: message ?? `failed_when: ${(task.failedWhen ?? []).join(' and ')}`, changed };
       }
-      if (task.changedWhen && out.status !== 'failed') {
-        const changed = task.changedWhen.length > 0 && this.truthy(task, task.changedWhen, s.proxy);
-        out = { ...out, status: changed ? 'changed' : 'ok', changes: changed ? out.changes : [] };
-      }
-      return out;
+      return { ...o, status: changed ? 'changed' : 'ok', changes: changed ? o.changes : [], message: o.status === 'failed' ? undefined : o.message, changed: undefined };
     } catch (e) {
       return { status: 'failed', changes: [], result: o.result, message: locate(task, e) };
     }

@@ -50,15 +50,15 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'touch creates an empty file with mode, then is idempotent',
-    params: (d) => ({ path: `${d}/t`, state: 'touch', mode: '0600' }),
+    name: 'touch creates an empty file with mode, then (times preserved) is idempotent',
+    params: (d) => ({ path: `${d}/t`, state: 'touch', mode: '0600', modification_time: 'preserve', access_time: 'preserve' }),
     expect: ['state', 'mode'],
     after: async (d) => { assert.equal((await fs.readFile(`${d}/t`)).length, 0); assert.equal(await mode(`${d}/t`), 0o600); },
   },
   {
     name: 'touch on an existing file keeps content, sets attributes',
     setup: async (d) => { await fs.writeFile(`${d}/t`, 'keep'); await fs.chmod(`${d}/t`, 0o644); },
-    params: (d) => ({ path: `${d}/t`, state: 'touch', mode: '0444' }),
+    params: (d) => ({ path: `${d}/t`, state: 'touch', mode: '0444', modification_time: 'preserve', access_time: 'preserve' }),
     expect: ['mode'],
     after: async (d) => assert.equal(await fs.readFile(`${d}/t`, 'utf8'), 'keep'),
   },
@@ -206,6 +206,36 @@ test('a parent created by someone else between plan and apply is accepted and le
     const blockedPlan = await fileModule.plan(blocked, ctx);
     await fs.writeFile(`${d}/blocked`, '');
     await assert.rejects(fileModule.apply(blocked, blockedPlan, ctx), /EEXIST/);
+  } finally {
+    await removeDir(d);
+  }
+});
+
+test('touch of an existing file sets its times to now and is a change on every run, as in Ansible; preserve keeps them', async () => {
+  const d = await tempDir();
+  try {
+    await fs.writeFile(`${d}/t`, 'keep');
+    const old = new Date('2001-02-03T04:05:06Z');
+    await fs.utimes(`${d}/t`, old, old);
+    const touch = { path: `${d}/t`, state: 'touch' };
+    const plan = await planModule(fileModule, touch, { host, baseDir: d });
+    assert.deepEqual(plan.changes.map((c) => c.property), ['timestamps']);
+    assert.equal((await fs.stat(`${d}/t`)).mtimeMs, old.getTime(), '--check touched the times');
+    const r = await runModule(fileModule, touch, { host, baseDir: d });
+    assert.equal(r.status, 'changed', r.message);
+    const st = await fs.stat(`${d}/t`);
+    assert.ok(st.mtimeMs > old.getTime() && st.atimeMs > old.getTime(), 'times not set to now');
+    assert.equal(await fs.readFile(`${d}/t`, 'utf8'), 'keep');
+    assert.equal((await runModule(fileModule, touch, { host, baseDir: d })).status, 'changed', 'the second touch is a change too');
+    await fs.utimes(`${d}/t`, old, old);
+    const onlyM = await runModule(fileModule, { ...touch, access_time: 'preserve' }, { host, baseDir: d });
+    assert.equal(onlyM.status, 'changed');
+    assert.equal((await fs.stat(`${d}/t`)).atimeMs, old.getTime(), 'access_time: preserve kept');
+    assert.ok((await fs.stat(`${d}/t`)).mtimeMs > old.getTime());
+    const kept = await runModule(fileModule, { ...touch, access_time: 'preserve', modification_time: 'preserve' }, { host, baseDir: d });
+    assert.equal(kept.status, 'ok');
+    const dirNow = await runModule(fileModule, { path: d, state: 'directory', modification_time: 'now' }, { host, baseDir: d });
+    assert.equal(dirNow.status, 'changed');
   } finally {
     await removeDir(d);
   }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 
-export interface Recap { ok: number; changed: number; failed: number; skipped: number; rescued: number }
+export interface Recap { ok: number; changed: number; failed: number; skipped: number; rescued: number; ignored: number }
 
 export interface Observed {
   recap: Recap;
@@ -17,12 +17,12 @@ export interface Observed {
 /** Ansible's ok counts changed tasks too; converge's does not: both are put as Ansible counts. */
 export function ansibleRecap(json: any): Recap {
   const s = json?.stats?.localhost ?? {};
-  return { ok: s.ok ?? 0, changed: s.changed ?? 0, failed: s.failures ?? 0, skipped: s.skipped ?? 0, rescued: s.rescued ?? 0 };
+  return { ok: s.ok ?? 0, changed: s.changed ?? 0, failed: s.failures ?? 0, skipped: s.skipped ?? 0, rescued: s.rescued ?? 0, ignored: s.ignored ?? 0 };
 }
 
 export function convergeRecap(json: any): Recap {
   const s = json?.hosts?.localhost?.summary ?? {};
-  return { ok: (s.ok ?? 0) + (s.changed ?? 0) + (s.ignored ?? 0), changed: s.changed ?? 0, failed: s.failed ?? 0, skipped: s.skipped ?? 0, rescued: s.rescued ?? 0 };
+  return { ok: (s.ok ?? 0) + (s.changed ?? 0) + (s.ignored ?? 0) - (s.changedIgnored ?? 0), changed: s.changed ?? 0, failed: s.failed ?? 0, skipped: s.skipped ?? 0, rescued: s.rescued ?? 0, ignored: s.ignored ?? 0 };
 }
 
 export function ansibleDebugVars(json: any): Array<[string, unknown]> {
