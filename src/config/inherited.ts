@@ -21,6 +21,10 @@ export interface Inherited {
   delegateTo?: string;
   runOnce?: boolean;
   remoteUser?: string;
+  /** throttle: how many hosts run the task at once. */
+  throttle?: number;
+  /** A block's notify: its tasks notify these unless they say their own (Ansible's parent attribute). */
+  notify?: string[];
   role?: RoleInfo;
   /** Directory relative src/template paths resolve from. */
   baseDir: string;

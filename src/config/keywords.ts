@@ -13,19 +13,33 @@ export const LOOP_CONTROL_KEYS = ['loop_var', 'label', 'index_var', 'extended', 
 
 /** Keywords a task, block or include passes down to the tasks inside it. */
 export const INHERITED_KEYS = ['when', 'tags', 'vars', 'become', 'become_user', 'become_method', 'ignore_errors', 'no_log',
-  'check_mode', 'diff', 'environment', 'delegate_to', 'run_once', 'remote_user'];
+  'check_mode', 'diff', 'environment', 'delegate_to', 'run_once', 'remote_user', 'throttle'];
 
 export const TASK_KEYS = ['name', ...INHERITED_KEYS, ...Object.keys(LOOP_KEYS), 'loop_control', 'notify', 'listen', 'register',
   'changed_when', 'failed_when', 'args', 'until', 'retries', 'delay'];
 
-export const BLOCK_KEYS = ['block', 'rescue', 'always', 'name', ...INHERITED_KEYS];
+export const BLOCK_KEYS = ['block', 'rescue', 'always', 'name', 'notify', ...INHERITED_KEYS];
 
 export const INCLUDE_ACTIONS = ['include_tasks', 'import_tasks', 'include_role', 'import_role'];
 export const INCLUDE_KEYS = ['name', ...INHERITED_KEYS, ...Object.keys(LOOP_KEYS), 'loop_control', 'apply'];
 
+/**
+ * include_tasks / include_role (dynamic): keywords on the include belong to the include itself; only
+ * `apply` and `vars` reach the included tasks. Ansible 2.14 refuses become, environment, delegate_to,
+ * check_mode, diff, remote_user, throttle ... there ("not a valid attribute for a TaskInclude"), so does
+ * converge. ignore_errors, no_log and run_once, which Ansible applies to the include alone, are refused
+ * too: converge does not give them that effect.
+ */
+export const DYNAMIC_INCLUDE_KEYS = ['name', 'when', 'tags', 'vars', ...Object.keys(LOOP_KEYS), 'loop_control', 'apply'];
+export const DYNAMIC_INCLUDE_REFUSED: Record<string, string> = {
+  ignore_errors: 'applies to the include itself in Ansible (not to the included tasks), which converge does not support; put it under apply: or on the included tasks',
+  no_log: 'applies to the include itself in Ansible (not to the included tasks), which converge does not support; put it under apply: or on the included tasks',
+  run_once: 'applies to the include itself in Ansible (not to the included tasks), which converge does not support; put it under apply: or on the included tasks',
+};
+
 export const PLAY_KEYS = ['name', 'hosts', 'vars', 'vars_files', 'become', 'become_user', 'become_method', 'gather_facts',
   'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'roles', 'tags', 'check_mode', 'remote_user', 'connection', 'environment',
-  'ignore_errors', 'no_log', 'diff'];
+  'ignore_errors', 'no_log', 'diff', 'throttle'];
 
 /** Keys of a `roles:` entry besides the role's own parameters. */
 export const ROLE_ENTRY_KEYS = ['role', 'name', ...INHERITED_KEYS];
@@ -35,7 +49,6 @@ export const REFUSED: Record<string, string> = {
   poll: 'async/poll is not supported: converge waits for each task',
   serial: 'serial is not supported; converge runs all hosts in parallel (--forks)',
   strategy: 'strategy is not supported; converge runs each host through its tasks independently',
-  throttle: 'throttle is not supported; use --forks',
   max_fail_percentage: 'max_fail_percentage is not supported: one host failing never stops the others',
   any_errors_fatal: 'any_errors_fatal is not supported: one host failing never stops the others',
   ignore_unreachable: 'ignore_unreachable is not supported: an unreachable host stops its run',

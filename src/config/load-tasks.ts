@@ -11,7 +11,7 @@ import type { BlockStep, IncludeStep, LoopControl, LoopKind, Step, Task } from '
 import { findModule, suggestModule } from '../engine/registry.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseShorthand } from './shorthand.js';
-import { BLOCK_KEYS, INCLUDE_ACTIONS, INCLUDE_KEYS, LOOP_CONTROL_KEYS, LOOP_KEYS, REFUSED, TASK_KEYS } from './keywords.js';
+import { BLOCK_KEYS, DYNAMIC_INCLUDE_KEYS, DYNAMIC_INCLUDE_REFUSED, INCLUDE_ACTIONS, INCLUDE_KEYS, LOOP_CONTROL_KEYS, LOOP_KEYS, REFUSED, TASK_KEYS } from './keywords.js';
 import { hasTemplate } from '../template/render.js';
 import { RoleLoader } from './load-roles.js';
 import type { Inherited } from './inherited.js';
@@ -56,6 +56,17 @@ export class TaskLoader {
     return false;
   }
 
+  throttleOf(src: YamlSource, v: unknown, p: YamlPath): number | undefined {
+    if (typeof v === 'string' && hasTemplate(v)) {
+      this.fail(src, 'a templated throttle is not supported: give a whole number of hosts', p);
+      return undefined;
+    }
+    const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return n;
+    this.fail(src, `throttle must be a whole number of hosts (0: no limit), found ${JSON.stringify(v)}`, p);
+    return undefined;
+  }
+
   mapping(src: YamlSource, v: unknown, p: YamlPath): Record<string, unknown> | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'object' || Array.isArray(v)) {
@@ -89,6 +100,8 @@ export class TaskLoader {
       delegateTo: t.delegate_to === undefined ? inh.delegateTo : String(t.delegate_to),
       runOnce: b('run_once', inh.runOnce),
       remoteUser: t.remote_user === undefined ? inh.remoteUser : String(t.remote_user),
+      notify: inh.notify,
+      throttle: t.throttle === undefined ? inh.throttle : this.throttleOf(src, t.throttle, [...p, 'throttle']),
       role: inh.role,
       baseDir: inh.baseDir,
       localNames: inh.localNames,
@@ -125,8 +138,14 @@ export class TaskLoader {
     const inc = INCLUDE_ACTIONS.find((k) => k in t || `ansible.builtin.${k}` in t);
     if (inc) {
       const key = inc in t ? inc : `ansible.builtin.${inc}`;
+      const dynamic = inc.startsWith('include_');
       for (const k of Object.keys(t)) {
-        if (k !== key && !INCLUDE_KEYS.includes(k) && !REFUSED[k]) this.fail(src, `'${k}' is not allowed on ${inc}${didYouMean(k, INCLUDE_KEYS)}`, [...p, k], true);
+        if (k === key || REFUSED[k]) continue;
+        if (!INCLUDE_KEYS.includes(k)) this.fail(src, `'${k}' is not allowed on ${inc}${didYouMean(k, INCLUDE_KEYS)}`, [...p, k], true);
+        else if (dynamic && DYNAMIC_INCLUDE_REFUSED[k]) this.fail(src, `${k} on ${inc} ${DYNAMIC_INCLUDE_REFUSED[k]}`, [...p, k], true);
+        else if (dynamic && !DYNAMIC_INCLUDE_KEYS.includes(k)) {
+          this.fail(src, `'${k}' is not a valid keyword on ${inc} (Ansible refuses it too: keywords there belong to the include itself); put it under apply: or use ${inc.replace('include_', 'import_')}`, [...p, k], true);
+        }
       }
       return this.include(src, t, key, inc, p, inh, stack, handler);
     }
@@ -137,7 +156,7 @@ export class TaskLoader {
     for (const k of Object.keys(t)) {
       if (!BLOCK_KEYS.includes(k) && !REFUSED[k]) this.fail(src, `'${k}' is not allowed on a block${didYouMean(k, BLOCK_KEYS)}`, [...p, k], true);
     }
-    const child = this.inherit(src, t, p, inh);
+    const child = { ...this.inherit(src, t, p, inh), ...(t.notify !== undefined ? { notify: this.asList(t.notify) } : {}) };
     const block = this.tasks(src, t.block, [...p, 'block'], child, stack, handler);
     const rescue = this.tasks(src, t.rescue, [...p, 'rescue'], { ...child, localNames: [...child.localNames, 'ansible_failed_task', 'ansible_failed_result'] }, stack, handler);
     const always = this.tasks(src, t.always, [...p, 'always'], child, stack, handler);
@@ -345,7 +364,7 @@ export class TaskLoader {
       loop,
       loopKind,
       loopControl,
-      notify: this.asList(t.notify),
+      notify: t.notify !== undefined ? this.asList(t.notify) : (own.notify ?? []),
       listen: this.asList(t.listen),
       register: t.register !== undefined ? String(t.register) : undefined,
       tags: own.tags,
@@ -362,6 +381,7 @@ export class TaskLoader {
       until,
       delegateTo: own.delegateTo,
       runOnce: own.runOnce,
+      throttle: own.throttle,
       environment: own.environment,
       remoteUser: own.remoteUser,
       role: own.role,

@@ -73,6 +73,8 @@ export interface Task {
   until?: Until;
   delegateTo?: string;
   runOnce?: boolean;
+  /** At most this many hosts run the task at once (0 or unset: no limit). */
+  throttle?: number;
   environment: Array<Record<string, unknown> | string>;
   remoteUser?: string;
   role?: RoleInfo;

@@ -42,6 +42,13 @@ export interface SharedRun {
   runOnce: Map<Task, Promise<TaskRunOutcome>>;
   /** meta: end_play ends the play for every host. */
   playEnded: boolean;
+  /** Wakes the hosts waiting for a run_once leader (a run_once started, or a host left the play). */
+  wake(): void;
+  nextWake(): Promise<void>;
+  /** --check's predictions for the controller (tasks delegated to a localhost outside the inventory). */
+  controllerLedger: Ledger;
+  /** throttle: the hosts running each throttled task now, and those waiting for a turn. */
+  throttles: Map<Task, { running: number; waiting: Array<() => void> }>;
 }
 
 export class HostRun implements StepRunHost {
@@ -70,6 +77,7 @@ export class HostRun implements StepRunHost {
   constructor(public readonly name: string, private readonly shared: SharedRun) {}
 
   get options(): RunOptions { return this.shared.options; }
+  get throttles(): SharedRun['throttles'] { return this.shared.throttles; }
   get lookup(): Lookup { return this.shared.lookup; }
 
   /** Inventory variables and magic variables, without the play's. */
@@ -124,17 +132,31 @@ export class HostRun implements StepRunHost {
     this.lastFailure = { task, result };
   }
 
-  /** run_once: the first host to reach the task runs it; every host gets its registered value and facts. */
+  /** Done with the current play (finished, failed, ended or unreachable): no longer the one to run a run_once task. */
+  leftPlay = false;
+
+  /**
+   * run_once: as Ansible, the first host of the play still in it runs the task (another host
+   * reaching it first waits for that one, or for it to leave the play); every host gets its
+   * registered value and facts, and only the host that ran it counts it in the recap.
+   */
   async runOnce(task: Task, run: () => Promise<TaskRunOutcome>): Promise<EventStatus> {
-    const first = this.shared.runOnce.get(task);
-    if (!first) {
-      const p = run();
-      this.shared.runOnce.set(task, p);
-      return (await p).status;
+    for (;;) {
+      const first = this.shared.runOnce.get(task);
+      if (first) {
+        const r = await first;
+        r.apply(this);
+        return r.status === 'failed' ? 'ok' : r.status;
+      }
+      const leader = this.shared.playHosts.find((h) => !this.shared.hosts.get(h)?.leftPlay);
+      if (leader === undefined || leader === this.name) {
+        const p = run();
+        this.shared.runOnce.set(task, p);
+        this.shared.wake();
+        return (await p).status;
+      }
+      await this.shared.nextWake();
     }
-    const r = await first;
-    r.apply(this);
-    return r.status === 'failed' ? 'ok' : r.status;
   }
 
   private extraHosts = new Map<string, Promise<Host>>();
@@ -298,6 +320,19 @@ export class HostRun implements StepRunHost {
     this.unreachable = message;
     if (!fromTask) this.summary.unreachable++;
     this.shared.reporter.hostUnreachable(this.name, message);
+  }
+
+  /**
+   * The ledger of the machine a task acts on: a delegated task's predicted changes are the
+   * delegate's (another host's delegated task then sees them), as its changes would be.
+   */
+  ledgerFor(task: Task, vars: Record<string, unknown>, controllerOnly: boolean): Ledger {
+    if (controllerOnly) return this.shared.controllerLedger;
+    if (task.delegateTo === undefined) return this.ledger;
+    const delegate = String(renderValue(task.delegateTo, vars, 'delegate_to'));
+    if (delegate === this.name) return this.ledger;
+    if (this.shared.inventory.hosts.has(delegate)) return this.shared.hostRun(delegate).ledger;
+    return this.shared.controllerLedger;
   }
 
   controllerHost(): Host {

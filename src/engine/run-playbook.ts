@@ -7,6 +7,7 @@ import type { Playbook } from '../config/playbook-model.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { loadYamlFile, readTextFile } from '../config/yaml-source.js';
 import { renderText, renderValue, setRunLookup } from '../template/render.js';
+import { Ledger } from './ledger.js';
 import { makeLookup } from './lookups.js';
 import type { HostSummary, Reporter } from './events.js';
 import { HostRun, type RunOptions, type SharedRun } from './host-run.js';
@@ -36,9 +37,15 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, opti
     if (!hr) { hr = new HostRun(name, shared); shared.hosts.set(name, hr); }
     return hr;
   };
+  const waiting: Array<() => void> = [];
   const lookup = makeLookup(playbook.dir);
   setRunLookup(lookup);
-  const shared: SharedRun = { inventory, playbookDir: playbook.dir, options, reporter, lookup, hosts: new Map(), hostRun, playHosts: [], runOnce: new Map(), playEnded: false };
+  const shared: SharedRun = { inventory, playbookDir: playbook.dir, options, reporter, lookup, hosts: new Map(), hostRun, playHosts: [], runOnce: new Map(), playEnded: false, throttles: new Map(), controllerLedger: new Ledger(),
+    wake: () => { for (const w of waiting.splice(0)) w(); },
+    nextWake: () => new Promise<void>((resolve) => waiting.push(resolve)),
+  };
+  // Hosts a play targets; a host only delegated to (or used as a chroot's way in) has no row in the recap, as in Ansible.
+  const targeted = new Set<string>();
   try {
     for (const play of playbook.plays) {
       if (options.stopRequested()) break;
@@ -49,8 +56,10 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, opti
       shared.playHosts = hosts;
       shared.runOnce = new Map();
       shared.playEnded = false;
+      for (const h of hosts) { targeted.add(h); hostRun(h).leftPlay = false; }
       await forEachLimited(hosts, options.forks, async (h) => {
-        await hostRun(h).runPlay(play, (hr) => {
+        try {
+          await hostRun(h).runPlay(play, (hr) => {
           const playLayers: Array<Record<string, unknown>> = [play.vars];
           for (const vf of play.varsFiles) {
             if (vf.candidates) {
@@ -63,14 +72,18 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, opti
             } else playLayers.push(vf.vars);
           }
           return playLayers;
-        });
+          });
+        } finally {
+          hostRun(h).leftPlay = true;
+          shared.wake();
+        }
       });
     }
   } finally {
     await Promise.all([...shared.hosts.values()].map((h) => h.close()));
   }
   const summary = new Map<string, HostSummary>();
-  for (const [n, h] of shared.hosts) summary.set(n, h.summary);
+  for (const [n, h] of shared.hosts) if (targeted.has(n)) summary.set(n, h.summary);
   const durationMs = Date.now() - start;
   reporter.finish(summary, durationMs);
   return { summary, interrupted: options.stopRequested(), durationMs };

@@ -5,6 +5,7 @@ import type { Task } from '../config/playbook-model.js';
 import { validateModuleParams, ModuleParamsError } from '../config/module-params.js';
 import { ConnectionLostError, HostOperationError, HostUnreachableError } from '../host/host.js';
 import { renderDeep, renderValue, TemplateError } from '../template/render.js';
+import type { Ledger } from './ledger.js';
 import { conditionTruth } from '../template/filters.js';
 import { makeModuleContext } from './context.js';
 import { convergeTask, type TaskOutcome } from './converge-task.js';
@@ -77,7 +78,22 @@ export class TaskRunner {
   /** Runs the task (all loop items) and reports; returns the combined status. */
   async run(task: Task, handler = false, frame: Frame = TOP_FRAME): Promise<EventStatus> {
     if (task.runOnce) return this.hr.runOnce(task, () => this.runTask(task, handler, frame));
-    return (await this.runTask(task, handler, frame)).status;
+    const limit = task.throttle ?? 0;
+    if (!limit) return (await this.runTask(task, handler, frame)).status;
+    // throttle: as Ansible, at most `limit` hosts run this task at the same time (run_once wins over it).
+    const slots = this.hr.throttles;
+    let gate = slots.get(task);
+    if (!gate) { gate = { running: 0, waiting: [] }; slots.set(task, gate); }
+    const g = gate;
+    // A host that finishes hands its slot straight to the next one waiting.
+    if (g.running >= limit) await new Promise<void>((resolve) => g.waiting.push(resolve));
+    else g.running++;
+    try {
+      return (await this.runTask(task, handler, frame)).status;
+    } finally {
+      const next = g.waiting.shift();
+      if (next) next(); else g.running--;
+    }
   }
 
   /** The task on this host; `apply` replays its registered value and facts on another host (run_once). */
@@ -284,6 +300,7 @@ export class TaskRunner {
 
     const check = this.hr.isCheck(task);
     let outcome: TaskOutcome;
+    let ledger = this.hr.ledger;
     try {
       // The module's own host-free checks (mgmt's Validate): a wrong combination fails before any connection.
       task.module.validate?.(params);
@@ -293,8 +310,9 @@ export class TaskRunner {
     }
     try {
       const host = task.module.controllerOnly ? this.hr.controllerHost() : await this.hr.hostFor(task, vars);
+      ledger = this.hr.ledgerFor(task, vars, !!task.module.controllerOnly);
       const ctx = makeModuleContext({
-        host, check, baseDir: task.baseDir, ledger: this.hr.ledger, taskNumber: task.number, vars,
+        host, check, baseDir: task.baseDir, ledger, taskNumber: task.number, vars,
         lookup: this.hr.lookup, taskSource: sourceOf(task), progress: (m) => this.hr.progress(m),
       });
       outcome = await convergeTask(task.module, params, ctx);
@@ -303,13 +321,13 @@ export class TaskRunner {
         this.hr.markUnreachable(e.message, true);
         return { status: 'failed', changes: [], result: {}, message: e.message };
       }
-      if (check && (e instanceof HostOperationError) && !this.hr.ledger.empty) {
-        return this.predicted(e.message);
+      if (check && (e instanceof HostOperationError) && !ledger.empty) {
+        return this.predicted(e.message, ledger);
       }
       return { status: 'failed', changes: [], result: {}, message: locate(task, e) };
     }
-    if (check && outcome.status === 'failed' && !this.hr.ledger.empty && /not found|No such file|ENOENT|command not found|not installed|could not be found/i.test(outcome.message ?? '')) {
-      return this.predicted(outcome.message ?? '');
+    if (check && outcome.status === 'failed' && !ledger.empty && /not found|No such file|ENOENT|command not found|not installed|could not be found/i.test(outcome.message ?? '')) {
+      return this.predicted(outcome.message ?? '', ledger);
     }
     // As Ansible: in --check a command or shell without creates/removes is skipped (it cannot say what it
     // would do); its plan still shows what would run.
@@ -323,8 +341,8 @@ export class TaskRunner {
   }
 
   /** --check: the task cannot be judged before an earlier predicted change is made. */
-  private predicted(message: string): TaskOutcome {
-    const after = this.hr.ledger.lastTask();
+  private predicted(message: string, ledger: Ledger): TaskOutcome {
+    const after = ledger.lastTask();
     return {
       status: 'changed',
       changes: [{ property: 'depends', summary: `cannot be checked before task ${after} runs (${message.split('\n')[0]})`, afterTask: after }],

@@ -30,9 +30,13 @@ export interface TaskRunHost {
   isCheck(task: Task): boolean;
   hostFor(task: Task, vars: Record<string, unknown>): Promise<Host>;
   controllerHost(): Host;
+  /** The ledger of the machine a task acts on (a delegated task's is the delegate's). */
+  ledgerFor(task: Task, vars: Record<string, unknown>, controllerOnly: boolean): Ledger;
+  /** throttle: the hosts running each throttled task now, and those waiting for a turn. */
+  readonly throttles: Map<Task, { running: number; waiting: Array<() => void> }>;
   runOnce(task: Task, run: () => Promise<TaskRunOutcome>): Promise<EventStatus>;
   report(ev: TaskEvent, count?: boolean): void;
-  countTask(ev: Pick<TaskEvent, 'status' | 'ignored' | 'rescued'>): void;
+  countTask(ev: Pick<TaskEvent, 'status' | 'ignored' | 'rescued' | 'changedToo'>): void;
   progress(message: string): void;
   register(name: string, value: Record<string, unknown>): void;
   addHostFacts(facts: Record<string, unknown>): void;

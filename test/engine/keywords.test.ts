@@ -325,6 +325,100 @@ const cases: Case[] = [
     },
   },
   {
+    covers: ['task:throttle', 'block:throttle', 'play:throttle', 'role:throttle', 'include:throttle'],
+    files: {
+      'inv.ini': 'a ansible_connection=local\nb ansible_connection=local\nc ansible_connection=local\n',
+      'roles/slow/tasks/main.yml': '- name: role task\n  shell: echo "$(date +%s.%N) +" >> {{ playbook_dir }}/role; sleep 0.5; echo "$(date +%s.%N) -" >> {{ playbook_dir }}/role\n',
+      'inc.yml': '- name: included task\n  shell: echo "$(date +%s.%N) +" >> {{ playbook_dir }}/inc; sleep 0.5; echo "$(date +%s.%N) -" >> {{ playbook_dir }}/inc\n',
+      'pb.yaml': `
+# Each check in a play of its own: hosts start a play together.
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: unthrottled
+      throttle: 0
+      shell: echo "$(date +%s.%N) +" >> {{ playbook_dir }}/free; sleep 0.5; echo "$(date +%s.%N) -" >> {{ playbook_dir }}/free
+- hosts: all
+  gather_facts: false
+  throttle: 1
+  tasks:
+    - name: one host at a time (the play's throttle)
+      shell: echo "$(date +%s.%N) {{ inventory_hostname }}" >> {{ playbook_dir }}/play; sleep 0.5; echo "$(date +%s.%N) {{ inventory_hostname }}" >> {{ playbook_dir }}/play
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: throttled block
+      throttle: 2
+      block:
+        - name: two at a time
+          shell: echo "$(date +%s.%N) +" >> {{ playbook_dir }}/block; sleep 0.5; echo "$(date +%s.%N) -" >> {{ playbook_dir }}/block
+- hosts: all
+  gather_facts: false
+  roles:
+    - { role: slow, throttle: 1 }
+- hosts: all
+  gather_facts: false
+  tasks:
+    - import_tasks: inc.yml
+      throttle: 1
+`,
+    },
+    args: ['-i', 'inv.ini', '--forks', '3'],
+    check: (r, dir) => {
+      assert.equal(r.code, 0, r.out);
+      // Most hosts inside the task at once, from the start (+) and end (-) marks in time order.
+      const most = (f: string) => {
+        let now = 0; let max = 0;
+        for (const l of (read(dir, f) ?? '').trim().split('\n').sort()) { now += l.endsWith('-') ? -1 : 1; max = Math.max(max, now); }
+        return max;
+      };
+      const play = (read(dir, 'play') ?? '').trim().split('\n').sort().map((l) => l.split(' ')[1]);
+      assert.equal(play.length, 6);
+      for (let i = 0; i < 6; i += 2) assert.equal(play[i], play[i + 1], `hosts interleaved under throttle: 1: ${play.join(' ')}`);
+      assert.ok(most('block') <= 2, `more than 2 hosts in the throttle: 2 block at once`);
+      assert.equal(most('role'), 1, 'a role entry\'s throttle reaches its tasks');
+      assert.equal(most('inc'), 1, 'an import\'s throttle reaches its tasks');
+      // Without throttle the hosts do overlap (so the checks above could fail).
+      assert.ok(most('free') >= 2, 'hosts never overlapped without throttle');
+    },
+  },
+  {
+    covers: ['block:notify'],
+    files: {
+      'pb.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: notifying block
+      notify: from the block
+      block:
+        - name: inherits the notify
+          command: "true"
+        - name: says its own
+          command: "true"
+          notify: own
+    - name: quiet block
+      notify: never
+      block:
+        - name: no change
+          command: "true"
+          changed_when: false
+  handlers:
+    - name: from the block
+      shell: echo block >> {{ playbook_dir }}/handlers
+    - name: own
+      shell: echo own >> {{ playbook_dir }}/handlers
+    - name: never
+      shell: echo never >> {{ playbook_dir }}/handlers
+`,
+    },
+    check: (r, dir) => {
+      assert.equal(r.code, 0, r.out);
+      // As ansible-playbook 2.14: a block's notify is its tasks' unless they name their own.
+      assert.equal(read(dir, 'handlers'), 'block\nown\n');
+    },
+  },
+  {
     covers: ['play:roles', 'role:role', 'role:name', 'role:when', 'role:tags', 'role:vars', 'role:become', 'role:become_user', 'role:become_method',
       'role:ignore_errors', 'role:no_log', 'role:check_mode', 'role:diff', 'role:environment', 'role:delegate_to', 'role:run_once', 'role:remote_user',
       'include:name', 'include:when', 'include:tags', 'include:vars', 'include:loop', 'include:loop_control', 'include:apply', 'include:with_items',
@@ -334,6 +428,7 @@ const cases: Case[] = [
       'roles/r/tasks/main.yml': '- name: role task\n  shell: echo "{{ rv }} $RENV {{ role_path | basename }}" >> {{ playbook_dir }}/role\n',
       'roles/r/defaults/main.yml': 'rv: default\n',
       'inc.yml': '- name: included\n  shell: echo "{{ it }} {{ iv }} $IENV" >> {{ playbook_dir }}/inc\n',
+      'imp.yml': '- name: imported\n  shell: echo "$MENV" >> {{ playbook_dir }}/imp; exit 3\n',
       'pb.yaml': `
 - hosts: localhost
   gather_facts: false
@@ -363,17 +458,20 @@ const cases: Case[] = [
       apply: { environment: { IENV: ienv } }
       when: true
       tags: [always]
+    - name: import passes every keyword down
+      import_tasks: imp.yml
       become: true
       become_user: root
       become_method: sudo
-      ignore_errors: false
-      no_log: false
+      ignore_errors: true
+      no_log: true
       check_mode: false
       diff: false
-      environment: {}
+      environment: { MENV: menv }
       delegate_to: localhost
-      run_once: false
+      run_once: true
       remote_user: root
+      throttle: 1
     - include_tasks: inc.yml
       with_items: [3]
       loop_control: { loop_var: it }
@@ -385,6 +483,10 @@ const cases: Case[] = [
       assert.equal(r.code, 0, r.out);
       assert.equal(read(dir, 'role'), 'param renv r\n');
       assert.equal(read(dir, 'inc'), '1 incvar ienv\n2 incvar ienv\n');
+      assert.equal(read(dir, 'imp'), 'menv\n');
+      const imported = events(r.json).find((e) => e.name === 'imported');
+      assert.equal(imported?.ignored, true, 'ignore_errors on import_tasks reaches the task');
+      assert.equal(imported?.noLog, true, 'no_log on import_tasks reaches the task');
     },
   },
 ];
@@ -417,6 +519,7 @@ for (const [i, c] of cases.entries()) {
 
 test('refused keywords are refused with their reason, at their line', () => {
   const names = Object.keys(REFUSED).filter((k) => !['connection', 'include'].includes(k));
+  assert.ok(!names.includes('throttle'), 'throttle is implemented');
   const dir = project({
     'pb.yaml': `
 - hosts: localhost
@@ -436,6 +539,38 @@ ${names.map((k) => `    - command: "true"\n      ${k}: 1`).join('\n')}
     }
     assert.match(r.stderr, /bare 'include' was removed/);
     assert.match(r.stderr, /task-level connection is not supported/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('include_tasks/include_role refuse the keywords that belong to the include itself, at their line', () => {
+  const dir = project({
+    'inc.yml': '- debug: msg=x\n',
+    'pb.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - include_tasks: inc.yml
+      become: true
+    - include_tasks: inc.yml
+      environment: { A: b }
+    - include_role: { name: r }
+      delegate_to: localhost
+    - include_tasks: inc.yml
+      ignore_errors: true
+    - include_tasks: inc.yml
+      throttle: 1
+`,
+  });
+  try {
+    const r = converge(['validate', path.join(dir, 'pb.yaml')]);
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    assert.match(r.stderr, /pb\.yaml:6:7: 'become' is not a valid keyword on include_tasks .*apply:/);
+    assert.match(r.stderr, /pb\.yaml:8:7: 'environment' is not a valid keyword on include_tasks/);
+    assert.match(r.stderr, /pb\.yaml:10:7: 'delegate_to' is not a valid keyword on include_role/);
+    assert.match(r.stderr, /pb\.yaml:12:7: ignore_errors on include_tasks applies to the include itself/);
+    assert.match(r.stderr, /pb\.yaml:14:7: 'throttle' is not a valid keyword on include_tasks/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,10 +10,10 @@ import * as path from 'node:path';
 
 export interface AnsibleRun { code: number; json: any; stderr: string }
 
-export function ansiblePlaybook(playbook: string, opts: { extraVars?: Record<string, string>; check?: boolean; args?: string[] } = {}): AnsibleRun {
+export function ansiblePlaybook(playbook: string, opts: { extraVars?: Record<string, string>; check?: boolean; args?: string[]; inventory?: string } = {}): AnsibleRun {
   const home = mkdtempSync(path.join(tmpdir(), 'cvg-ansible-home-'));
   try {
-    const args = [playbook, '-i', 'localhost,', '-c', 'local', ...(opts.check ? ['--check'] : []), ...(opts.args ?? [])];
+    const args = [playbook, ...(opts.inventory ? ['-i', opts.inventory] : ['-i', 'localhost,', '-c', 'local']), ...(opts.check ? ['--check'] : []), ...(opts.args ?? [])];
     for (const [k, v] of Object.entries(opts.extraVars ?? {})) args.push('-e', `${k}=${v}`);
     const r = spawnSync('ansible-playbook', args, {
       cwd: path.dirname(playbook), encoding: 'utf8', timeout: 300_000,
@@ -32,8 +32,8 @@ export function ansiblePlaybook(playbook: string, opts: { extraVars?: Record<str
   }
 }
 
-export function ansibleSyntaxCheck(playbook: string): { code: number; output: string } {
-  const r = spawnSync('ansible-playbook', ['--syntax-check', playbook, '-i', 'localhost,'], {
+export function ansibleSyntaxCheck(playbook: string, inventory?: string): { code: number; output: string } {
+  const r = spawnSync('ansible-playbook', ['--syntax-check', playbook, '-i', inventory ?? 'localhost,'], {
     cwd: path.dirname(playbook), encoding: 'utf8', timeout: 120_000, env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
   });
   if (r.error) throw new Error(`ansible-playbook could not run (install ansible-core): ${r.error.message}`);

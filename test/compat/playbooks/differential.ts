@@ -9,27 +9,37 @@ import * as path from 'node:path';
 export interface Recap { ok: number; changed: number; failed: number; skipped: number; rescued: number; ignored: number }
 
 export interface Observed {
-  recap: Recap;
+  /** Per host, as the recap lists them. */
+  recap: Record<string, Recap>;
   tree: Record<string, string>;
-  debugVars: Array<[string, unknown]>;
+  /** Per host, in order. */
+  debugVars: Record<string, Array<[string, unknown]>>;
 }
 
 /** Ansible's ok counts changed tasks too; converge's does not: both are put as Ansible counts. */
-export function ansibleRecap(json: any): Recap {
-  const s = json?.stats?.localhost ?? {};
+export function ansibleRecaps(json: any): Record<string, Recap> {
+  return Object.fromEntries(Object.keys(json?.stats ?? {}).sort().map((h) => [h, ansibleRecap(json, h)]));
+}
+
+export function convergeRecaps(json: any): Record<string, Recap> {
+  return Object.fromEntries(Object.keys(json?.hosts ?? {}).sort().map((h) => [h, convergeRecap(json, h)]));
+}
+
+export function ansibleRecap(json: any, host = 'localhost'): Recap {
+  const s = json?.stats?.[host] ?? {};
   return { ok: s.ok ?? 0, changed: s.changed ?? 0, failed: s.failures ?? 0, skipped: s.skipped ?? 0, rescued: s.rescued ?? 0, ignored: s.ignored ?? 0 };
 }
 
-export function convergeRecap(json: any): Recap {
-  const s = json?.hosts?.localhost?.summary ?? {};
+export function convergeRecap(json: any, host = 'localhost'): Recap {
+  const s = json?.hosts?.[host]?.summary ?? {};
   return { ok: (s.ok ?? 0) + (s.changed ?? 0) + (s.ignored ?? 0) - (s.changedIgnored ?? 0), changed: s.changed ?? 0, failed: s.failed ?? 0, skipped: s.skipped ?? 0, rescued: s.rescued ?? 0, ignored: s.ignored ?? 0 };
 }
 
-export function ansibleDebugVars(json: any): Array<[string, unknown]> {
+export function ansibleDebugVars(json: any, host = 'localhost'): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   for (const play of json?.plays ?? []) {
     for (const t of play.tasks ?? []) {
-      const r = t.hosts?.localhost;
+      const r = t.hosts?.[host];
       if (!r || r.action !== 'debug' || r.skipped) continue;
       for (const [k, v] of Object.entries(r)) {
         if (['action', 'changed', 'msg', 'failed'].includes(k) || k.startsWith('_ansible')) continue;
@@ -40,9 +50,9 @@ export function ansibleDebugVars(json: any): Array<[string, unknown]> {
   return out;
 }
 
-export function convergeDebugVars(json: any): Array<[string, unknown]> {
+export function convergeDebugVars(json: any, host = 'localhost'): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
-  for (const t of json?.hosts?.localhost?.tasks ?? []) {
+  for (const t of json?.hosts?.[host]?.tasks ?? []) {
     if (t.module !== 'debug' || t.status !== 'ok' || !t.message?.startsWith('{')) continue;
     try {
       const v = JSON.parse(t.message);

@@ -13,20 +13,30 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { converge } from '../../helpers/cli.js';
 import { ansiblePlaybook, ansibleSyntaxCheck } from './ansible-run.js';
-import { ansibleDebugVars, ansibleRecap, convergeDebugVars, convergeRecap, fileTree, type Observed } from './differential.js';
+import { ansibleDebugVars, ansibleRecaps, convergeDebugVars, convergeRecaps, fileTree, type Observed } from './differential.js';
 
 const CASES = fileURLToPath(new URL('../../../../test/compat/playbooks/cases', import.meta.url));
 
+/** A case may bring its own inventory (inventory.ini: hosts with ansible_connection=local); otherwise it runs on localhost. */
+function inventoryOf(pb: string): string | undefined {
+  const inv = path.join(path.dirname(pb), 'inventory.ini');
+  return existsSync(inv) ? inv : undefined;
+}
+
 function both(pb: string, outA: string, outB: string, check: boolean): { ansible: Observed; converge: Observed; detail: string } {
-  const a = ansiblePlaybook(pb, { extraVars: { out: outA }, check });
-  const c = converge([pb, '--json', '-e', `out=${outB}`, ...(check ? ['--check'] : [])], { cwd: path.dirname(pb) });
+  const inventory = inventoryOf(pb);
+  const a = ansiblePlaybook(pb, { extraVars: { out: outA }, check, inventory });
+  const c = converge([pb, '--json', '-e', `out=${outB}`, ...(inventory ? ['-i', inventory] : []), ...(check ? ['--check'] : [])], { cwd: path.dirname(pb) });
   assert.ok(a.json, `ansible-playbook gave no JSON: ${a.stderr}`);
   assert.ok(c.json, `converge gave no JSON: ${c.stdout}${c.stderr}`);
-  const norm = (tree: Record<string, string>, out: string) => JSON.parse(JSON.stringify(tree).split(out).join('OUT'));
+  const norm = <T>(v: T, out: string): T => JSON.parse(JSON.stringify(v).split(out).join('OUT'));
+  const hosts = Object.keys(c.json?.hosts ?? {}).sort();
+  const debugVars = (f: (json: any, h: string) => Array<[string, unknown]>, json: any, out: string) =>
+    norm(Object.fromEntries(Object.keys(json?.stats ?? json?.hosts ?? {}).sort().map((h) => [h, f(json, h)])), out);
   return {
-    ansible: { recap: ansibleRecap(a.json), tree: norm(fileTree(outA), outA), debugVars: norm(ansibleDebugVars(a.json) as never, outA) },
-    converge: { recap: convergeRecap(c.json), tree: norm(fileTree(outB), outB), debugVars: norm(convergeDebugVars(c.json) as never, outB) },
-    detail: `converge:\n${(c.json?.hosts?.localhost?.tasks ?? []).map((t: any) => `  [${t.task}] ${t.status} ${t.name}${t.item ? ` (${t.item})` : ''}${t.message && t.status === 'failed' ? `: ${t.message}` : ''}`).join('\n')}`,
+    ansible: { recap: ansibleRecaps(a.json), tree: norm(fileTree(outA), outA), debugVars: debugVars(ansibleDebugVars, a.json, outA) },
+    converge: { recap: convergeRecaps(c.json), tree: norm(fileTree(outB), outB), debugVars: debugVars(convergeDebugVars, c.json, outB) },
+    detail: hosts.map((h) => `converge ${h}:\n${(c.json.hosts[h].tasks ?? []).map((t: any) => `  [${t.task}] ${t.status} ${t.name}${t.item ? ` (${t.item})` : ''}${t.message && t.status === 'failed' ? `: ${t.message}` : ''}`).join('\n')}`).join('\n'),
   };
 }
 
@@ -48,9 +58,10 @@ test('the harness has its playbooks', () => {
 for (const name of cases) {
   test(`same as ansible-playbook: ${name}`, () => {
     const pb = path.join(CASES, name, 'playbook.yml');
-    const syn = ansibleSyntaxCheck(pb);
+    const syn = ansibleSyntaxCheck(pb, inventoryOf(pb));
     assert.equal(syn.code, 0, `ansible-playbook --syntax-check refuses the case itself: ${syn.output}`);
-    const v = converge(['validate', pb, '-e', 'out=/nonexistent/out']);
+    const inv = inventoryOf(pb);
+    const v = converge(['validate', pb, '-e', 'out=/nonexistent/out', ...(inv ? ['-i', inv] : [])]);
     assert.equal(v.code, 0, `converge validate refuses what ansible --syntax-check accepts:\n${v.stdout}${v.stderr}`);
 
     const dirs = Array.from({ length: 4 }, () => mkdtempSync(path.join(tmpdir(), `cvg-compat-${name}-`)));
