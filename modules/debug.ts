@@ -1,6 +1,6 @@
 // debug: print a message or a variable's value; changes nothing.
 
-import { loneValue } from '../src/template/render.js';
+import { loneValue, TemplateUndefinedError } from '../src/template/render.js';
 import type { ModuleDefinition } from '../src/engine/module.js';
 
 export const debug: ModuleDefinition<{ msg?: unknown; var?: string; verbosity?: number }> = {
@@ -17,10 +17,20 @@ export const debug: ModuleDefinition<{ msg?: unknown; var?: string; verbosity?: 
     },
   },
   async plan(p, ctx) {
-    const value = p.var !== undefined ? { [p.var]: loneValue(p.var, ctx.evaluate(p.var)) } : p.msg ?? 'Hello world!';
+    const value = p.var !== undefined ? { [p.var]: varValue(p.var, (x) => ctx.evaluate(x)) } : p.msg ?? 'Hello world!';
     return { changes: [], result: { msg: typeof value === 'string' ? value : JSON.stringify(value) } };
   },
   async apply() {
     return {};
   },
 };
+
+/** `var:` shows an undefined variable, attribute or item as Ansible does (its other errors fail the task). */
+function varValue(expr: string, evaluate: (expr: string) => unknown): unknown {
+  try {
+    return loneValue(expr, evaluate(expr));
+  } catch (e) {
+    if (e instanceof TemplateUndefinedError) return 'VARIABLE IS NOT DEFINED!';
+    throw e;
+  }
+}

@@ -17,7 +17,7 @@ const MAGIC = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 
   'inventory_dir', 'ansible_check_mode', 'ansible_diff_mode', 'omit', 'ansible_facts', 'ansible_loop_var', 'item',
   'ansible_play_hosts', 'play_hosts', 'result', 'ansible_play_hosts_all', 'ansible_play_batch', 'ansible_run_tags',
   'ansible_skip_tags', 'ansible_play_name', 'role_path', 'role_name', 'ansible_failed_task', 'ansible_failed_result',
-  'ansible_loop', 'ansible_index_var', 'ansible_verbosity'];
+  'ansible_loop', 'ansible_index_var', 'ansible_verbosity', 'ansible_version', 'ansible_managed'];
 
 function isKnownFact(name: string): boolean {
   return name.startsWith('ansible_');
@@ -55,6 +55,8 @@ function templatedVarsFileKeys(dir: string, entry: string): string[] {
 
 export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record<string, unknown>): void {
   const errors: ConfigError[] = [];
+  // The role of the task being checked (lookups look in it first).
+  let roleDir: string | undefined;
   const globals = new Set(templateGlobals());
   const invNames = new Set<string>();
   for (const h of inv.hosts.keys()) for (const k of Object.keys(inv.varsOf(h))) invNames.add(k);
@@ -127,7 +129,10 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
     // lookup('file'|'template', 'literal name'): a missing file is known before any host is contacted.
     for (const m of text.matchAll(/lookup\(\s*['"](file|template)['"]\s*,\s*['"]([^'"{}]+)['"]\s*\)/g)) {
       const [, kind, name] = m;
-      const candidates = [path.resolve(pb.dir, kind === 'file' ? 'files' : 'templates', name), path.resolve(pb.dir, name)];
+      // Ansible's search path: a role task's role (and its tasks/) first, then the playbook's directory.
+      const sub = kind === 'file' ? 'files' : 'templates';
+      const bases = roleDir ? [roleDir, path.join(roleDir, 'tasks'), pb.dir] : [pb.dir];
+      const candidates = bases.flatMap((b) => [path.resolve(b, sub, name), path.resolve(b, name)]);
       if (!candidates.some((c) => existsSync(c))) {
         errors.push(new ConfigError(`lookup('${kind}', '${name}'): file not found (looked in ${[...new Set(candidates)].join(', ')})`, pos));
       }
@@ -150,6 +155,15 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
   }
 
   function validateTask(t: Task, known: (extra: Set<string>) => (n: string) => boolean): void {
+    roleDir = t.role?.dir;
+    try {
+      validateTaskIn(t, known);
+    } finally {
+      roleDir = undefined;
+    }
+  }
+
+  function validateTaskIn(t: Task, known: (extra: Set<string>) => (n: string) => boolean): void {
     const src = t.origin.source;
     const local = new Set<string>([...Object.keys(t.vars), ...t.localNames]);
     let isKnown = known(local);

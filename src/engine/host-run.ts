@@ -105,6 +105,7 @@ export class HostRun implements StepRunHost {
       omit: OMIT,
       // ansible-core's default for templates' header line.
       ansible_managed: 'Ansible managed',
+      ansible_version: ansibleVersion(),
     };
     return [magic, this.play?.roleDefaults ?? {}, invVars, this.factsLayer];
   }
@@ -517,6 +518,18 @@ export class HostRun implements StepRunHost {
   pendingHandlers(): string[] {
     return [...this.notified];
   }
+}
+
+/**
+ * `ansible_version`: the ansible-core whose playbook language converge speaks, the one its
+ * differential tests run against (2.14). Playbooks guard on it
+ * (`ansible_version.full is version('2.9', '>=')`); guards for 2.15 and later features are false.
+ */
+export const COMPATIBLE_ANSIBLE = '2.14.18';
+
+function ansibleVersion(): Record<string, unknown> {
+  const [major, minor, revision] = COMPATIBLE_ANSIBLE.split('.').map(Number);
+  return { full: COMPATIBLE_ANSIBLE, major, minor, revision, string: COMPATIBLE_ANSIBLE };
 }
 
 const MAGIC_NAMES = new Set(['ansible_check_mode', 'ansible_diff_mode', 'ansible_run_tags', 'ansible_skip_tags', 'ansible_play_name',

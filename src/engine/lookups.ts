@@ -84,10 +84,23 @@ function runCommand(kind: string, line: string, cwd: string): string {
   return r.stdout;
 }
 
+/**
+ * Where a lookup looks for a relative file, as Ansible's search path has it: in a role's task the
+ * role's `sub`/ and the role itself (then its tasks/), then the playbook's `sub`/ and the playbook
+ * directory. The role is the one of the task whose template runs the lookup (its role_path).
+ */
+function searchPath(baseDir: string, sub: string, name?: string): string[] {
+  const role = renderVars().role_path;
+  const bases = typeof role === 'string' && role ? [role, path.join(role, 'tasks'), baseDir] : [baseDir];
+  // Ansible adds no second `files/` to a name that starts with it.
+  const withSub = name === undefined || name.split('/')[0] !== sub;
+  return [...new Set(bases.flatMap((b) => (withSub ? [path.join(b, sub), b] : [b])))];
+}
+
 /** The lookups of a playbook whose files/ and templates/ sit in `baseDir`. */
 export function makeLookup(baseDir: string): Lookup {
   const inDirs = (sub: string, name: string, what: string): string => {
-    const candidates = path.isAbsolute(name) ? [name] : [path.resolve(baseDir, sub, name), path.resolve(baseDir, name)];
+    const candidates = path.isAbsolute(name) ? [name] : searchPath(baseDir, sub, name).map((d) => path.resolve(d, name));
     for (const c of candidates) {
       try { readTextFile(c); return c; } catch { /* next */ }
     }
@@ -120,11 +133,11 @@ export function makeLookup(baseDir: string): Lookup {
       }
       case 'fileglob':
         noOptions(kind, kw);
-        return LookupResults.of2(strings().flatMap((p) => globFiles(p, [path.join(baseDir, 'files'), baseDir])));
+        return LookupResults.of2(strings().flatMap((p) => globFiles(p, searchPath(baseDir, 'files'))));
       case 'first_found': {
         noOptions(kind, kw, ['skip', 'files', 'paths']);
         const spec: unknown[] = Object.keys(kw).length ? [...terms, kw] : terms;
-        return LookupResults.of2(firstFound(spec, [path.join(baseDir, 'files'), baseDir]));
+        return LookupResults.of2(firstFound(spec, searchPath(baseDir, 'files')));
       }
       case 'pipe':
         noOptions(kind, kw);

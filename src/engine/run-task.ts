@@ -50,8 +50,10 @@ export function sourceOf(task: Task): string {
 
 function locate(task: Task, e: unknown): string {
   if (e instanceof TemplateError) {
-    const where = e.source.startsWith('variable') || e.source === 'expression' ? sourceOf(task) : `${e.source}${e.line ? ':' + e.line : ''}`;
-    return `${where}: ${e.message}${e.source.startsWith('variable') ? ` (in ${e.source})` : ''}`;
+    // A template file names itself; a task's parameter, condition or variable is placed at the task.
+    if (path.isAbsolute(e.source)) return `${e.source}${e.line ? ':' + e.line : ''}: ${e.message}`;
+    const inTask = e.source.startsWith('variable') || e.source === 'expression' || e.source.startsWith('task ') ? '' : ` (in ${e.source})`;
+    return `${sourceOf(task)}: ${e.message}${e.source.startsWith('variable') ? ` (in ${e.source})` : inTask}`;
   }
   if (e instanceof ModuleParamsError) return e.problems.map((p) => {
     const pos = task.origin.source.posOf(task.paramPath(p.path[0] ?? ''), p.atKey);
@@ -135,7 +137,7 @@ export class TaskRunner {
         // A task skipped by `when` does not need its loop: `when: x is defined` with `loop: "{{ x }}"`.
         try { if (!this.truthy(task, task.when, scope.proxy)) { emit('skipped', [], 'condition false'); return { status: 'skipped', apply: noop }; } } catch { /* report the loop's error */ }
       }
-      emit('failed', [], locate(task, e));
+      emit('failed', [], locate(task, e), undefined, task.ignoreErrors || undefined);
       this.hr.noteFailure(task, { failed: true, msg: locate(task, e) });
       return { status: task.ignoreErrors ? 'ok' : 'failed', apply: noop };
     }

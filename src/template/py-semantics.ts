@@ -108,6 +108,18 @@ export function installPySemantics(): void {
       return original.call(this, node, frame, ...rest);
     };
   }
+  // A list, tuple or dict written in a template with an undefined inside fails there (Ansible
+  // would carry the undefined along and fail, or not, later: not reproduced).
+  const compileAggregate = proto._compileAggregate;
+  proto._compileAggregate = function (this: Compiler, node: Node, frame: unknown, start?: string, end?: string) {
+    if ((start === '[' && end === ']' && (node.typename === 'Array' || node.typename === 'Group')) || (start === '{' && end === '}' && node.typename === 'Dict')) {
+      this._emit('runtime.py.definedItems(');
+      compileAggregate.call(this, node, frame, start, end);
+      this._emit(')');
+      return;
+    }
+    return compileAggregate.call(this, node, frame, start, end);
+  };
   // `(1, 2)` is a tuple; `(x)` is x.
   const compileGroup = proto.compileGroup;
   proto.compileGroup = function (this: Compiler, node: Node, frame: unknown) {
@@ -165,18 +177,20 @@ export function installPySemantics(): void {
   rt.suppressValue = (val: unknown, autoescape: boolean) => {
     if (val instanceof rt.SafeString) return suppress(val, autoescape);
     if (val === undefined || val === null) return '';
+    if (val instanceof py.PyUndefined) val.fail();
     return suppress(py.pyStr(val), autoescape);
   };
   // loop.previtem, loop.nextitem, loop.cycle(...) and loop.depth as Jinja has them.
   const emitLoopBindings = proto._emitLoopBindings;
   proto._emitLoopBindings = function (this: Compiler, node: Node, arr: string, i: string, len: string) {
     emitLoopBindings.call(this, node, arr, i, len);
-    this._emitLine(`frame.set("loop.previtem", ${i} > 0 ? ${arr}[${i} - 1] : undefined);`);
-    this._emitLine(`frame.set("loop.nextitem", ${i} < ${len} - 1 ? ${arr}[${i} + 1] : undefined);`);
+    this._emitLine(`frame.set("loop.previtem", ${i} > 0 ? ${arr}[${i} - 1] : runtime.pyNoItem('previous'));`);
+    this._emitLine(`frame.set("loop.nextitem", ${i} < ${len} - 1 ? ${arr}[${i} + 1] : runtime.pyNoItem('next'));`);
     this._emitLine(`frame.set("loop.cycle", runtime.pyLoopCycle(${i}));`);
     this._emitLine(`frame.set("loop.depth", runtime.pyLoopDepth(frame));`);
     this._emitLine(`frame.set("loop.depth0", runtime.pyLoopDepth(frame) - 1);`);
   };
+  rt.pyNoItem = (which: string) => new py.PyUndefined(`there is no ${which} item`);
   rt.pyLoopCycle = (i: number) => allowCall((...items: unknown[]) => {
     if (!items.length) throw new Error('no items for cycling given');
     return items[i % items.length];
@@ -188,6 +202,7 @@ export function installPySemantics(): void {
     return Math.max(1, depth);
   };
   rt.pyUnpack = (v: unknown, n: number) => {
+    py.defined(v);
     const items = typeof v === 'string' ? [...v] : Array.isArray(v) ? v : undefined;
     if (!items) throw new py.PyTypeError(`cannot unpack non-iterable ${py.typeName(v)} object`);
     if (items.length > n) throw new py.PyTypeError(`too many values to unpack (expected ${n})`);
@@ -197,12 +212,13 @@ export function installPySemantics(): void {
   // `for a, b in x`: each item is unpacked as Python does; a mapping would give its keys (strings),
   // which nunjucks would silently turn into key/value pairs: refused instead.
   rt.pyIterPairs = (v: unknown, n: number) => {
+    py.defined(v);
     if (v && typeof v === 'object' && !Array.isArray(v)) throw new py.PyTypeError('a for loop with several names over a mapping unpacks its keys; loop over .items() or | dictsort');
     const items = typeof v === 'string' ? [...v] : (v as unknown[]) ?? [];
     return items.map((x) => rt.pyUnpack(x, n));
   };
   // A loop over a mapping iterates its keys, as in Python.
-  rt.pyIter = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof rt.SafeString) ? Object.keys(v) : v);
+  rt.pyIter = (v: unknown) => (py.defined(v) && typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof rt.SafeString) ? Object.keys(v) : v);
   // `{% for x in items if cond %}`: the items are filtered first, so loop.index,
   // loop.length and the loop's else see only what passed, as in Jinja.
   const compileFor = proto.compileFor;

@@ -20,6 +20,53 @@ export class PyGroupTuple extends PyTuple {}
 export class PyTypeError extends Error {}
 
 /**
+ * Jinja's undefined as Ansible has it (AnsibleUndefined, a StrictUndefined):
+ * what a missing attribute, key or index gives (`d.missing`, `l[5]`). Its
+ * attributes and items are itself; `is defined`, `default` and `mandatory`
+ * see it; anything else that uses it (printing, comparing, truth, iterating,
+ * arithmetic, filters, calls) fails with the hint, as Ansible fails the task.
+ */
+export class PyUndefined {
+  readonly #hint: string;
+  constructor(hint: string) { this.#hint = hint; }
+  get hint(): string { return this.#hint; }
+  fail(): never {
+    lastUndefined = new UndefinedValueError(this.#hint);
+    throw lastUndefined;
+  }
+  [Symbol.toPrimitive](): never { return this.fail(); }
+  toJSON(): never { return this.fail(); }
+}
+
+/** A template used an undefined value where Jinja (strict, as in Ansible) fails. */
+export class UndefinedValueError extends Error {}
+let lastUndefined: UndefinedValueError | undefined;
+/** The last undefined failure (nunjucks wraps what a render throws in an error of its own). */
+export function lastUndefinedFailure(): UndefinedValueError | undefined {
+  return lastUndefined;
+}
+
+/** Fails when `v` is undefined; gives `v` otherwise. */
+export function defined<T>(v: T): T {
+  if (v instanceof PyUndefined) v.fail();
+  return v;
+}
+
+/** A list or dict literal of a template: fails when an item is undefined. */
+export function definedItems<T>(v: T): T {
+  if (Array.isArray(v)) for (const x of v) defined(x);
+  else for (const x of Object.values(v as object)) defined(x);
+  return v;
+}
+
+/** What Jinja says of a missing attribute or item: "'dict object' has no attribute 'x'". */
+export function undefinedMember(obj: unknown, key: unknown): PyUndefined {
+  if (obj instanceof PyUndefined) return obj;
+  const kind = obj === null || obj === undefined ? 'None' : `${typeName(obj)} object`;
+  return typeof key === 'number' ? new PyUndefined(`${kind} has no element ${key}`) : new PyUndefined(`'${kind}' has no attribute ${reprStr(String(key))}`);
+}
+
+/**
  * A Python float whose value is a whole number (4.0, -0.0): JavaScript has one
  * number type, so 4.0 and 4 would print alike. A float with a fraction stays a
  * plain number (it cannot be mistaken for an int); only whole ones are boxed.
@@ -56,6 +103,7 @@ export function unboxFloats(v: unknown): unknown {
 
 export function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'NoneType';
+  if (v instanceof PyUndefined) return 'AnsibleUndefined';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   if (v instanceof PyFloat) return 'float';
@@ -104,6 +152,7 @@ function reprStr(s: string): string {
 
 export function pyRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
+  if (v instanceof PyUndefined) v.fail();
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (v instanceof PyFloat) return reprFloat(v.value);
   if (typeof v === 'number') return Number.isInteger(v) ? (Object.is(v, -0) ? '0' : BigInt(v).toString()) : reprFloat(v);
@@ -134,6 +183,7 @@ export function pyTruth(v: unknown): boolean {
   if (typeof v === 'string') return v.length > 0;
   if (v instanceof UnsafeText) return v.text.length > 0;
   if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof PyUndefined) v.fail();
   if (typeof v === 'object') return Object.keys(v).length > 0;
   return true;
 }
@@ -154,6 +204,8 @@ function plain(v: unknown): unknown {
 export function pyEq(a: unknown, b: unknown): boolean {
   a = plain(a);
   b = plain(b);
+  if (a instanceof PyUndefined) a.fail();
+  if (b instanceof PyUndefined) b.fail();
   if (a === undefined || b === undefined) return a === b;
   if (a === null || b === null) return a === b;
   if (isNum(a) && isNum(b)) return Number(a) === Number(b);
@@ -175,6 +227,8 @@ export function pyEq(a: unknown, b: unknown): boolean {
 export function pyCmp(a: unknown, b: unknown, op: string): number {
   a = plain(a);
   b = plain(b);
+  if (a instanceof PyUndefined) a.fail();
+  if (b instanceof PyUndefined) b.fail();
   if (isNum(a) && isNum(b)) return Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -208,8 +262,8 @@ export function pyCompare(first: unknown, ...rest: unknown[]): boolean {
 }
 
 export function pyIn(item: unknown, container: unknown): boolean {
-  item = plain(item);
-  container = plain(container);
+  item = plain(defined(item));
+  container = plain(defined(container));
   if (typeof container === 'string') {
     if (typeof item !== 'string') throw new PyTypeError(`'in <string>' requires string as left operand, not ${typeName(item)}`);
     return container.includes(item);
@@ -226,8 +280,8 @@ export function pyIn(item: unknown, container: unknown): boolean {
 const MAX_REPEAT = 10_000_000;
 
 export function pyMul(a: unknown, b: unknown): unknown {
-  a = plain(a);
-  b = plain(b);
+  a = plain(defined(a));
+  b = plain(defined(b));
   if (isNum(a) && isNum(b)) return numResult(a, b, Number(a) * Number(b));
   const [seq, n] = isNum(a) ? [b, Number(a)] : [a, Number(b)];
   if ((typeof seq === 'string' || Array.isArray(seq)) && Number.isInteger(n) && !isPyFloat(isNum(a) ? a : b) && (isNum(a) || isNum(b))) {
@@ -242,8 +296,8 @@ export function pyMul(a: unknown, b: unknown): unknown {
 }
 
 export function pyAdd(a: unknown, b: unknown): unknown {
-  a = plain(a);
-  b = plain(b);
+  a = plain(defined(a));
+  b = plain(defined(b));
   if (isNum(a) && isNum(b)) return numResult(a, b, Number(a) + Number(b));
   if (typeof a === 'string' && typeof b === 'string') return a + b;
   if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
@@ -256,6 +310,8 @@ export function pyAdd(a: unknown, b: unknown): unknown {
 
 export function pySub(a: unknown, b: unknown): unknown {
   if (isNum(a) && isNum(b)) return numResult(a, b, Number(a) - Number(b));
+  defined(a);
+  defined(b);
   throw new PyTypeError(`unsupported operand type(s) for -: '${typeName(a)}' and '${typeName(b)}'`);
 }
 
@@ -264,6 +320,8 @@ export function pyDiv(a: unknown, b: unknown): unknown {
     if (Number(b) === 0) throw new PyTypeError('division by zero');
     return pyFloat(Number(a) / Number(b));
   }
+  defined(a);
+  defined(b);
   throw new PyTypeError(`unsupported operand type(s) for /: '${typeName(a)}' and '${typeName(b)}'`);
 }
 
@@ -272,11 +330,14 @@ export function pyFloorDiv(a: unknown, b: unknown): unknown {
     if (Number(b) === 0) throw new PyTypeError(isPyFloat(a) || isPyFloat(b) ? 'float divmod()' : 'integer division or modulo by zero');
     return numResult(a, b, Math.floor(Number(a) / Number(b)));
   }
+  defined(a);
+  defined(b);
   throw new PyTypeError(`unsupported operand type(s) for //: '${typeName(a)}' and '${typeName(b)}'`);
 }
 
 export function pyMod(a: unknown, b: unknown): unknown {
-  a = plain(a);
+  a = plain(defined(a));
+  defined(b);
   if (typeof a === 'string') return pyFormat(a, b);
   if (isNum(a) && isNum(b)) {
     const x = Number(a);
@@ -297,6 +358,8 @@ export function pyPow(a: unknown, b: unknown): unknown {
     if (Number.isNaN(r) && !Number.isNaN(x) && !Number.isNaN(y)) throw new PyTypeError('a negative number to a fractional power is a complex number; not supported');
     return isPyFloat(a) || isPyFloat(b) || y < 0 ? pyFloat(r) : r;
   }
+  defined(a);
+  defined(b);
   throw new PyTypeError(`unsupported operand type(s) for ** or pow(): '${typeName(a)}' and '${typeName(b)}'`);
 }
 
@@ -304,12 +367,14 @@ export function pyNeg(a: unknown): unknown {
   if (a instanceof PyFloat) return new PyFloat(-a.value);
   if (typeof a === 'boolean') return -Number(a);
   if (typeof a === 'number') return a === 0 ? 0 : -a;
+  defined(a);
   throw new PyTypeError(`bad operand type for unary -: '${typeName(a)}'`);
 }
 
 export function pyPos(a: unknown): unknown {
   if (a instanceof PyFloat || typeof a === 'number') return a;
   if (typeof a === 'boolean') return Number(a);
+  defined(a);
   throw new PyTypeError(`bad operand type for unary +: '${typeName(a)}'`);
 }
 

@@ -9,7 +9,7 @@ import { installPyFilters } from './py-filters.js';
 import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
 import { installPySemantics } from './py-semantics.js';
-import { makeNamespace, PyFloat, pyStr, pyTruth } from './py-values.js';
+import { lastUndefinedFailure, makeNamespace, PyFloat, pyStr, pyTruth, PyUndefined, UndefinedValueError } from './py-values.js';
 import { allowCall, installSandbox, spend, withBudget } from './sandbox.js';
 import { isData, UnsafeText } from './data-tag.js';
 
@@ -19,6 +19,9 @@ export class TemplateError extends Error {
     this.name = 'TemplateError';
   }
 }
+
+/** A template used an undefined variable, attribute, key or index (Ansible's AnsibleUndefinedVariable). */
+export class TemplateUndefinedError extends TemplateError {}
 
 let captured: unknown;
 const GLOBALS = new Set(['True', 'False', 'None', '__native', 'lookup', 'query', 'q', 'range', 'cycler', 'joiner', 'omit', 'dict', 'namespace', 'lipsum', '__cvg_slice', '__cvg_py_iter']);
@@ -32,6 +35,32 @@ const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: 
 }
 installFilters(env as never);
 installPyFilters(env as never);
+// Undefined values (py-values.ts PyUndefined): `is defined`, `default` and `mandatory`
+// see them, isinstance-like tests are false for them, anything else fails as Ansible fails.
+{
+  const e = env as unknown as { filters: Record<string, Function>; tests: Record<string, Function> };
+  const isUndef = (v: unknown) => v === undefined || v instanceof PyUndefined;
+  const strictArgs = (fn: Function) => function (this: unknown, ...args: unknown[]) {
+    for (const a of args) {
+      if (a instanceof PyUndefined) a.fail();
+      if (a && typeof a === 'object' && (a as { __keywords?: boolean }).__keywords) for (const x of Object.values(a)) if (x instanceof PyUndefined) x.fail();
+    }
+    return fn.apply(this, args);
+  };
+  const seeUndefined = (fn: Function) => function (this: unknown, v: unknown, ...args: unknown[]) {
+    return strictArgs(fn).call(this, v instanceof PyUndefined ? undefined : v, ...args);
+  };
+  for (const [n, fn] of Object.entries(e.filters)) e.filters[n] = ['default', 'd', 'mandatory'].includes(n) ? seeUndefined(fn) : strictArgs(fn);
+  e.tests.defined = (v: unknown) => !isUndef(v);
+  e.tests.undefined = isUndef;
+  for (const [n, fn] of Object.entries(e.tests)) {
+    if (n === 'defined' || n === 'undefined') continue;
+    // isinstance() and `is` tests are false for an undefined; the others use the value and fail.
+    if (['none', 'string', 'number', 'integer', 'float', 'boolean', 'mapping', 'sequence', 'sameas', 'true', 'false', 'callable', 'lower', 'upper'].includes(n)) {
+      e.tests[n] = function (this: unknown, v: unknown, ...args: unknown[]) { return v instanceof PyUndefined ? false : strictArgs(fn).call(this, v, ...args); };
+    } else e.tests[n] = strictArgs(fn);
+  }
+}
 // Ansible's fully qualified names of its builtin filters and tests.
 {
   const e = env as unknown as { filters: Record<string, unknown>; tests: Record<string, unknown> };
@@ -49,6 +78,7 @@ env.addGlobal('dict', (...args: unknown[]) => {
   return kw;
 });
 env.addGlobal('__native', (v: unknown) => {
+  if (v instanceof PyUndefined) v.fail();
   captured = v;
   return '';
 });
@@ -86,6 +116,14 @@ env.addGlobal('joiner', (sep = ', ') => {
 // would evaluate every lazy variable. Make its Context read through instead.
 {
   let proto: { init: (...a: any[]) => void } | undefined;
+  // A name no variable, loop or set defines is Jinja's undefined (the static check refuses
+  // most; what it lets through, as a name set only in a branch not taken, is caught here).
+  const rt = (nunjucks as unknown as { runtime: Record<string, any> }).runtime;
+  const contextOrFrameLookup = rt.contextOrFrameLookup;
+  rt.contextOrFrameLookup = (context: unknown, frame: unknown, name: string) => {
+    const v = contextOrFrameLookup(context, frame, name);
+    return v !== undefined ? v : new PyUndefined(`'${name}' is undefined`);
+  };
   env.addGlobal('__grab_context', function (this: object) {
     proto = Object.getPrototypeOf(this);
     return '';
@@ -138,7 +176,7 @@ function runLookup(kind: string, args: unknown[]): unknown {
   try {
     return currentLookup(kind, ...args);
   } catch (e) {
-    if ((errors === 'ignore' || errors === 'warn') && !(e instanceof TemplateError && /undefined variable/.test(e.message))) return null;
+    if ((errors === 'ignore' || errors === 'warn') && !(e instanceof TemplateUndefinedError)) return null;
     // The outer template's error would otherwise lose which file and line failed.
     if (e instanceof TemplateError) throw new Error(`${e.source}:${e.line ?? 1}${e.col ? `:${e.col}` : ''}: ${e.message}`);
     throw e;
@@ -178,15 +216,25 @@ export function hasTemplate(s: string): boolean {
 
 const SINGLE_EXPR = /^\{\{((?:(?!\}\}|\{\{)[\s\S])*)\}\}$/;
 
-function nunjucksLocation(e: unknown): { line?: number; col?: number; msg: string } {
-  const msg = e instanceof Error ? e.message : String(e);
+function nunjucksLocation(e: unknown, name?: string): { line?: number; col?: number; msg: string } {
+  let msg = e instanceof Error ? e.message : String(e);
   const raw = e as { lineno?: number; colno?: number; firstUpdate?: boolean };
-  if (typeof raw.lineno === 'number' && !/\[Line \d+/.test(msg)) {
-    return { line: raw.lineno + 1, col: (raw.colno ?? 0) + 1, msg: msg.replace(/^\([^)]*\)\s*/, '').trim() };
+  // nunjucks puts "(name) [Line l, Column c]" before the message; a name may hold parentheses.
+  const prefix = name !== undefined ? `(${name})` : undefined;
+  if (prefix && msg.startsWith(prefix)) msg = msg.slice(prefix.length);
+  else msg = msg.replace(/^\([^)]*\)/, '');
+  let line: number | undefined;
+  let col: number | undefined;
+  const m = /^\s*\[Line (\d+)(?:, Column (\d+))?\]/.exec(msg);
+  if (m) {
+    line = Number(m[1]);
+    col = m[2] ? Number(m[2]) : undefined;
+    msg = msg.slice(m[0].length);
+  } else if (typeof raw.lineno === 'number') {
+    line = raw.lineno + 1;
+    col = (raw.colno ?? 0) + 1;
   }
-  const m = /\[Line (\d+), Column (\d+)\]\s*([\s\S]*)$/.exec(msg);
-  if (m) return { line: Number(m[1]), col: Number(m[2]), msg: m[3].replace(/^\s*(Error: )?/, '').trim() };
-  return { msg: msg.replace(/^\([^)]*\)\s*/, '').trim() };
+  return { line, col, msg: msg.replace(/^\s*(Error: )?/, '').trim() };
 }
 
 function checkDefined(src: string, vars: Record<string, unknown>, name: string, lineOffset = 0): void {
@@ -194,14 +242,14 @@ function checkDefined(src: string, vars: Record<string, unknown>, name: string, 
   try {
     missing = undefinedNames(balanceBraces(src), (n) => n in vars || GLOBALS.has(n));
   } catch (e) {
-    const loc = nunjucksLocation(e);
+    const loc = nunjucksLocation(e, name);
     // nunjucks gives no position for an error at the end of the input.
     const line = loc.line ?? src.split('\n').length;
     throw new TemplateError(`template syntax error: ${loc.msg}`, name, line + lineOffset, loc.col);
   }
   if (missing.length) {
     const m = missing[0];
-    throw new TemplateError(`undefined variable '${m.name}'`, name, m.line + lineOffset, m.col);
+    throw new TemplateUndefinedError(`undefined variable '${m.name}'`, name, m.line + lineOffset, m.col);
   }
 }
 
@@ -218,6 +266,21 @@ function compiled(src: string, name: string): nunjucks.Template {
     compiledCache.set(key, t);
   }
   return t;
+}
+
+/** ` in {{ ... }}`: the tag around a line and column of a template, to name what failed. */
+function constructAt(src: string, line?: number, col?: number): string {
+  const text = src.split('\n')[(line ?? 1) - 1];
+  if (text === undefined) return '';
+  const c = Math.min(Math.max(0, (col ?? 1) - 1), text.length);
+  const open = Math.max(text.lastIndexOf('{{', c), text.lastIndexOf('{%', c));
+  let tag = text.trim();
+  if (open >= 0) {
+    const close = text.slice(open).search(/[}%]\}/);
+    tag = close >= 0 ? text.slice(open, open + close + 2) : text.slice(open);
+  }
+  tag = tag.replace(/__native\(([\s\S]*)\)/, '$1').replace(/\s+/g, ' ');
+  return tag ? ` in ${tag.length > 160 ? tag.slice(0, 157) + '...' : tag}` : '';
 }
 
 function trailingNewlines(s: string): number {
@@ -242,7 +305,11 @@ function compileAndRender(src: string, vars: Record<string, unknown>, name: stri
     }
   } catch (e) {
     if (e instanceof TemplateError) throw e;
-    const loc = nunjucksLocation(e);
+    const loc = nunjucksLocation(e, name);
+    const undef = lastUndefinedFailure();
+    if (e instanceof UndefinedValueError || (undef && loc.msg.endsWith(undef.message))) {
+      throw new TemplateUndefinedError(`${undef?.message ?? loc.msg}${constructAt(src, loc.line, loc.col)}`, name, loc.line, loc.col);
+    }
     throw new TemplateError(loc.msg, name, loc.line, loc.col);
   } finally {
     currentLookup = prev;

@@ -5,7 +5,7 @@
 // methods of py-methods.ts; only functions converge hands out can be called;
 // and loops share a budget, so a runaway template stops with an error.
 
-import { PyGroupTuple } from './py-values.js';
+import { PyGroupTuple, PyUndefined, undefinedMember } from './py-values.js';
 import nunjucks from 'nunjucks';
 import { hasKey, pyMethod } from './py-methods.js';
 
@@ -65,7 +65,9 @@ function bound(obj: unknown, fn: (self: any, ...a: any[]) => unknown): Function 
 }
 
 export function safeMember(obj: unknown, key: unknown): unknown {
-  if (obj === undefined || obj === null) return undefined;
+  // An undefined's attributes and items are itself (AnsibleUndefined keeps the first failure).
+  if (obj instanceof PyUndefined) return obj;
+  if (obj === undefined || obj === null) return undefinedMember(obj, key);
   const name = typeof key === 'number' ? key : String(key);
   if (typeof name === 'string' && FORBIDDEN.test(name)) {
     throw new Error(`access to '${name}' is not allowed in a template`);
@@ -73,23 +75,23 @@ export function safeMember(obj: unknown, key: unknown): unknown {
   if (typeof obj === 'string' || Array.isArray(obj)) {
     if (typeof key === 'number' || (typeof key === 'string' && /^-?\d+$/.test(key))) {
       const i = Number(key);
-      const v = (obj as ArrayLike<unknown>)[i < 0 ? obj.length + i : i];
-      return v;
+      const j = i < 0 ? obj.length + i : i;
+      if (j < 0 || j >= obj.length) return undefinedMember(obj, i);
+      return (obj as ArrayLike<unknown>)[j];
     }
     if (obj instanceof PyGroupTuple && (name === 'grouper' || name === 'list')) return obj[name === 'grouper' ? 0 : 1];
     const m = pyMethod(obj, String(name));
-    return m ? bound(obj, m) : undefined;
+    return m ? bound(obj, m) : undefinedMember(obj, key);
   }
-  if (typeof obj === 'function') return undefined;
-  if (typeof obj !== 'object') return undefined;
+  if (typeof obj === 'function' || typeof obj !== 'object') return undefinedMember(obj, key);
   const k = String(name);
   if (hasKey(obj, k)) {
     const v = (obj as Record<string, unknown>)[k];
-    if (typeof v === 'function') return CALLABLE.has(v) ? bound(obj, (self, ...a) => v.apply(self, a)) : undefined;
+    if (typeof v === 'function') return CALLABLE.has(v) ? bound(obj, (self, ...a) => v.apply(self, a)) : undefinedMember(obj, key);
     return v;
   }
   const m = pyMethod(obj, k);
-  return m ? bound(obj, m) : undefined;
+  return m ? bound(obj, m) : undefinedMember(obj, key);
 }
 
 let installed = false;
@@ -101,6 +103,7 @@ export function installSandbox(): void {
   const rt = (nunjucks as unknown as { runtime: Record<string, any> }).runtime;
   rt.memberLookup = safeMember;
   rt.callWrap = (obj: unknown, name: string, context: unknown, args: unknown[]) => {
+    if (obj instanceof PyUndefined) obj.fail();
     if (typeof obj !== 'function') throw new Error(`'${name}' is not callable`);
     if (!CALLABLE.has(obj)) throw new Error(`calling '${name}' is not allowed in a template`);
     return obj.apply(context, args);
