@@ -64,6 +64,8 @@ function locate(task: Task, e: unknown): string {
 
 interface ItemOutcome extends TaskOutcome {
   item?: unknown;
+  /** A template of the task failed for this item: as in Ansible, the loop stops and the whole task fails. */
+  aborts?: boolean;
 }
 
 export class TaskRunner {
@@ -143,6 +145,7 @@ export class TaskRunner {
     }
 
     const outcomes: ItemOutcome[] = [];
+    let aborted: ItemOutcome | undefined;
     const list = items ?? [undefined];
     const lc = task.loopControl;
     const appliedFacts: Array<Record<string, unknown>> = [];
@@ -187,6 +190,7 @@ export class TaskRunner {
       }
       if (o.status === 'failed' && !task.ignoreErrors && !items) break;
       if (this.hr.unreachable) break;
+      if ((o as ItemOutcome).aborts && items) { aborted = o; break; }
     }
 
     const any = (st: string) => outcomes.some((o) => o.status === st);
@@ -199,7 +203,9 @@ export class TaskRunner {
     }
     let registered: Record<string, unknown> | undefined;
     if (task.register || status === 'failed') {
-      registered = items
+      registered = aborted
+        ? { changed: false, failed: true, msg: aborted.message }
+        : items
         ? { results: outcomes.map((o) => this.registered(o, task)), changed: outcomes.some(changedOf), failed: status === 'failed', skipped: status === 'skipped', ...(status === 'failed' ? { msg: 'One or more items failed' } : {}) }
         : this.registered(outcomes[0], task);
     }
@@ -281,7 +287,7 @@ export class TaskRunner {
     return r;
   }
 
-  private async runOne(task: Task, scope: VarScope): Promise<TaskOutcome> {
+  private async runOne(task: Task, scope: VarScope): Promise<ItemOutcome> {
     const vars = scope.proxy;
     let params: Record<string, unknown>;
     try {
@@ -297,7 +303,7 @@ export class TaskRunner {
       }
       params = task.module.paramsAreVariables ? params : validateModuleParams(task.module, params);
     } catch (e) {
-      return { status: 'failed', changes: [], result: {}, message: locate(task, e) };
+      return { status: 'failed', changes: [], result: {}, message: locate(task, e), ...(e instanceof TemplateError ? { aborts: true } : {}) };
     }
 
     const check = this.hr.isCheck(task);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import YAML from 'yaml';
 import { ipv4Filter } from './ip-filters.js';
 import { hasKey } from './py-methods.js';
-import { PyFloat, pyStr, pyTruth, typeName } from './py-values.js';
+import { PyFloat, pyStr, pyTruth, typeName, undefinedMember } from './py-values.js';
 import { UnsafeText } from './data-tag.js';
 
 type Env = { getTest(name: string): (...a: unknown[]) => boolean; getFilter(name: string): (...a: unknown[]) => unknown };
@@ -181,7 +181,14 @@ export function installFilters(env: Env & { addFilter(n: string, f: (...a: any[]
   f('map', (seq: unknown[], ...args: unknown[]) => {
     const [pos, kw] = kwargs(args);
     const list = Array.isArray(seq) ? seq : seq && typeof seq === 'object' ? Object.keys(seq) : [];
-    if (kw.attribute !== undefined) return list.map((x) => attr(x, String(kw.attribute)) ?? kw.default);
+    // A missing attribute is Jinja's undefined (default replaces it, not a None value).
+    if (kw.attribute !== undefined) {
+      return list.map((x) => {
+        const v = attr(x, String(kw.attribute));
+        if (v !== undefined) return v;
+        return kw.default !== undefined && kw.default !== null ? kw.default : undefinedMember(x, String(kw.attribute).split('.').pop());
+      });
+    }
     if (pos.length === 0) return list;
     const filter = env.getFilter(String(pos[0]));
     return list.map((x) => filter(x, ...pos.slice(1)));

@@ -56,7 +56,7 @@ installPyFilters(env as never);
   for (const [n, fn] of Object.entries(e.tests)) {
     if (n === 'defined' || n === 'undefined') continue;
     // isinstance() and `is` tests are false for an undefined; the others use the value and fail.
-    if (['none', 'string', 'number', 'integer', 'float', 'boolean', 'mapping', 'sequence', 'sameas', 'true', 'false', 'callable', 'lower', 'upper'].includes(n)) {
+    if (['none', 'null', 'string', 'number', 'integer', 'float', 'boolean', 'mapping', 'sequence', 'sameas', 'true', 'false', 'callable', 'lower', 'upper'].includes(n)) {
       e.tests[n] = function (this: unknown, v: unknown, ...args: unknown[]) { return v instanceof PyUndefined ? false : strictArgs(fn).call(this, v, ...args); };
     } else e.tests[n] = strictArgs(fn);
   }
@@ -121,7 +121,15 @@ env.addGlobal('joiner', (sep = ', ') => {
   const rt = (nunjucks as unknown as { runtime: Record<string, any> }).runtime;
   const contextOrFrameLookup = rt.contextOrFrameLookup;
   rt.contextOrFrameLookup = (context: unknown, frame: unknown, name: string) => {
-    const v = contextOrFrameLookup(context, frame, name);
+    let v;
+    try {
+      v = contextOrFrameLookup(context, frame, name);
+    } catch (e) {
+      // A variable whose own template uses an undefined is undefined (Ansible's lazy variables):
+      // `is defined` is false and default() applies; any other use fails with the first cause.
+      if (e instanceof TemplateUndefinedError) return new PyUndefined(`${e.message} (in variable '${name}')`);
+      throw e;
+    }
     return v !== undefined ? v : new PyUndefined(`'${name}' is undefined`);
   };
   env.addGlobal('__grab_context', function (this: object) {

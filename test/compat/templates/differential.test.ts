@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { project } from '../../helpers/cli.js';
 import { runAnsible, runConverge } from '../ansible-oracle.js';
-import { EXPRESSIONS, FRAGMENTS } from './expressions.js';
+import { EXPRESSIONS, FRAGMENTS, UNDEFINED_EXPRESSIONS, UNDEFINED_FRAGMENTS } from './expressions.js';
 import { FIXTURE_VARS_YAML } from './fixture-vars.js';
 import { WHOLE_TEMPLATES } from './whole-templates.js';
 
@@ -28,6 +28,11 @@ const cases: Case[] = [
   ...FRAGMENTS.map((e, i) => ({ kind: 'fragment' as const, file: `cases/f${i}.j2`, source: e })),
   ...Object.entries(WHOLE_TEMPLATES).map(([name, text]) => ({ kind: 'template' as const, file: `whole/${name}`, source: text })),
 ];
+// Cases where an undefined may fail: Ansible fails a whole loop on one item's undefined, so each has a task of its own.
+const alone: Case[] = [
+  ...UNDEFINED_EXPRESSIONS.map((e, i) => ({ kind: 'expression' as const, file: `cases/u${i}.j2`, source: `{{ ${e} }}` })),
+  ...UNDEFINED_FRAGMENTS.map((e, i) => ({ kind: 'fragment' as const, file: `cases/uf${i}.j2`, source: e })),
+];
 const headnode: Case[] = HEADNODE_TEMPLATES.map((f) => ({ kind: 'headnode', file: f, source: '' }));
 
 function playbook(errors: string): string {
@@ -41,7 +46,10 @@ function playbook(errors: string): string {
       debug: { msg: "{{ lookup('template', item, errors='${errors}') }}" }
       loop: ${loop(cases)}
       ignore_errors: true
-- hosts: localhost
+${alone.map((c) => `    - name: ${c.file}
+      debug: { msg: "{{ lookup('template', '${c.file}', errors='${errors}') }}" }
+      ignore_errors: true
+`).join('')}- hosts: localhost
   gather_facts: false
   vars_files: [vars/common.yml, vars/Debian.yml, vars/dns.yml]
   vars: { ansible_hostname: headnode, node_name: node-000, node_image: failsafe }
@@ -65,7 +73,7 @@ function outcome(msg: unknown, failed: boolean): Outcome {
 
 before(() => {
   const files: Record<string, string> = { 'fixture.yml': FIXTURE_VARS_YAML, 'ansible.yaml': playbook('ignore'), 'converge.yaml': playbook('strict') };
-  for (const c of cases) files[`templates/${c.file}`] = OK + c.source;
+  for (const c of [...cases, ...alone]) files[`templates/${c.file}`] = OK + c.source;
   dir = project(files, 'cvg-compat-templates-');
   for (const sub of ['vars', 'files']) fs.cpSync(path.join(REPO, 'playbooks', sub), path.join(dir, sub), { recursive: true });
   fs.cpSync(path.join(REPO, 'inventory'), path.join(dir, 'inventory'), { recursive: true });
@@ -76,7 +84,7 @@ before(() => {
   const inv = ['-i', path.join(dir, 'inventory')];
 
   const a = runAnsible(dir, 'ansible.yaml', { inventory: inv });
-  ansible = a.flatMap((t) => ((t.raw.results as Array<Record<string, unknown>>) ?? []).map((r) => outcome(r.msg, r._status === 'failed' || !!r.failed)));
+  ansible = a.flatMap((t) => ((t.raw.results as Array<Record<string, unknown>>) ?? [t.raw]).map((r) => outcome(r.msg, r._status === 'failed' || !!r.failed)));
   const c = runConverge(dir, 'converge.yaml', { extraArgs: inv });
   ours = c.map((t) => outcome(t.raw.status === 'failed' ? t.raw.message : t.msg, t.failed));
 });
@@ -85,7 +93,7 @@ after(() => {
   if (dir && !process.env.CVG_KEEP) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const all = () => [...cases, ...headnode];
+const all = () => [...cases, ...alone, ...headnode];
 
 test('both tools rendered every case', () => {
   assert.equal(ansible.length, all().length, 'ansible results');

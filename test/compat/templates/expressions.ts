@@ -183,6 +183,35 @@ const stringEscapes = [
   "'x\\ty' is search('\\t')", "'\\d' | length", "'a\\\\nb' | length", "'\\a\\b\\f\\v' | length", "'p\\[1\\]' | length", "'C:\\new\\dir'",
 ];
 
+// Undefined values: a missing attribute, key or index is Jinja's undefined as Ansible has it
+// (defined false, default applies, anything else fails), never an empty string.
+const undefinedValues = [
+  'd.missing', 'lst[5]', 'lst[-9]', "'abc'[10]", 'nested.x.q.r', "d['missing']", "d['missing']['x']", 'users[7].name', 's.missing', 'n.missing',
+  "d.missing | default('z')", "d.missing | d('z')", "d.missing | default('z', true)", "nested.x.q.r | default('deep')", "lst[7] | default('none')",
+  "users[0].missing | default('-')", "(d.missing | default({})).x | default('y')", "none.x | default(2)", 'none.x is defined',
+  'd.missing is defined', 'd.missing is undefined', 'nested.x.q.r is defined', 'lst[5] is defined', 'lst[2] is defined', "users[0].shell is defined",
+  "d.missing == 'x'", "d.missing != 'x'", 'd.missing > 1', 'd.missing | upper', 'd.missing | length', "d.missing ~ 'a'", 'd.missing + 1', "'a' in d.missing",
+  "d.missing or 'x'", 'd.missing and 1', 'not d.missing', "d.missing if d.missing is defined else 'n'", "'y' if d.missing is defined and d.missing else 'n'",
+  'd.missing is none', 'd.missing is string', 'd.missing is mapping', 'd.missing is number', 'd.missing | mandatory', 'd.missing | string',
+  'd.missing | list', 'd.missing | int', 'd.missing | bool', 'd.missing | to_json', 'd.missing | join(",")', 'd.missing.split()', "d.missing | replace('a', 'b')",
+  "users | map(attribute='missing') | list", "users | map(attribute='missing', default='-') | list", "users | selectattr('missing', 'defined') | list | length",
+  "users | selectattr('shell', 'defined') | list | length", "users | rejectattr('missing', 'undefined') | list | length", "d.get('missing') is defined",
+  "[d.missing] | length", "lst | first is defined", "'%s' % d.missing", "'{}'.format(d.missing)", "d.missing | default(lst) | length",
+  "ansible_version.major", "ansible_version.minor", "ansible_version.full is version('2.9', '>=')", "ansible_version.full is version('2.15', '<')",
+  "[{'a': none}] | map(attribute='a', default=1) | list", "users | map(attribute='missing') | select('defined') | list",
+  "lazy_missing | default('lz')", 'lazy_missing is defined', 'lazy_missing', "lazy_ok | default('lz')",
+];
+
+const undefinedFragments = [
+  '{% for x in d.missing %}{{ x }}{% endfor %}', '{% if d.missing %}y{% endif %}', '{% if d.missing is defined %}y{% else %}n{% endif %}',
+  "{% for x in lst %}{{ loop.previtem | default('-') }}{% endfor %}", '{% for x in lst %}{{ loop.previtem }}{% endfor %}',
+  '{% for x in lst %}{{ loop.nextitem is defined }}{% endfor %}', '{% set y = d.missing %}{{ y is defined }}', '{% set y = d.missing %}{{ y }}',
+  "{% for u in users %}{{ u.shell2 | default('none') }} {% endfor %}", "{% macro m(a) %}{{ a.missing | default('q') }}{% endmacro %}{{ m(d) }}",
+  '{% for u in users %}{{ u.missing }}{% endfor %}', "{% for u in users if u.missing is defined %}{{ u.name }}{% endfor %}none",
+  '{% if users[0].missing is defined and users[0].missing %}a{% else %}b{% endif %}', '{{ d.missing }} text after', 'text {{ lst[9] }}',
+  '{% set ns = namespace(v=d.missing | default(0)) %}{{ ns.v }}', '{% for k in d.missing | default({}) %}{{ k }}{% endfor %}done',
+];
+
 function dedupe(xs: string[]): string[] {
   return [...new Set(xs.filter((x) => x !== ''))];
 }
@@ -192,3 +221,7 @@ export const EXPRESSIONS = dedupe([...pythonNumbers, ...literals, ...variables, 
 
 /** Small template fragments with statements (rendered as they are). */
 export const FRAGMENTS = dedupe(structures);
+
+/** Expressions and fragments with undefined values (each run as a task of its own). */
+export const UNDEFINED_EXPRESSIONS = dedupe(undefinedValues);
+export const UNDEFINED_FRAGMENTS = dedupe(undefinedFragments);

@@ -43,6 +43,8 @@ pkgs:
 sizes: [1024, 1048576, 1500000000]
 dup_dicts: [{k: 1}, {k: 1}, {k: 2}]
 matrix: [[1, 2], [3, [4, 5]]]
+lazy_missing: "{{ d.missing }}"
+lazy_ok: "{{ d.a }}"
 servers:
   - {host: web1, port: 80, tags: [web, prod]}
   - {host: web2, port: 8080, tags: [web]}
