@@ -4,7 +4,7 @@
 import type { Task } from '../config/playbook-model.js';
 import { validateModuleParams, ModuleParamsError } from '../config/module-params.js';
 import { ConnectionLostError, HostOperationError, HostUnreachableError } from '../host/host.js';
-import { renderDeep, renderValue, TemplateError } from '../template/render.js';
+import { renderDeep, renderValue, TemplateError, TemplateUndefinedError } from '../template/render.js';
 import type { Ledger } from './ledger.js';
 import { conditionTruth } from '../template/filters.js';
 import { makeModuleContext } from './context.js';
@@ -64,7 +64,7 @@ function locate(task: Task, e: unknown): string {
 
 interface ItemOutcome extends TaskOutcome {
   item?: unknown;
-  /** A template of the task failed for this item: as in Ansible, the loop stops and the whole task fails. */
+  /** An undefined in a template of the task for this item: as in Ansible, the loop stops and the whole task fails. */
   aborts?: boolean;
 }
 
@@ -303,7 +303,7 @@ export class TaskRunner {
       }
       params = task.module.paramsAreVariables ? params : validateModuleParams(task.module, params);
     } catch (e) {
-      return { status: 'failed', changes: [], result: {}, message: locate(task, e), ...(e instanceof TemplateError ? { aborts: true } : {}) };
+      return { status: 'failed', changes: [], result: {}, message: locate(task, e), ...(e instanceof TemplateUndefinedError ? { aborts: true } : {}) };
     }
 
     const check = this.hr.isCheck(task);
