@@ -76,6 +76,37 @@ test('pipe and lines refuse what needs a shell, with the construct named; nothin
     assert.equal(t.failed, true, `${refused[i][0]}: ${JSON.stringify(t.raw)}`);
     const expected = i === refused.length - 1 ? /lookup_plugin\.pipe\(false\) returned 1/ : /needs a shell; converge runs the command without one/;
     assert.match(String(t.raw.message), expected, refused[i][0]);
+    // The refusal names the task's file and line.
+    assert.match(String(t.raw.message), new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/pb\\.yaml:${5 + 3 * i}: `), refused[i][0]);
   }
   assert.equal(existsSync(path.join(dir, 'EVIL')), false);
+});
+
+test('in a role, file, template and first_found look in the role before the playbook, as ansible-playbook does', () => {
+  if (!ansibleAvailable()) throw new Error('ansible-playbook is not installed (scripts/test-packages.txt has ansible-core)');
+  const dir = project({
+    'files/both.txt': 'play files\n',
+    'files/play-only.txt': 'play only\n',
+    'both.txt': 'play dir\n',
+    'top.txt': 'play dir only\n',
+    'roles/r/files/both.txt': 'role files\n',
+    'roles/r/root.txt': 'role dir\n',
+    'roles/r/templates/t.j2': 'role template {{ 1 + 1 }}\n',
+    'templates/t.j2': 'play template\n',
+    'roles/r/tasks/main.yml': [
+      `- { name: both, debug: { msg: "{{ lookup('file', 'both.txt') }}" } }`,
+      `- { name: play only, debug: { msg: "{{ lookup('file', 'play-only.txt') }}" } }`,
+      `- { name: role dir, debug: { msg: "{{ lookup('file', 'root.txt') }}" } }`,
+      `- { name: play dir, debug: { msg: "{{ lookup('file', 'top.txt') }}" } }`,
+      `- { name: template, debug: { msg: "{{ lookup('template', 't.j2') }}" } }`,
+      `- { name: first_found, debug: { msg: "{{ lookup('first_found', ['nope', 'both.txt']) | replace(playbook_dir, '') }}" } }`,
+    ].join('\n') + '\n',
+    'pb.yaml': `- hosts: localhost\n  gather_facts: false\n  roles: [r]\n  tasks:\n    - { name: outside, debug: { msg: "{{ lookup('file', 'both.txt') }}" } }\n`,
+  }, 'cvg-lookups-');
+  dirs.push(dir);
+  const show = (t: { name: string; failed: boolean; msg?: unknown }) => [t.name.replace(/^r : /, ''), t.failed ? 'FAILED' : String(t.msg)];
+  const theirs = runAnsible(dir, 'pb.yaml').map(show);
+  const ours = runConverge(dir, 'pb.yaml').map(show);
+  assert.deepEqual(theirs.find(([n]) => n === 'both'), ['both', 'role files']);
+  assert.deepEqual(ours, theirs);
 });
