@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import YAML from 'yaml';
 import { ipv4Filter } from './ip-filters.js';
 import { hasKey } from './py-methods.js';
-import { PyFloat, pyStr, pyTruth, typeName, undefinedMember } from './py-values.js';
+import { PyFloat, pyStr, pyTruth, PyTypeError, typeName, undefinedMember } from './py-values.js';
 import { UnsafeText } from './data-tag.js';
 
 type Env = { getTest(name: string): (...a: unknown[]) => boolean; getFilter(name: string): (...a: unknown[]) => unknown };
@@ -91,6 +91,7 @@ export function installFilters(env: Env & { addFilter(n: string, f: (...a: any[]
   f('default', (v: unknown, dflt: unknown = '', boolean = false) => (v === undefined || (boolean && !pyTruth(v)) ? dflt : v));
   f('string', (v: unknown) => pyStr(v));
   f('join', (v: unknown, sep = '', attribute?: unknown) => {
+    if (v === null || typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat) throw new PyTypeError(`'${typeName(v)}' object is not iterable`);
     const list = Array.isArray(v) ? v : typeof v === 'string' ? [...v] : v && typeof v === 'object' ? Object.keys(v) : [];
     const [pos, kw] = kwargs([sep, attribute].filter((x) => x !== undefined));
     const s = typeof pos[0] === 'string' ? pos[0] : '';
@@ -123,7 +124,8 @@ export function installFilters(env: Env & { addFilter(n: string, f: (...a: any[]
   });
   f('regex_search', (v: unknown, pattern: string, ...rest: unknown[]) => {
     const m = new RegExp(pattern).exec(String(v ?? ''));
-    if (!m) return undefined;
+    // No match is None, as Ansible's regex_search gives (defined, `is none`).
+    if (!m) return null;
     const groups = rest.filter((r) => typeof r === 'string' && /^\\\d+$/.test(r)) as string[];
     if (groups.length) return groups.map((g) => m[Number(g.slice(1))]);
     return m[0];
@@ -141,7 +143,19 @@ export function installFilters(env: Env & { addFilter(n: string, f: (...a: any[]
   f('b64decode', (v: string) => Buffer.from(String(v), 'base64').toString('utf8'));
   f('hash', (v: string, algo = 'sha1') => createHash(algo).update(String(v)).digest('hex'));
   f('checksum', (v: string) => createHash('sha1').update(String(v)).digest('hex'));
-  f('unique', (v: unknown[]) => [...new Map((v ?? []).map((x) => [JSON.stringify(x), x])).values()]);
+  f('unique', (v: unknown[]) => {
+    if (v === null) throw new PyTypeError("'NoneType' object is not iterable");
+    return [...new Map((v ?? []).map((x) => [JSON.stringify(x), x])).values()];
+  });
+  // Python's len(): strings, lists and mappings; None and numbers have none.
+  f('length', (v: unknown) => {
+    if (typeof v === 'string') return [...v].length;
+    if (v instanceof UnsafeText) return [...v.text].length;
+    if (Array.isArray(v)) return v.length;
+    if (v && typeof v === 'object' && !(v instanceof PyFloat)) return Object.keys(v).length;
+    if (v === undefined) return 0;
+    throw new PyTypeError(`object of type '${typeName(v)}' has no len()`);
+  });
   f('flatten', (v: unknown[], levels?: number) => (v ?? []).flat(levels === undefined ? Infinity : levels));
   f('combine', (...args: unknown[]) => {
     const [dicts, kw] = kwargs(args);

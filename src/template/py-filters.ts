@@ -7,7 +7,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { UnsafeText } from './data-tag.js';
 import { pyYamlDump } from './py-yaml-dump.js';
 import { hasKey, pyMethod } from './py-methods.js';
-import { isPyFloat, PyGroupTuple, pyAdd, pyCmp, pyEq, PyFloat, pyFloat, pyFormat, pyRepr, pyStr, pyTruth, PyTuple, PyTypeError, typeName } from './py-values.js';
+import { isPyFloat, PyGroupTuple, PyUndefined, pyAdd, pyCmp, pyEq, PyFloat, pyFloat, pyFormat, pyRepr, pyStr, pyTruth, PyTuple, PyTypeError, typeName } from './py-values.js';
 
 type Env = { addFilter(n: string, f: (...a: any[]) => unknown): void; addTest(n: string, f: (...a: any[]) => boolean): void };
 
@@ -30,7 +30,7 @@ function iterate(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
   if (typeof v === 'string') return [...v];
   if (v && typeof v === 'object') return Object.keys(v);
-  if (v === undefined || v === null) return [];
+  if (v === undefined) return [];
   throw new PyTypeError(`'${typeName(v)}' object is not iterable`);
 }
 
@@ -180,6 +180,20 @@ export function installPyFilters(env: Env): void {
   const t = env.addTest.bind(env);
 
   f('list', (v: unknown) => [...iterate(v)]);
+  // first/last of an empty sequence are Jinja's undefined (printing one fails in Ansible); of a mapping, its keys.
+  f('first', (v: unknown) => {
+    const xs = iterate(v);
+    return xs.length ? xs[0] : new PyUndefined('No first item, sequence was empty.');
+  });
+  f('last', (v: unknown) => {
+    const xs = iterate(v);
+    return xs.length ? xs[xs.length - 1] : new PyUndefined('No last item, sequence was empty.');
+  });
+  f('random', (v: unknown) => {
+    const xs = iterate(v);
+    if (!xs.length) throw new PyTypeError('Cannot choose from an empty sequence');
+    return xs[randomInt(xs.length)];
+  });
   f('sort', (v: unknown, ...args: unknown[]) => {
     const [reverse, caseSensitive, attribute] = bind(args, ['reverse', 'case_sensitive', 'attribute'], [false, false, undefined]);
     return sorted(iterate(v), (x) => sortKey(attribute !== undefined ? getAttr(x, attribute) : x, !!caseSensitive), !!reverse);

@@ -160,7 +160,8 @@ export function pyRepr(v: unknown): string {
   if (v instanceof UnsafeText) return reprStr(v.text);
   if (v instanceof PyTuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (typeof v === 'function') return '<function>';
+  // Python shows a method as "<built-in method items of dict object at 0x...>": an address, not reproduced.
+  if (typeof v === 'function') throw new PyTypeError('a method or function is not a value to show; call it (items(), not items)');
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     return `{${Object.keys(o).map((k) => `${reprStr(k)}: ${pyRepr(o[k])}`).join(', ')}}`;

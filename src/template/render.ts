@@ -9,7 +9,7 @@ import { installPyFilters } from './py-filters.js';
 import { undefinedNames } from './undefined-names.js';
 import { balanceBraces } from './balance-braces.js';
 import { installPySemantics } from './py-semantics.js';
-import { lastUndefinedFailure, makeNamespace, PyFloat, pyStr, pyTruth, PyUndefined, UndefinedValueError } from './py-values.js';
+import { lastUndefinedFailure, makeNamespace, PyFloat, pyStr, pyTruth, PyTypeError, PyUndefined, UndefinedValueError } from './py-values.js';
 import { allowCall, installSandbox, spend, withBudget } from './sandbox.js';
 import { isData, UnsafeText } from './data-tag.js';
 
@@ -79,6 +79,7 @@ env.addGlobal('dict', (...args: unknown[]) => {
 });
 env.addGlobal('__native', (v: unknown) => {
   if (v instanceof PyUndefined) v.fail();
+  if (typeof v === 'function') throw new PyTypeError('a method or function is not a value to show; call it (items(), not items)');
   captured = v;
   return '';
 });

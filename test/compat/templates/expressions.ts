@@ -200,6 +200,11 @@ const undefinedValues = [
   "ansible_version.major", "ansible_version.minor", "ansible_version.full is version('2.9', '>=')", "ansible_version.full is version('2.15', '<')",
   "[{'a': none}] | map(attribute='a', default=1) | list", "users | map(attribute='missing') | select('defined') | list",
   "lazy_missing | default('lz')", 'lazy_missing is defined', 'lazy_missing', "lazy_ok | default('lz')",
+  // Empty sequences, None and methods: Ansible fails or gives None where JavaScript gave ''.
+  '[] | first', '[] | last', '[] | random', '[] | first is defined', "[] | first | default('x')", 'd | first', 'd | last', "lst | select('gt', 9) | first",
+  "'abc' | regex_search('x') is none", "'abc' | regex_search('x') is defined", "'abc' | regex_search('x')", 'none | list', "none | join(',')", 'none | length',
+  'none | unique | list', 'n | length', 't | length', "none | map('string') | list", 'd.items', "hostvars['nohost'] is defined", "hostvars['nohost'].x | default('hd')",
+  "groups['nogroup']", "groups['nogroup'] | default([]) | length", "d.get('missing')", "d.get('missing') is none",
 ];
 
 const undefinedFragments = [
