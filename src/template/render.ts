@@ -278,10 +278,16 @@ function compiled(src: string, name: string): nunjucks.Template {
 }
 
 /** ` in {{ ... }}`: the tag around a line and column of a template, to name what failed. */
-function constructAt(src: string, line?: number, col?: number): string {
+function constructAt(src: string, line?: number, col?: number, missing?: string): string {
   const text = src.split('\n')[(line ?? 1) - 1];
   if (text === undefined) return '';
-  const c = Math.min(Math.max(0, (col ?? 1) - 1), text.length);
+  let c = Math.min(Math.max(0, (col ?? 1) - 1), text.length);
+  // nunjucks' column is often that of the output's start, not of the failing
+  // lookup: with several tags on the line, name the one that holds the missing name.
+  if (missing) {
+    const at = text.slice(c).search(new RegExp(`(?:\\.|\\[\\s*['"])${missing.replace(/[^\w]/g, '')}\\b`));
+    if (at >= 0) c += at;
+  }
   const open = Math.max(text.lastIndexOf('{{', c), text.lastIndexOf('{%', c));
   let tag = text.trim();
   if (open >= 0) {
@@ -317,7 +323,9 @@ function compileAndRender(src: string, vars: Record<string, unknown>, name: stri
     const loc = nunjucksLocation(e, name);
     const undef = lastUndefinedFailure();
     if (e instanceof UndefinedValueError || (undef && loc.msg.endsWith(undef.message))) {
-      throw new TemplateUndefinedError(`${undef?.message ?? loc.msg}${constructAt(src, loc.line, loc.col)}`, name, loc.line, loc.col);
+      const message = undef?.message ?? loc.msg;
+      const missing = /has no attribute '(\w+)'/.exec(message)?.[1];
+      throw new TemplateUndefinedError(`${message}${constructAt(src, loc.line, loc.col, missing)}`, name, loc.line, loc.col);
     }
     throw new TemplateError(loc.msg, name, loc.line, loc.col);
   } finally {

@@ -72,6 +72,9 @@ const PLAYBOOK = `- hosts: localhost
       ignore_errors: true
     - name: version guard
       debug: { msg: "{{ ansible_version.full is version('2.9', '>=') }} {{ ansible_version.major }}" }
+    - name: second tag
+      debug: { msg: "{{ d.a }} {{ d.missing | upper }}" }
+      ignore_errors: true
 `;
 
 const dirs: string[] = [];
@@ -93,7 +96,7 @@ test('undefined values: the tasks that fail and what the others print are ansibl
   const perTask = (ts: typeof ours) => [...new Map(ts.map((t) => [t.name, t])).values()];
   const theirShown = theirs.map(show);
   assert.deepEqual(theirShown.filter(([, m]) => m === 'FAILED').map(([n]) => n),
-    ['attribute', 'index', 'chain', 'when', 'set_fact', 'loop undefined', 'loop item', 'lazy used', 'filter']);
+    ['attribute', 'index', 'chain', 'when', 'set_fact', 'loop undefined', 'loop item', 'lazy used', 'filter', 'second tag']);
   const ourByTask = new Map<string, string>();
   for (const t of ours) {
     const [n, m] = show(t);
@@ -117,4 +120,6 @@ test('undefined values: the tasks that fail and what the others print are ansibl
   assert.match(failure('index'), /pb\.yaml:12: list object has no element 5 in \{\{ l\[5\] \}\}/);
   assert.match(failure('when'), /pb\.yaml:\d+: 'dict object' has no attribute 'missing' in \{\{ d\.missing == 'x' \}\}/);
   assert.match(failure('loop item'), /pb\.yaml:\d+: 'dict object' has no attribute 'p' in \{\{ item\.p \}\}/);
+  // With several tags on a line, the one holding the missing name (not the line's first).
+  assert.match(failure('second tag'), /has no attribute 'missing' in \{\{ d\.missing \| upper \}\}/);
 });

@@ -64,8 +64,11 @@ async function traceProcess(pid: number, log: string): Promise<{ stop: () => Pro
   };
 }
 
-/** Programs converge's SSH host may start around a payload: wrappers and the helper scripts' tools. */
-const SSH_INTENDED = [...INTENDED, 'env', 'timeout', 'sudo', 'stat', 'chown', 'chgrp', 'chmod', 'mv', 'rm', 'sync', 'mkdir', 'ln', 'readlink', 'find', 'test', '[', 'basename', 'dirname'];
+/**
+ * Programs converge's SSH host may start around a payload: wrappers and the helper scripts' tools
+ * (dd reads a small file's content in the same request as its stat: the path is one `if=` operand).
+ */
+const SSH_INTENDED = [...INTENDED, 'env', 'timeout', 'sudo', 'stat', 'chown', 'chgrp', 'chmod', 'mv', 'rm', 'sync', 'mkdir', 'ln', 'readlink', 'find', 'test', '[', 'basename', 'dirname', 'dd'];
 const SHELLS = ['sh', 'bash', 'dash'];
 
 function checkExecs(execs: Exec[], marker: string): { quotedLines: number; fixedScripts: number } {
