@@ -339,6 +339,16 @@ export async function sshToNode(bed: HeadnodeBed, ip: string, cmd: string, timeo
     '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', `root@${ip}`, cmd], { timeoutMs });
 }
 
+/**
+ * Tells the VM's watcher that the checks are done, in a connection of its own:
+ * the VM is killed the moment its console shows the marker, and output still in
+ * flight on the same connection would be lost (a check's last line went missing
+ * that way in CI). The kill may cut this connection too, so its result is ignored.
+ */
+export async function signalConsole(bed: HeadnodeBed, ip: string, marker: string): Promise<void> {
+  await sshToNode(bed, ip, `echo ${marker} > /dev/ttyS0`, 60_000);
+}
+
 /** An address for the build machine on the private bridge (removed by the returned function). */
 export async function addBridgeAddress(h: BedHost, cidr = '192.168.0.254/24'): Promise<() => Promise<void>> {
   await run(['ip', '-n', h.switchNetns, 'addr', 'del', cidr, 'dev', h.bridge]);

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { downHost, pxeBoot, upHost } from '../bed/index.js';
 import { run } from '../bed/proc.js';
 import {
-  addBridgeAddress, converge, convergeNodes, sshToNode, describeRun, dhcpProbe, HEADNODE_IP, NODES, prepareHeadnode, saveComputeSeed, fetchPrivate, tasksOf,
+  addBridgeAddress, converge, convergeNodes, sshToNode, signalConsole, describeRun, dhcpProbe, HEADNODE_IP, NODES, prepareHeadnode, saveComputeSeed, fetchPrivate, tasksOf,
   withStatus, writeInventory, type HeadnodeBed,
 } from './fixture.js';
 import { dhcpNameService, digPrivate } from './dns-probe.js';
@@ -347,14 +347,14 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
         `if findmnt -n -o FSTYPE /home | grep -q "^nfs" && echo "from $(hostname)" > ${proof}; then echo nfs=ok; else echo "nfs=failed: $(systemctl status home.mount --no-pager 2>&1 | tail -2)"; fi`,
         // Names through the head node's DNS (the image's resolv.conf): short names, a full name, an address.
         `for n in ${NODES.failsafe.name} ${NODES.compute.name}.cluster ${NODES.failsafe.ip}; do echo "resolved $n: $(getent hosts $n | tr -s ' ')"; done`,
-        `echo ${marker} > /dev/ttyS0`,
+        'echo checks-done',
       ].join('\n');
       let last = '';
       while (!bootDone) {
         const r = await sshToNode(bed, NODES.compute.ip, script, 300_000);
         last = `rc ${r.rc}: ${r.stdout}${r.stderr}`;
         if (r.rc === 3) throw new Error(`node-001 booted but did not reach multi-user: ${r.stdout}`);
-        if (r.rc === 0) break;
+        if (r.stdout.includes('checks-done')) { await signalConsole(bed, NODES.compute.ip, marker); break; }
         await new Promise((res) => setTimeout(res, 5000));
       }
       const result = await boot.catch((e: Error) => { throw new Error(`${e.message}\nlast ssh attempt: ${last}`); });
@@ -402,13 +402,13 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
         // The export itself refuses writes, whatever the node's root asks for.
         'mkdir -p /run/converge-rw-probe',
         `mount -t nfs -o vers=3,nolock,nosharecache,rw ${HEADNODE_IP}:${TREE} /run/converge-rw-probe && { echo "rw-probe=$(touch /run/converge-rw-probe/rw-probe 2>&1)"; umount /run/converge-rw-probe; }`,
-        `echo ${marker} > /dev/ttyS0`,
+        'echo checks-done',
       ].join('\n');
       while (!bootDone) {
         const r = await sshToNode(bed, node.ip, script, 300_000);
         out = `rc ${r.rc}: ${r.stdout}${r.stderr}`;
         if (r.rc === 3) throw new Error(`${node.name} booted but did not reach multi-user: ${r.stdout}`);
-        if (r.rc === 0 || r.stdout.includes('root=')) break;
+        if (r.stdout.includes('checks-done')) { await signalConsole(bed, node.ip, marker); break; }
         await new Promise((res) => setTimeout(res, 5000));
       }
       const result = await boot.catch((e: Error) => { throw new Error(`${e.message}\nlast ssh attempt: ${out}`); });
