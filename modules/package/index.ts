@@ -115,7 +115,7 @@ async function planPackages(params: PackageParams, ctx: ModuleContext, forced?: 
 
   if (absent) {
     state.remove = names.filter((n) => installed.has(n));
-    for (const n of state.remove) changes.push({ property: `package:${n}`, before: installed.get(n), after: 'absent', summary: say(ctx, `remove ${n}${where}`) });
+    for (const n of state.remove) changes.push({ property: `package:${n}`, before: installed.get(n), after: 'absent', summary: say(ctx, `remove ${n}${root ? ` from ${root}` : ''}`) });
   } else {
     state.missing = names.filter((n) => !installed.has(n));
     if (ctx.check && rootMissing) {
