@@ -34,7 +34,10 @@ async function plan(p: SebooleanParams, ctx: ModuleContext): Promise<PlanResult<
   const differs = v.current !== p.state || (p.persistent && v.persistent !== p.state);
   if (!differs) return { changes: [], result };
   const argv = ['setsebool', ...(p.persistent ? ['-P'] : []), p.name, word];
-  return { changes: [{ property: `boolean:${p.name}`, before: v.current ? 'on' : 'off', after: word, summary: `${ctx.check ? 'would run' : 'run'} ${argv.join(' ')}` }], result, state: argv };
+  // With persistent, the kept value is part of what changes (on now but kept off still needs -P).
+  const before = (v.current ? 'on' : 'off') + (p.persistent ? `, persistent ${v.persistent ? 'on' : 'off'}` : '');
+  const after = word + (p.persistent ? `, persistent ${word}` : '');
+  return { changes: [{ property: `boolean:${p.name}`, before, after, summary: `${ctx.check ? 'would run' : 'run'} ${argv.join(' ')}` }], result, state: argv };
 }
 
 export const sebooleanModule: ModuleDefinition<SebooleanParams, string[]> = {
