@@ -76,6 +76,78 @@ rpm: However assuming you know what you are doing...
 `;
 const NO_PROVIDER = { rc: 104, stdout: LOADING + "'cvtest-nosuch' not found in package names. Trying capabilities.\n", stderr: "No provider of 'cvtest-nosuch' found.\n" };
 
+// zypper --xmlout list-updates with cvtest-a 2.0 in the repository (recorded from a second one, renamed here), then after the upgrade.
+const UPDATES = `<?xml version='1.0'?>
+<stream>
+<message type="warning">Enforced setting: $releasever=9</message>
+<progress id="raw-refresh" name="Retrieving repository &apos;file:/var/tmp/t17b/repo&apos; metadata" value="0"/>
+<progress id="raw-refresh" name="Retrieving repository &apos;file:/var/tmp/t17b/repo&apos; metadata" done="1"/>
+<progress id="5" name="Building repository &apos;file:/var/tmp/t17b/repo&apos; cache"/>
+<progress id="5" name="Building repository &apos;file:/var/tmp/t17b/repo&apos; cache" value="0"/>
+<progress id="5" name="Building repository &apos;file:/var/tmp/t17b/repo&apos; cache" value="100"/>
+<progress id="5" name="Building repository &apos;file:/var/tmp/t17b/repo&apos; cache" value="100"/>
+<progress id="5" name="Building repository &apos;file:/var/tmp/t17b/repo&apos; cache" done="1"/>
+<message type="info">Loading repository data...</message>
+<message type="info">Reading installed packages...</message>
+<update-status version="0.6">
+<update-list>
+<update kind="package" name="cvtest-a" edition="2.0-1" arch="noarch" edition-old="1.0-1"><summary>converge package module test package</summary><description>test package</description><license/><source url="file:/var/tmp/t17b/repo" alias="~plus-repo-1"/></update></update-list>
+</update-status>
+</stream>
+`;
+const NO_UPDATES = `<?xml version='1.0'?>
+<stream>
+<message type="warning">Enforced setting: $releasever=9</message>
+<progress id="raw-refresh" name="Retrieving repository &apos;file:/var/tmp/t17b/repo&apos; metadata" value="0"/>
+<progress id="raw-refresh" name="Retrieving repository &apos;file:/var/tmp/t17b/repo&apos; metadata" done="1"/>
+<progress id="5" name="Building repository &apos;file:/var/tmp/t17b/repo&apos; cache"/>
+<progress id="5" name="Building repository &apos;file:/var/tmp/t17b/repo&apos; cache" value="0"/>
+<progress id="5" name="Building repository &apos;file:/var/tmp/t17b/repo&apos; cache" value="100"/>
+<progress id="5" name="Building repository &apos;file:/var/tmp/t17b/repo&apos; cache" value="100"/>
+<progress id="5" name="Building repository &apos;file:/var/tmp/t17b/repo&apos; cache" done="1"/>
+<message type="info">Loading repository data...</message>
+<message type="info">Reading installed packages...</message>
+<update-status version="0.6">
+<update-list>
+</update-list>
+</update-status>
+</stream>
+`;
+const UPGRADED = `Warning: Enforced setting: $releasever=9
+Retrieving repository 'file:/var/tmp/t17b/repo' metadata [.done]
+Building repository 'file:/var/tmp/t17b/repo' cache [....done]
+Loading repository data...
+Reading installed packages...
+Resolving package dependencies...
+
+The following package is going to be upgraded:
+  cvtest-a
+
+1 package to upgrade.
+Overall download size: 6.0 KiB. Already cached: 0 B. No additional space will be used or freed after the operation.
+Continue? [y/n/v/...? shows all options] (y): y
+
+Checking for file conflicts: [.....done]
+Warning: 1 package had to be excluded from file conflicts check because it is not yet download.
+
+    Note: Checking for file conflicts requires not installed packages to be downloaded in advance in
+    order to access their file lists. See option '--download-in-advance / --dry-run --download-only'
+    in the zypper manual page for details.
+
+Retrieving package cvtest-a-2.0-1.noarch (1/1),   6.0 KiB (    4   B unpacked)
+cvtest-a-2.0-1.noarch.rpm:
+    Package is not signed!
+cvtest-a-2.0-1.noarch (file:/var/tmp/t17b/repo): Signature verification failed [6-File is unsigned]
+Accepting package despite the error. (--no-gpg-checks)
+
+(1/1) Installing: cvtest-a-2.0-1.noarch [......done]
+Additional rpm output:
+rpm: RPM should not be used directly install RPM packages, use Alien instead!
+rpm: However assuming you know what you are doing...
+
+
+`;
+
 planTable(zypperModule, [
   {
     name: 'two missing packages are installed in one transaction',
@@ -107,6 +179,20 @@ planTable(zypperModule, [
     },
     changes: [],
     actions: [],
+  },
+  {
+    name: 'latest: an installed package with a newer version in the repository is upgraded',
+    params: { ...params, name: ['cvtest-a', 'cvtest-b'], state: 'latest' },
+    observed: {
+      ...observed,
+      commands: {
+        [rpmQ('cvtest-a', 'cvtest-b')]: [A + B, 'cvtest-a\t2.0-1.noarch\tnoarch\n' + B],
+        [`${ZYPPER} --xmlout list-updates`]: [UPDATES, NO_UPDATES],
+      },
+      effects: { [`${INSTALL} -- cvtest-a`]: UPGRADED },
+    },
+    changes: [{ property: 'package:cvtest-a', before: '1.0-1.noarch', after: '2.0-1.noarch', summary: `would upgrade cvtest-a to 2.0-1.noarch into ${ROOT}` }],
+    actions: [`run ${INSTALL} -- cvtest-a`],
   },
   {
     name: 'absent: an installed package is removed',
