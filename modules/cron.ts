@@ -94,7 +94,7 @@ const render = (lines: string[]) => { const r = lines.join('\n'); return r ? r.r
 
 interface CronState { file?: string; write?: FileWriteState; spec?: FileWriteSpec; remove?: boolean; crontab?: string }
 
-async function readCrontab(ctx: ModuleContext, user: string | undefined): Promise<{ existing: string; lines: string[] }> {
+async function readCrontab(ctx: ModuleContext, user: string | undefined): Promise<{ existing: string; lines: string[]; missing: boolean }> {
   const r = await ctx.host.run(['crontab', ...(user ? ['-u', user] : []), '-l']);
   if (r.rc !== 0 && r.rc !== 1) throw new TaskFailedError(`Unable to read crontab: ${r.stderr.trim()}`);
   let existing = r.rc === 0 ? r.stdout : '';
@@ -104,7 +104,7 @@ async function readCrontab(ctx: ModuleContext, user: string | undefined): Promis
     if (i > 2 || !HEADER.some((h) => h.test(l))) lines.push(l);
     else existing = existing.replace(new RegExp(l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '[\\r\\n]?'), '');
   });
-  return { existing, lines };
+  return { existing, lines, missing: r.rc === 1 };
 }
 
 async function plan(raw: CronParams, ctx: ModuleContext): Promise<PlanResult<CronState>> {
@@ -122,13 +122,14 @@ async function plan(raw: CronParams, ctx: ModuleContext): Promise<PlanResult<Cro
   if (file === '/etc/crontab') throw new TaskFailedError('Will not manage /etc/crontab via cron_file, see documentation.');
   let existing = '';
   let lines: string[] = [];
+  let missing = false;
   if (file) {
     const b = (await ctx.host.stat(file)).type === 'file' ? await ctx.host.readFile(file) : null;
     existing = b ? b.toString('utf8') : '';
     lines = existing.split(/\r\n|\r|\n/);
     if (lines[lines.length - 1] === '') lines.pop();
   } else {
-    ({ existing, lines } = await readCrontab(ctx, p.user));
+    ({ existing, lines, missing } = await readCrontab(ctx, p.user));
   }
   const e = editCron(lines, existing, p, !!file);
   const names = (ls: string[]) => ({ jobs: ls.filter((l) => l.startsWith(MARK)).map((l) => l.slice(MARK.length)), envs: ls.filter((l) => /^\S+=/.test(l)).map((l) => l.split('=')[0]) });
@@ -143,7 +144,7 @@ async function plan(raw: CronParams, ctx: ModuleContext): Promise<PlanResult<Cro
     const w = await planFileWrite(spec, ctx);
     return { changes: w.changes, provides: w.provides, result, state: { file, spec, write: w.state } };
   }
-  const change = await planContent(ctx.host, `crontab of ${p.user ?? 'root'}`, content, { old: Buffer.from(existing) });
+  const change = await planContent(ctx.host, `crontab of ${p.user ?? 'root'}`, content, { old: missing ? null : Buffer.from(existing) });
   return { changes: [change ?? { property: 'content', summary: `rewrite the crontab of ${p.user ?? 'the current user'}` }], result, state: { crontab: content.toString('utf8') } };
 }
 

@@ -19,6 +19,8 @@ export interface PlanRow {
   changes?: Array<Partial<Change>>;
   /** What apply does to the host, in order (`write /x 0644`, `chmod /x 0600`, `run sysctl -w a=1` ...). */
   actions?: string[];
+  /** What apply fed on stdin to the commands named (`crontab -u alice -`). */
+  stdin?: Record<string, string>;
   /** File contents after apply. */
   after?: Record<string, string>;
   /** The task fails (in --check and when run) with a message matching this. */
@@ -48,6 +50,7 @@ export function planTable(def: ModuleDefinition, rows: PlanRow[]): void {
       assert.equal(outcome.message, undefined, 'no failure');
       assert.equal(outcome.status, expected.length ? 'changed' : 'ok', 'run status (the verifying re-plan found it converged)');
       if (row.actions) assert.deepEqual(host.actions, row.actions, 'what apply did');
+      for (const [cmd, text] of Object.entries(row.stdin ?? {})) assert.equal(host.stdin.get(cmd), text, `stdin of ${cmd}`);
       for (const [p, text] of Object.entries(row.after ?? {})) assert.equal(host.contentOf(p), text, `content of ${p} after apply`);
     });
   }

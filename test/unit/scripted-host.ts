@@ -62,6 +62,8 @@ export class ScriptedHost implements Host {
   readonly actions: string[] = [];
   /** Every command run, looking or changing, as argv joined with spaces. */
   readonly commands: string[] = [];
+  /** What each command was last fed on stdin (crontab -, apt-key add -), by command. */
+  readonly stdin = new Map<string, string>();
   private readonly nodes = new Map<string, Node>([['/', { type: 'directory', mode: 0o755, uid: 0, gid: 0 }]]);
   private readonly answers = new Map<string, ObservedAnswer>();
   private readonly effects = new Set<string>();
@@ -103,9 +105,10 @@ export class ScriptedHost implements Host {
     return n;
   }
 
-  async run(argv: string[], _opts?: RunOptions): Promise<CommandResult> {
+  async run(argv: string[], opts?: RunOptions): Promise<CommandResult> {
     const key = argv.join(' ');
     this.commands.push(key);
+    if (opts?.stdin !== undefined) this.stdin.set(key, opts.stdin.toString());
     const answer = this.answers.get(key);
     if (answer === undefined) throw new Error(`scripted host: no recorded answer for the command \`${key}\``);
     const list = Array.isArray(answer) ? answer : [answer];
