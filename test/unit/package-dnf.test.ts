@@ -4,7 +4,8 @@
 // were recorded on the build machine (Debian's rpm 4.18 and dnf 4.14) by
 // running the module against a real root, /var/tmp/t17b/compute, and a local
 // repository built from test/modules/fixtures/rpm-repos.ts (cvtest-a 1.0;
-// cvtest-b 1.0, which provides cvtest-virtual).
+// cvtest-b 1.0, which provides cvtest-virtual; for latest, its repo2 with
+// cvtest-a 2.0).
 
 import { dnfModule } from '../../modules/package/index.js';
 import { planTable } from './plan-table.js';
@@ -55,6 +56,20 @@ planTable(dnfModule, [
     },
     changes: [],
     actions: [],
+  },
+  {
+    name: 'latest: an installed package with a newer version in the repository is upgraded (repoquery --upgrades, then dnf upgrade)',
+    params: { ...params, name: ['cvtest-a', 'cvtest-b'], state: 'latest' },
+    observed: {
+      ...observed,
+      commands: {
+        [rpmQ('cvtest-a', 'cvtest-b')]: [A + B, 'cvtest-a\t2.0-1.noarch\tnoarch\n' + B],
+        [`dnf -y ${DNF} repoquery --upgrades --qf %{name}\t%{evr}.%{arch}\t%{arch} -- cvtest-a cvtest-b`]: ['cvtest-a\t2.0-1.noarch\tnoarch\n', ''],
+      },
+      effects: { [`dnf -y ${DNF} upgrade -- cvtest-a`]: '\nUpgraded:\n  cvtest-a-2.0-1.noarch                                                         \n\n' },
+    },
+    changes: [{ property: 'package:cvtest-a', before: '1.0-1.noarch', after: '2.0-1.noarch', summary: `would upgrade cvtest-a to 2.0-1.noarch into ${ROOT}` }],
+    actions: [`run dnf -y ${DNF} upgrade -- cvtest-a`],
   },
   {
     name: 'absent: an installed package is removed',
