@@ -7,6 +7,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Change, ModuleDefinition } from '../../src/engine/module.js';
 import { planModule, runModule } from '../helpers/module-harness.js';
 import { ScriptedHost, type Observations } from './scripted-host.js';
@@ -25,33 +28,60 @@ export interface PlanRow {
   after?: Record<string, string>;
   /** The task fails (in --check and when run) with a message matching this. */
   fails?: RegExp;
+  /** Files next to the playbook on the controller (template and unarchive sources), relative to its directory. */
+  controller?: Record<string, string>;
+  /** Controller files after apply (fetch's copies), relative to the playbook's directory. */
+  controllerAfter?: Record<string, string>;
+  /** The task's variables (what a template sees). */
+  vars?: Record<string, unknown>;
+  /** creates/removes skipped the task: ok, nothing done, with this message. */
+  skipped?: RegExp;
+  /** What register sees after apply; only the keys given are compared. */
+  result?: Record<string, unknown>;
+}
+
+/** A playbook directory of its own for a row's controller files (removed after the row). */
+function playbookDir(files: Record<string, string> | undefined): string {
+  const dir = mkdtempSync(join(tmpdir(), 'converge-table-'));
+  for (const [p, text] of Object.entries(files ?? {})) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+  return dir;
 }
 
 const pick = (c: Change, like: Partial<Change>) => Object.fromEntries(Object.keys(like).map((k) => [k, c[k as keyof Change]]));
 
 export function planTable(def: ModuleDefinition, rows: PlanRow[]): void {
   for (const row of rows) {
-    test(`${def.name}: ${row.name}`, async () => {
+    test(`${def.name}: ${row.name}`, async (t) => {
+      const baseDir = playbookDir(row.controller);
+      t.after(() => rmSync(baseDir, { recursive: true, force: true }));
+      const context = (host: ScriptedHost) => ({ host, baseDir, vars: row.vars });
       if (row.fails) {
-        await assert.rejects(planModule(def, row.params, { host: new ScriptedHost(row.observed) }), row.fails);
-        const run = await runModule(def, row.params, { host: new ScriptedHost(row.observed) });
+        await assert.rejects(planModule(def, row.params, context(new ScriptedHost(row.observed))), row.fails);
+        const run = await runModule(def, row.params, context(new ScriptedHost(row.observed)));
         assert.equal(run.status, 'failed');
         assert.match(run.message ?? '', row.fails);
         return;
       }
       const expected = row.changes ?? [];
       const checkHost = new ScriptedHost(row.observed);
-      const planned = await planModule(def, row.params, { host: checkHost });
+      const planned = await planModule(def, row.params, context(checkHost));
+      if (row.skipped) assert.match(planned.skip ?? '', row.skipped, 'skipped by creates/removes');
       assert.deepEqual(planned.changes.map((c, i) => pick(c, expected[i] ?? { property: '' })), expected, '--check changes');
       assert.deepEqual(checkHost.actions, [], 'planning changes nothing');
 
       const host = new ScriptedHost(row.observed);
-      const outcome = await runModule(def, row.params, { host });
-      assert.equal(outcome.message, undefined, 'no failure');
+      const outcome = await runModule(def, row.params, context(host));
+      if (row.skipped) assert.match(outcome.message ?? '', row.skipped, 'skipped by creates/removes');
+      else assert.equal(outcome.message, undefined, 'no failure');
       assert.equal(outcome.status, expected.length ? 'changed' : 'ok', 'run status (the verifying re-plan found it converged)');
       if (row.actions) assert.deepEqual(host.actions, row.actions, 'what apply did');
       for (const [cmd, text] of Object.entries(row.stdin ?? {})) assert.equal(host.stdin.get(cmd), text, `stdin of ${cmd}`);
       for (const [p, text] of Object.entries(row.after ?? {})) assert.equal(host.contentOf(p), text, `content of ${p} after apply`);
+      for (const [p, text] of Object.entries(row.controllerAfter ?? {})) assert.equal(readFileSync(join(baseDir, p), 'utf8'), text, `controller file ${p} after apply`);
+      if (row.result) assert.deepEqual(Object.fromEntries(Object.keys(row.result).map((k) => [k, outcome.result[k]])), row.result, 'registered result');
     });
   }
 }
