@@ -36,6 +36,8 @@ export interface Observations {
   users?: Record<string, number>;
   groups?: Record<string, number>;
   facts?: Partial<Facts>;
+  /** The host can be reconnected to, as an SSH host (reboot needs it); recorded in `actions` as `reconnect`. */
+  reconnects?: boolean;
 }
 
 interface Node { type: 'file' | 'directory' | 'link'; content?: Buffer; target?: string; mode: number; uid: number; gid: number }
@@ -79,7 +81,10 @@ export class ScriptedHost implements Host {
     this.users = new Map(Object.entries({ root: 0, ...(o.users ?? {}) }));
     this.groups = new Map(Object.entries({ root: 0, ...(o.groups ?? {}) }));
     this.factsGiven = { ...FACTS, ...(o.facts ?? {}) };
+    if (o.reconnects) this.reconnect = async () => { this.actions.push('reconnect'); };
   }
+
+  reconnect?: () => Promise<void>;
 
   private setPaths(paths: Record<string, ObservedPath>): void {
     for (const [p, v] of Object.entries(paths)) {
