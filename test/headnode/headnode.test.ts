@@ -15,6 +15,7 @@ import {
   withStatus, writeInventory, type HeadnodeBed,
 } from './fixture.js';
 import { dhcpNameService, digPrivate } from './dns-probe.js';
+import { modprobeOnNode, type NodeModprobeRuns } from './node-modprobe.js';
 
 const UNITS = ['isc-dhcp-server', 'tftpd-hpa', 'nginx', 'nfs-ganesha', 'firewalld', 'named'];
 const ZONES_TASK = 'DNS zones (checked by named-checkzone before they are installed)';
@@ -27,6 +28,8 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
   let predicted: string[] = [];
   let converged = false;
   let nfsrootStamp = '';
+  let nodeModprobe: NodeModprobeRuns | undefined;
+  let nodeModprobeError: Error | undefined;
 
   before(async () => {
     const h = await upHost('debian12');
@@ -354,7 +357,17 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
         const r = await sshToNode(bed, NODES.compute.ip, script, 300_000);
         last = `rc ${r.rc}: ${r.stdout}${r.stderr}`;
         if (r.rc === 3) throw new Error(`node-001 booted but did not reach multi-user: ${r.stdout}`);
-        if (r.stdout.includes('checks-done')) { await signalConsole(bed, NODES.compute.ip, marker); break; }
+        if (r.stdout.includes('checks-done')) {
+          // The node's kernel loads modules (the build machine's does not): modprobe for real, before the VM goes.
+          try {
+            nodeModprobe = await modprobeOnNode(bed, NODES.compute.ip);
+          } catch (e) {
+            nodeModprobeError = e as Error;
+          } finally {
+            await signalConsole(bed, NODES.compute.ip, marker);
+          }
+          break;
+        }
         await new Promise((res) => setTimeout(res, 5000));
       }
       const result = await boot.catch((e: Error) => { throw new Error(`${e.message}\nlast ssh attempt: ${last}`); });
@@ -373,6 +386,33 @@ describe('headnode playbook on debian12 (real Debian packages, over SSH)', { tim
     assert.ok(converged);
     const listing = (await bed.host.exec(['sh', '-c', 'for f in /home/scratch/written-by-*; do stat -c "%U %n" "$f"; cat "$f"; done 2>&1'])).stdout;
     assert.match(listing, new RegExp(`^nobody /home/scratch/written-by-${NODES.compute.name}-\\d+\nfrom ${NODES.compute.name}$`, 'm'), listing);
+  });
+
+  test('node-001: modprobe loads dummy with a parameter and unloads it on the node\'s kernel; --check predicts, a second run changes nothing; ansible-playbook does the same', (t) => {
+    if (nodeModprobeError) throw nodeModprobeError;
+    assert.ok(nodeModprobe, 'the modprobe runs need the booted node of the previous test');
+    const { converge: c, ansible: a, seconds } = nodeModprobe;
+    t.diagnostic(`modprobe on node-001: converge ${seconds.converge.toFixed(1)} s (7 runs), ansible-playbook ${seconds.ansible.toFixed(1)} s (3 runs)`);
+    const LOAD = 'load dummy with two interfaces, at boot too';
+    const UNLOAD = 'unload dummy, not at boot';
+    const none = '/etc/modules-load.d/dummy.conf absent\n/etc/modprobe.d/dummy.conf absent\nloaded: 0\nlinks: \n';
+    const { before, loaded, unloaded, ...runs } = c;
+    assert.deepEqual({ before, loaded, unloaded }, {
+      before: none,
+      loaded: '/etc/modules-load.d/dummy.conf 644\ndummy\n/etc/modprobe.d/dummy.conf 644\noptions dummy numdummies=2\nloaded: 1\nlinks: dummy0 dummy1 \n',
+      unloaded: '/etc/modules-load.d/dummy.conf 644\n#dummy\n/etc/modprobe.d/dummy.conf 644\n#options dummy numdummies=2\nloaded: 0\nlinks: \n',
+    }, 'the node after converge');
+    assert.deepEqual(runs, {
+      checkLoad: [{ name: LOAD, status: 'changed' }, { name: 'show load', status: 'skipped' }],
+      load: [{ name: LOAD, status: 'changed' }, { name: 'show load', status: 'ok', msg: 'True dummy numdummies=2 present' }],
+      loadAgain: [{ name: LOAD, status: 'ok' }, { name: 'show load', status: 'ok', msg: 'False dummy numdummies=2 present' }],
+      checkLoadAgain: [{ name: LOAD, status: 'ok' }, { name: 'show load', status: 'skipped' }],
+      checkUnload: [{ name: UNLOAD, status: 'changed' }, { name: 'show unload', status: 'skipped' }],
+      unload: [{ name: UNLOAD, status: 'changed' }, { name: 'show unload', status: 'ok', msg: 'True dummy  absent' }],
+      unloadAgain: [{ name: UNLOAD, status: 'ok' }, { name: 'show unload', status: 'ok', msg: 'False dummy  absent' }],
+    }, 'converge: --check, runs, second runs');
+    // Ansible, from the same starting point: the same statuses, registered values and node.
+    assert.deepEqual(a, { before: none, load: c.load, loaded: c.loaded, loadAgain: c.loadAgain, unload: c.unload, unloaded: c.unloaded }, 'ansible-playbook');
   });
 
   test('node-003 (image: nfsroot) boots to multi-user with / an overlay of the head node\'s tree over NFS (read-only) and a tmpfs; what it writes under /etc stays in its RAM', async (t) => {

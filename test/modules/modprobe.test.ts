@@ -1,10 +1,11 @@
 // modprobe against this machine's real kernel, which has no loadable modules
 // (CONFIG_MODULES off, no /proc/modules): a built-in module counts as loaded,
 // a module that is not built in is refused with that reason, a built-in one
-// cannot be removed. Loading and unloading a real module cannot be done here
-// (nor compared with Ansible, whose modprobe fails on such a kernel for every
-// name); the persistent files are converged in a directory tree (chroot
-// host, as for a compute image): check predicts, run writes, re-plan empty.
+// cannot be removed. Loading and unloading a real module is done on the head
+// node test's booted compute node, side by side with Ansible
+// (test/headnode/node-modprobe.ts); the persistent files are converged here in
+// a directory tree (chroot host, as for a compute image): check predicts, run
+// writes, re-plan empty.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
