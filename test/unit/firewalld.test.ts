@@ -8,25 +8,11 @@
 // $DBUS_PROBE in the logged argv; a changed script no longer matches the
 // recording, and the rows fail until it is recorded again.
 
-import { readFileSync } from 'node:fs';
 import { firewalldModule } from '../../modules/firewalld.js';
 import { planTable } from './plan-table.js';
-import type { Observations, ScriptedResult } from './scripted-host.js';
+import { loadRecording } from './recorded-run.js';
 
-interface Logged { argv: string[]; observeOnly: boolean; rc: number; stdout: string; stderr: string }
-const REC = JSON.parse(readFileSync(new URL('../../../test/unit/recorded/firewalld/debian12-firewalld-1.3.3.json', import.meta.url), 'utf8')) as
-  { scripts: Record<string, string>; rows: Record<string, Logged[]> };
-
-/** A recorded run as observations: what only looks answers as commands, what changes as effects, each in the order asked. */
-function recorded(row: string): Observations {
-  const commands: Record<string, ScriptedResult[]> = {};
-  const effects: Record<string, ScriptedResult[]> = {};
-  for (const l of REC.rows[row]) {
-    const argv = l.argv.map((a) => (a.startsWith('$') && a.slice(1) in REC.scripts ? REC.scripts[a.slice(1)] : a));
-    ((l.observeOnly ? commands : effects)[argv.join(' ')] ??= []).push({ rc: l.rc, stdout: l.stdout, stderr: l.stderr });
-  }
-  return { commands, effects };
-}
+const recorded = loadRecording('firewalld/debian12-firewalld-1.3.3.json');
 
 planTable(firewalldModule, [
   {
