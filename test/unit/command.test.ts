@@ -55,6 +55,14 @@ planTable(commandModule, [
     actions: ['run rm app.lock'],
   },
   {
+    name: 'a non-zero exit fails the run, with the first line of stderr',
+    params: { argv: ['rm', 'app.lock'], chdir: '/run/app' },
+    observed: { paths: { '/run/app': { dir: true } }, effects: { 'rm app.lock': { rc: 1, stdout: '', stderr: "rm: cannot remove 'app.lock': No such file or directory\n" } } },
+    changes: [{ property: 'command', summary: 'would run: rm app.lock' }],
+    actions: ['run rm app.lock'],
+    runFails: /non-zero return code 1: rm: cannot remove 'app\.lock': No such file or directory/,
+  },
+  {
     name: 'a relative creates without chdir fails before anything runs',
     params: { cmd: 'ssh-keygen -A', creates: 'etc/ssh/ssh_host_ed25519_key' },
     observed: {},

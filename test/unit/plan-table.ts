@@ -36,6 +36,8 @@ export interface PlanRow {
   vars?: Record<string, unknown>;
   /** creates/removes skipped the task: ok, nothing done, with this message. */
   skipped?: RegExp;
+  /** Planned as `changes` say, the run then fails with a message matching this (a command's non-zero exit). */
+  runFails?: RegExp;
   /** What register sees after apply; only the keys given are compared. */
   result?: Record<string, unknown>;
 }
@@ -74,9 +76,14 @@ export function planTable(def: ModuleDefinition, rows: PlanRow[]): void {
 
       const host = new ScriptedHost(row.observed);
       const outcome = await runModule(def, row.params, context(host));
-      if (row.skipped) assert.match(outcome.message ?? '', row.skipped, 'skipped by creates/removes');
-      else assert.equal(outcome.message, undefined, 'no failure');
-      assert.equal(outcome.status, expected.length ? 'changed' : 'ok', 'run status (the verifying re-plan found it converged)');
+      if (row.runFails) {
+        assert.equal(outcome.status, 'failed');
+        assert.match(outcome.message ?? '', row.runFails);
+      } else {
+        if (row.skipped) assert.match(outcome.message ?? '', row.skipped, 'skipped by creates/removes');
+        else assert.equal(outcome.message, undefined, 'no failure');
+        assert.equal(outcome.status, expected.length ? 'changed' : 'ok', 'run status (the verifying re-plan found it converged)');
+      }
       if (row.actions) assert.deepEqual(host.actions, row.actions, 'what apply did');
       for (const [cmd, text] of Object.entries(row.stdin ?? {})) assert.equal(host.stdin.get(cmd), text, `stdin of ${cmd}`);
       for (const [p, text] of Object.entries(row.after ?? {})) assert.equal(host.contentOf(p), text, `content of ${p} after apply`);
