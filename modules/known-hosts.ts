@@ -1,7 +1,7 @@
 // known_hosts: one host's key in a known_hosts file. Lines are found with
 // ssh-keygen -F on the host, as Ansible finds them (hashed names, [host]:port,
-// patterns); a key of the same type with other material is replaced in place
-// of its line, a new one appended; absent without a key removes every line of
+// patterns); a key of the same type with other material loses its line and
+// the new key is appended, as Ansible does; absent without a key removes every line of
 // the host with ssh-keygen -R (which leaves FILE.old, as with Ansible).
 
 import { createHmac, randomBytes } from 'node:crypto';

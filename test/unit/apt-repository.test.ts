@@ -1,7 +1,10 @@
 // apt_repository: one-line sources in /etc/apt/sources.list and
 // sources.list.d/*.list, planned from a scripted host. The sources.list is a
 // Debian 12 test-bed host's (`npm run testbed -- up debian12`); the apt-get
-// update answer was recorded there after adding the backports line.
+// update answer was recorded there after adding the backports line. The
+// new file's name, content and mode, the enabled line and the removal are
+// what ansible-core 2.14's apt_repository did on that host (python3-apt
+// installed there).
 
 import { aptRepositoryModule } from '../../modules/apt-repository.js';
 import { planTable } from './plan-table.js';

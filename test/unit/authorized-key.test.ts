@@ -2,7 +2,9 @@
 // host. The passwd line is what `getent passwd alice` printed in a Debian 12
 // test-bed host after `useradd -m alice` (rc 2, no output, for a user that is
 // not there); the keys were made with ssh-keygen -t ed25519 in a throwaway
-// directory.
+// directory. The files after key_options, absent and exclusive are what
+// ansible.posix.authorized_key (Debian 12's ansible-core 2.14) wrote for the
+// same tasks on the same file.
 
 import { authorizedKeyModule } from '../../modules/authorized-key.js';
 import { planTable } from './plan-table.js';

@@ -5,6 +5,8 @@
 // "# Host NAME found: line N " note (with a trailing blank) before each line
 // and answers rc 1 with no output for a host it does not find; -R prints its
 // note and "FILE updated." / "Original contents retained as FILE.old".
+// The file contents after a new key and a replaced key are what ansible-core
+// 2.14's known_hosts wrote for the same tasks.
 
 import { knownHostsModule } from '../../modules/known-hosts.js';
 import { planTable } from './plan-table.js';
