@@ -13,6 +13,9 @@ const recorded = (name: string) => readFileSync(new URL(`../../../test/unit/reco
 const LIST = 'zypper --quiet --non-interactive --xmlout repos';
 const NONE = { rc: 6, stdout: recorded('repos-none'), stderr: '' };
 const HPC = { name: 'hpc-tools', repo: 'file:///srv/repos/hpc', description: 'HPC tools' };
+// Added with the same addrepo from a file of this text (the listing after it is
+// repos-hpc-tools-from-repo-file.xml); it was in /tmp there, which zypper does not print.
+const REPO_FILE = '[hpc-tools]\nname=HPC tools\nbaseurl=file:///srv/repos/hpc\nenabled=1\nautorefresh=0\ngpgcheck=0\n';
 const ADD = 'zypper --quiet --non-interactive addrepo --check --name HPC tools --gpgcheck --refresh file:///srv/repos/hpc hpc-tools';
 
 planTable(zypperRepositoryModule, [
@@ -62,9 +65,20 @@ planTable(zypperRepositoryModule, [
     actions: ['run zypper --quiet --non-interactive removerepo hpc-tools'],
   },
   {
-    name: 'absent and not there: in sync',
-    params: { name: 'hpc-tools', state: 'absent' },
-    observed: { commands: { [LIST]: NONE } },
+    name: 'a .repo file on the host names the alias and settings itself',
+    params: { repo: '/root/hpc-tools.repo' },
+    observed: {
+      paths: { '/root/hpc-tools.repo': { content: REPO_FILE } },
+      commands: { [LIST]: [NONE, recorded('repos-hpc-tools-from-repo-file')] },
+      effects: { 'zypper --quiet --non-interactive addrepo --check --name HPC tools --no-gpgcheck /root/hpc-tools.repo': '' },
+    },
+    changes: [{ property: 'repo:hpc-tools', before: 'absent', after: 'hpc-tools file:///srv/repos/hpc enabled=1 autorefresh=0 gpgcheck=0' }],
+    actions: ['run zypper --quiet --non-interactive addrepo --check --name HPC tools --no-gpgcheck /root/hpc-tools.repo'],
+  },
+  {
+    name: 'the .repo file\'s repository as zypper lists it: in sync',
+    params: { repo: '/root/hpc-tools.repo' },
+    observed: { paths: { '/root/hpc-tools.repo': { content: REPO_FILE } }, commands: { [LIST]: recorded('repos-hpc-tools-from-repo-file') } },
     changes: [],
     actions: [],
   },
