@@ -9,13 +9,15 @@ import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { differential } from './fixtures/ansible-differential.js';
 import { upTarget, type BedTarget } from './fixtures/bed-host.js';
 import { checkRunReplan } from './fixtures/converge-case.js';
 import { aptKeyModule, listedIds, splitKeyId } from '../../modules/apt-key.js';
 import { converge, project } from '../helpers/cli.js';
+import { mountImageTree, type ImageTree } from './fixtures/image-tree.js';
+import { SHAPED_FLAVORS } from '../bed/shaped/flavors.js';
 
 let keys: string;
 const fpr: Record<string, string> = {};
@@ -175,5 +177,34 @@ describe('apt_key on a Debian bed host (apt\'s own keyrings, over SSH)', () => {
     await checkRunReplan(aptKeyModule, { id: fpr.two, state: 'absent' }, { host: t.host }, listing, [`key:${id}`]);
     assert.doesNotMatch(await listing(), new RegExp(id));
     await checkRunReplan(aptKeyModule, { id: fpr.two, state: 'absent' }, { host: t.host }, listing, []);
+  });
+});
+
+// A tree with apt-key and gnupg: the suse15 bed layer is Debian 12 underneath
+// (apt) with Debian's gnupg, which zypper brought in; the bed's plain Debian
+// layer has no gpg.
+describe('apt_key in an image tree (chroot host: apt-key and gpg inside the tree)', () => {
+  let image: ImageTree;
+  const KEYRING = '/etc/apt/trusted.gpg.d/cvtest.gpg';
+  before(async () => {
+    image = await mountImageTree(await SHAPED_FLAVORS.find((f) => f.name === 'suse15')!.layer(), 'aptkey-image');
+    copyFileSync(path.join(keys, 'two.asc'), path.join(image.tree, 'root/two.asc'));
+  });
+  after(() => { image?.cleanup(); });
+
+  // A keyring of its own: apt-key merges every keyring of the tree on each call without one (seconds each).
+  const listing = async () => (await image.host.run(['apt-key', '--keyring', KEYRING, 'adv', '--list-public-keys', '--keyid-format=long'])).stdout.split('\n').filter((l) => /^(pub|sub) /.test(l)).join('\n');
+
+  it('add from a file into a keyring of the tree: --check predicts, a second run changes nothing; removal the same; nothing of this machine\'s', async () => {
+    const id = fpr.two.slice(-16);
+    assert.ok(!existsSync(KEYRING), `this machine has no ${KEYRING}`);
+    await checkRunReplan(aptKeyModule, { file: '/root/two.asc', keyring: KEYRING }, { host: image.host }, listing, [`key:${id}`]);
+    assert.match(await listing(), new RegExp(`rsa2048/${id}`));
+    assert.ok(existsSync(path.join(image.tree, KEYRING)), 'the keyring is the tree\'s');
+    await checkRunReplan(aptKeyModule, { file: '/root/two.asc', keyring: KEYRING }, { host: image.host }, listing, []);
+    await checkRunReplan(aptKeyModule, { id: fpr.two, keyring: KEYRING, state: 'absent' }, { host: image.host }, listing, [`key:${id}`]);
+    assert.doesNotMatch(await listing(), new RegExp(id));
+    await checkRunReplan(aptKeyModule, { id: fpr.two, keyring: KEYRING, state: 'absent' }, { host: image.host }, listing, []);
+    assert.ok(!existsSync(KEYRING), `this machine has no ${KEYRING}`);
   });
 });

@@ -9,11 +9,14 @@
 import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { differential } from './fixtures/ansible-differential.js';
 import { archiveModule, commonRoot } from '../../modules/archive.js';
 import { upTarget, type BedTarget } from './fixtures/bed-host.js';
 import { checkRunReplan } from './fixtures/converge-case.js';
+import { mountImageTree, type ImageTree } from './fixtures/image-tree.js';
+import { debian12Base } from '../bed/debian-base.js';
 
 /** Sources with fixed mtimes, so that both trees list the same members. */
 function sources(root: string): void {
@@ -128,5 +131,33 @@ describe('archive on a Debian bed host over SSH', () => {
     await checkRunReplan(archiveModule, params, { host: t.host }, listing, ['content']);
     await checkRunReplan(archiveModule, { ...params, remove: true }, { host: t.host }, listing, ['remove']);
     assert.doesNotMatch(await listing(), /^src$/m);
+  });
+});
+
+describe('archive in an image tree (chroot host: the Debian 12 bed layer, its own tar and gzip)', () => {
+  let image: ImageTree;
+  before(async () => {
+    image = await mountImageTree(debian12Base, 'archive-image');
+    mkdirSync(path.join(image.tree, 'srv/cvarch/src/sub'), { recursive: true });
+    mkdirSync(path.join(image.tree, 'srv/cvarch/out'));
+    writeFileSync(path.join(image.tree, 'srv/cvarch/src/a'), 'a\n');
+    writeFileSync(path.join(image.tree, 'srv/cvarch/src/sub/b'), 'b\n');
+  });
+  after(() => { image?.cleanup(); });
+
+  // Read from outside the tree, with this machine's tar.
+  const listing = () => {
+    const out = spawnSync('tar', ['-tzf', path.join(image.tree, 'srv/cvarch/out/src.tgz')], { encoding: 'utf8' });
+    return `${out.status === 0 ? out.stdout.split('\n').sort().join('\n') : 'no archive'}\n${readdirSync(path.join(image.tree, 'srv/cvarch')).sort().join(' ')}`;
+  };
+
+  it('paths are the tree\'s: --check predicts, the run writes inside the tree, a second run changes nothing, remove empties the source', async () => {
+    const params = { path: ['/srv/cvarch/src'], dest: '/srv/cvarch/out/src.tgz' };
+    const first = await checkRunReplan(archiveModule, params, { host: image.host }, listing, ['content']);
+    assert.deepEqual((first.outcome.result.archived as string[]).sort(), ['/srv/cvarch/src/a', '/srv/cvarch/src/sub', '/srv/cvarch/src/sub/b']);
+    assert.equal(listing(), '\nsrc/a\nsrc/sub/\nsrc/sub/b\nout src');
+    await checkRunReplan(archiveModule, params, { host: image.host }, listing, []);
+    await checkRunReplan(archiveModule, { ...params, remove: true }, { host: image.host }, listing, ['remove']);
+    assert.equal(listing(), '\nsrc/a\nsrc/sub/\nsrc/sub/b\nout');
   });
 });

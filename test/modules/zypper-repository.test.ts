@@ -18,6 +18,8 @@ import { checkRunReplan } from './fixtures/converge-case.js';
 import { parseRepoFile, parseRepos, zypperRepositoryModule } from '../../modules/zypper-repository.js';
 import { LocalHost } from '../../src/host/local-host.js';
 import { upTarget, type BedTarget } from './fixtures/bed-host.js';
+import { mountImageTree, type ImageTree } from './fixtures/image-tree.js';
+import { SHAPED_FLAVORS } from '../bed/shaped/flavors.js';
 
 const FILE_SERVER = `
 const http = require('node:http'); const fs = require('node:fs'); const p = require('node:path');
@@ -199,5 +201,34 @@ describe('zypper_repository on a SHAPED suse15 bed host (openSUSE os-release, zy
     await checkRunReplan(zypperRepositoryModule, { name: 'cvlocal', state: 'absent' }, { host: t.host }, repos, ['repo:cvlocal']);
     assert.doesNotMatch(await repos(), /cvlocal/);
     await checkRunReplan(zypperRepositoryModule, { name: 'cvlocal', state: 'absent' }, { host: t.host }, repos, []);
+  });
+});
+
+describe('zypper_repository in an image tree (chroot host: the suse15 bed layer, its own zypper)', () => {
+  let image: ImageTree;
+  before(async () => {
+    image = await mountImageTree(await SHAPED_FLAVORS.find((f) => f.name === 'suse15')!.layer(), 'zrepo-image');
+    mkdirSync(path.join(image.tree, 'srv/cvzrepo'), { recursive: true });
+    execFileSync('createrepo_c', ['-q', path.join(image.tree, 'srv/cvzrepo')]);
+  });
+  after(() => { image?.cleanup(); });
+
+  // The repository files as they are in the tree, and zypper's view from inside it.
+  const repos = async () => {
+    const dir = path.join(image.tree, 'etc/zypp/repos.d');
+    const files = readdirSync(dir).sort().map((f) => `== ${f}\n${readFileSync(path.join(dir, f), 'utf8')}`).join('');
+    return files + (await image.host.run(['zypper', '--quiet', '--non-interactive', '--xmlout', 'repos'])).stdout;
+  };
+
+  it('add with runrefresh (the metadata lands in the tree\'s cache), in sync on the second plan, removed by alias', async () => {
+    const params = { name: 'cvlocal', repo: 'dir:/srv/cvzrepo', description: 'converge test', disable_gpg_check: true, priority: 50 };
+    await checkRunReplan(zypperRepositoryModule, { ...params, runrefresh: true }, { host: image.host }, repos, ['repo:cvlocal']);
+    assert.match(await repos(), /== cvlocal\.repo\n\[cvlocal\]\nname=converge test\nenabled=1\nautorefresh=1\nbaseurl=dir:\/srv\/cvzrepo\n/);
+    assert.ok(existsSync(path.join(image.tree, 'var/cache/zypp/raw/cvlocal/repodata/repomd.xml')), 'refreshed into the tree');
+    await checkRunReplan(zypperRepositoryModule, params, { host: image.host }, repos, []);
+    await checkRunReplan(zypperRepositoryModule, { name: 'cvlocal', state: 'absent' }, { host: image.host }, repos, ['repo:cvlocal']);
+    assert.ok(!existsSync(path.join(image.tree, 'etc/zypp/repos.d/cvlocal.repo')));
+    assert.match(await repos(), /converge-bed/, 'the tree\'s own repository stays');
+    await checkRunReplan(zypperRepositoryModule, { name: 'cvlocal', state: 'absent' }, { host: image.host }, repos, []);
   });
 });
