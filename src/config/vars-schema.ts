@@ -16,18 +16,46 @@ import type { Ajv, ValidateFunction } from 'ajv';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { loadYamlFile } from './yaml-source.js';
 import type { Inventory } from '../inventory/inventory.js';
+import { schemaFingerprint } from './schema/fingerprint.js';
+import * as generated from './schema/generated-vars-validators.js';
 
-// Loaded only when a playbook has a schema file: startup time matters.
-function newAjv(): Ajv {
+/** The options of every vars schema's validator, at run time and in the build's precompile step alike. */
+export const VARS_AJV_OPTIONS = { allErrors: true, verbose: true, strict: false, allowUnionTypes: true } as const;
+
+/** ajv with the formats vars schemas may use. */
+export function newVarsAjv(extra: Record<string, unknown> = {}): Ajv {
   const require = createRequire(import.meta.url);
   const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
   const addFormats = require('ajv-formats') as { default: (a: Ajv) => Ajv };
-  const ajv = new AjvClass({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+  const ajv = new AjvClass({ ...VARS_AJV_OPTIONS, ...extra });
   addFormats.default(ajv);
   return ajv;
 }
 
-interface GroupRule { schema?: Record<string, unknown> | string; unique?: string[] }
+/** The name under which the build precompiles a vars schema (by content: a changed schema is compiled at run time). */
+export function varsValidatorName(schema: unknown): string {
+  return `v_vars_${schemaFingerprint(schema)}`;
+}
+
+const precompiled = generated as unknown as Record<string, ValidateFunction | undefined>;
+
+// Compiling a schema (loading ajv and its formats, compiling the draft-07 meta-schema, then the
+// schema) was a sixth of a head node run's CPU: the repository's own schemas are compiled at build
+// time and found here by content; any other schema is compiled now (one ajv per check, as a schema's
+// $id may only be added once to an ajv).
+function varsValidator(schema: Record<string, unknown>, ajv: () => Ajv): ValidateFunction {
+  return precompiled[varsValidatorName(schema)] ?? ajv().compile(schema);
+}
+
+export interface GroupRule { schema?: Record<string, unknown> | string; unique?: string[] }
+
+/** A group's schema as validated: a string names a JSON or YAML schema file, relative to the schema file. */
+export function groupSchema(schemaFile: string, rule: GroupRule): Record<string, unknown> {
+  const schema = typeof rule.schema === 'string'
+    ? loadYamlFile(path.resolve(path.dirname(schemaFile), rule.schema), 'schema file').value as Record<string, unknown>
+    : rule.schema;
+  return unboxFloats(schema) as Record<string, unknown>;
+}
 
 export function schemaFileFor(playbookFile: string): string | undefined {
   const base = playbookFile.replace(/\.ya?ml$/, '');
@@ -42,18 +70,14 @@ export function checkVarsSchema(playbookFile: string, inv: Inventory, extraVars:
   if (!doc || typeof doc !== 'object' || !doc.groups || typeof doc.groups !== 'object') {
     throw src.error('a vars schema needs `groups:` mapping group names to {schema, unique}', []);
   }
-  const ajv = newAjv();
+  let ajv: Ajv | undefined;
   const errors: ConfigError[] = [];
   const groupMap = inv.groupMap();
   for (const [group, rule] of Object.entries(doc.groups)) {
     let validate: ValidateFunction | undefined;
     if (rule.schema) {
       try {
-        // A string names a JSON or YAML schema file, relative to the schema file.
-        const schema = typeof rule.schema === 'string'
-          ? loadYamlFile(path.resolve(path.dirname(file), rule.schema), 'schema file').value as Record<string, unknown>
-          : rule.schema;
-        validate = ajv.compile(unboxFloats(schema) as Record<string, unknown>);
+        validate = varsValidator(groupSchema(file, rule), () => (ajv ??= newVarsAjv()));
       } catch (e) {
         if (e instanceof ConfigError) { errors.push(e); continue; }
         errors.push(src.error(`invalid schema for group '${group}': ${(e as Error).message}`, ['groups', group, 'schema']));
