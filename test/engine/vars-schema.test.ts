@@ -69,3 +69,26 @@ test('the head node playbook checks its optional knobs too: bad compute_image_re
   assert.match(r.stderr, new RegExp(`all\\.yml:${line + 2}:\\d+: .*compute_image_repos\\.0 is missing 'url'`));
   rmSync(dir, { recursive: true, force: true });
 });
+
+test("the repository's playbook schemas are precompiled by the build and judge exactly as a schema compiled at run time", async () => {
+  const { groupSchema, newVarsAjv, varsValidatorName } = await import('../../src/config/vars-schema.js');
+  const generated = await import('../../src/config/schema/generated-vars-validators.js') as Record<string, unknown>;
+  const { loadYamlFile } = await import('../../src/config/yaml-source.js');
+  const file = path.resolve(path.dirname(CLI), '../playbooks/headnode.schema.yaml');
+  const groups = (loadYamlFile(file, 'vars schema').value as { groups: Record<string, { schema?: string }> }).groups;
+  const samples = [{}, { mac: 'zz', ip: '300.1.1.1', cluster_network: 5, headnode_ip: 'x', dns_forwarders: ['a', 1] },
+    { mac: 'fc:ab:14:e8:66:01', ip: '192.168.0.5' }];
+  let judged = 0;
+  for (const [group, rule] of Object.entries(groups)) {
+    const schema = groupSchema(file, rule);
+    const pre = generated[varsValidatorName(schema)] as ((d: unknown) => boolean) & { errors?: unknown };
+    assert.equal(typeof pre, 'function', `group ${group}: no precompiled validator`);
+    const runtime = newVarsAjv().compile(schema);
+    for (const s of samples) {
+      assert.equal(pre(structuredClone(s)), runtime(structuredClone(s)), `group ${group}: ${JSON.stringify(s)}`);
+      assert.deepEqual(pre.errors, runtime.errors);
+      if (runtime.errors?.length) judged++;
+    }
+  }
+  assert.ok(judged >= 4, 'the samples include failures');
+});
