@@ -17,7 +17,9 @@ const SCRIPT = [
   `echo ${SEP}; cat /proc/cpuinfo 2>/dev/null`,
   `echo ${SEP}; ip -o -4 route show default 2>/dev/null | head -n 1`,
   `echo ${SEP}; ip -o -4 addr show 2>/dev/null`,
-  `echo ${SEP}; for d in /sys/class/net/*; do echo "\${d##*/} $(cat "$d/address" 2>/dev/null) $(cat "$d/mtu" 2>/dev/null)"; done`,
+  // read, not $(cat ...): two process starts fewer per interface (one line each; a missing file gives '').
+  `echo ${SEP}; for d in /sys/class/net/*; do a=; m=; read -r a 2>/dev/null < "$d/address"; read -r m 2>/dev/null < "$d/mtu"; `
+    + `echo "\${d##*/} $a $m"; done`,
   // Each mount line, then, from one stat for all the mounts that can be listed (see mounts()), their
   // statvfs numbers by mount point (as /proc writes it: escaped, one word): frsize blocks bfree bavail bsize files ffree.
   `echo ${SEP}; set --; while read -r dev mnt fs opts dump pass; do echo "M $dev $mnt $fs $opts $dump $pass"; `

@@ -17,7 +17,7 @@ import { openSshConnection, type SshTarget } from './ssh-connect.js';
 import { execOnClient, type ExecOutcome } from './ssh-exec.js';
 import type { FileOps } from './ssh-file-ops.js';
 import { SftpFiles } from './ssh-sftp-files.js';
-import { SUDO_SCRIPT_NAMES, SUDO_SCRIPTS, SudoFiles, type Look } from './ssh-sudo-files.js';
+import { SUDO_IN_SHELL, SUDO_SCRIPT_NAMES, SUDO_SCRIPTS, SudoFiles, type Look } from './ssh-sudo-files.js';
 import { trace, tracing } from './host-trace.js';
 import { ShellSudoFailure, SudoShell, type ShellReply } from './ssh-sudo-shell.js';
 
@@ -232,7 +232,7 @@ export class SshHost implements Host {
     const starting = this.shells.find((s) => !s.started);
     if (starting) return starting;
     if (this.shells.length < MAX_SHELLS) {
-      const s = new SudoShell(client, this.opts.become!, this.sudoPrompt, this.opts.connectTimeoutMs, [...SUDO_SCRIPTS]);
+      const s = new SudoShell(client, this.opts.become!, this.sudoPrompt, this.opts.connectTimeoutMs, [...SUDO_SCRIPTS], SUDO_IN_SHELL);
       if (tracing) trace(this.name, 'shell-start', String(this.shells.length + 1));
       this.shells.push(s);
       return s;

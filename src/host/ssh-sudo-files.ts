@@ -63,23 +63,28 @@ const S = {
   // most $3 bytes (one dd: another count than its size means it changed meanwhile, and it is not used).
   // Line 1: "E D" (1 = that path exists); a stat line for each that exists; then "link" and the
   // link's target, or "content" and the bytes, or "none".
+  // Written to run in the privileged shell itself (SUDO_IN_SHELL: no exit, exec, cd or variables
+  // but L_*) as well as alone with sh -c: a stat and, for content, a dd are its only processes.
   look: [
-    'if [ -e "$1" ] || [ -L "$1" ]; then e=1; else e=0; fi',
-    'if [ -n "$2" ] && { [ -e "$2" ] || [ -L "$2" ]; }; then d=1; else d=0; fi',
-    'echo "$e $d"',
-    'f=\'%f %u %g %s %Y %i %h\'',
-    'if [ $e = 1 ] && [ $d = 1 ]; then s=$(stat -c "$f" -- "$1" "$2") || exit 1',
-    'elif [ $e = 1 ]; then s=$(stat -c "$f" -- "$1") || exit 1',
-    'elif [ $d = 1 ]; then s=$(stat -c "$f" -- "$2") || exit 1',
+    'if [ -e "$1" ] || [ -L "$1" ]; then L_e=1; else L_e=0; fi',
+    'if [ -n "$2" ] && { [ -e "$2" ] || [ -L "$2" ]; }; then L_d=1; else L_d=0; fi',
+    'L_f=\'%f %u %g %s %Y %i %h\' L_s= L_r=0',
+    'if [ $L_e = 1 ] && [ $L_d = 1 ]; then L_s=$(stat -c "$L_f" -- "$1" "$2") || L_r=1',
+    'elif [ $L_e = 1 ]; then L_s=$(stat -c "$L_f" -- "$1") || L_r=1',
+    'elif [ $L_d = 1 ]; then L_s=$(stat -c "$L_f" -- "$2") || L_r=1',
     'fi',
-    '[ $e = 0 ] && [ $d = 0 ] || printf \'%s\\n\' "$s"',
+    'if [ $L_r = 1 ]; then false',
+    'else',
+    '  echo "$L_e $L_d"',
+    '  [ $L_e = 0 ] && [ $L_d = 0 ] || printf \'%s\\n\' "$L_s"',
     // The size of $1 (when it exists): the fourth word of the first line.
-    'n=${s#* * * }; n=${n%% *}',
-    'if [ -L "$1" ]; then echo link; exec readlink -- "$1"',
+    '  L_n=${L_s#* * * }; L_n=${L_n%% *}',
+    '  if [ -L "$1" ]; then echo link; readlink -- "$1"',
     // Opened without following a link and without waiting for a writer: a name swapped for a link or a
     // FIFO since the tests above gives an error or nothing, never a hang or another file's bytes.
-    'elif [ -f "$1" ] && [ "$n" -le "$3" ] 2>/dev/null; then echo content; exec dd if="$1" iflag=nofollow,nonblock,fullblock bs="$(($3 + 1))" count=1 status=none',
-    'else echo none',
+    '  elif [ -f "$1" ] && [ "$L_n" -le "$3" ] 2>/dev/null; then echo content; dd if="$1" iflag=nofollow,nonblock,fullblock bs="$(($3 + 1))" count=1 status=none',
+    '  else echo none',
+    '  fi',
     'fi',
   ].join('\n'),
   // $1 target, $2 the temp name's prefix (DIR/.BASE.converge-), $3 mode (octal or empty), $4 uid (or
@@ -148,6 +153,8 @@ const S = {
 
 /** Every helper script, for a privileged shell that defines them once as functions. */
 export const SUDO_SCRIPTS: readonly string[] = Object.values(S);
+/** The helpers written to run in the privileged shell itself rather than a subshell (indices into SUDO_SCRIPTS). */
+export const SUDO_IN_SHELL: readonly number[] = [Object.keys(S).indexOf('look')];
 /** Their names, in the same order (for traces). */
 export const SUDO_SCRIPT_NAMES: readonly string[] = Object.keys(S);
 

@@ -17,7 +17,8 @@
 // B is new for each request and never on a command line, so no output can
 // hold it by design (a file under a user's control, say). Requests on one
 // shell run one at a time. A command costs one fork and exec, plus one `cat`
-// when it printed anything; a helper function runs in a forked subshell.
+// when it printed anything; a helper function runs in a forked subshell (or, for the
+// ones written for it, in the shell itself).
 //
 // Needs GNU coreutils' `head -c` (reads no further than asked).
 
@@ -27,7 +28,9 @@ import { contentSize, isContentStream, type ContentStream } from './content-stre
 import { commandLine, sudoWrap, uniqueToken, type BecomeSpec } from './ssh-command.js';
 import { sudoReason } from './ssh-exec.js';
 
-function serverScript(functions: string[]): string {
+function serverScript(functions: string[], inShell: readonly number[]): string {
+  const sub = functions.map((_, i) => i).filter((i) => !inShell.includes(i)).map((i) => `f${i}`);
+  const own = inShell.map((i) => `f${i}`);
   return [
     'W=$(mktemp -d) || exit 1',
     "trap 'rm -rf -- \"$W\"' EXIT",
@@ -58,7 +61,10 @@ function serverScript(functions: string[]): string {
     '    x) (exec "$@") < "$i" > "$o" 2> "$e" ;;',
     // A helper function is one of our fixed scripts and leaves nothing running: its output goes
     // straight to the channel (no file, no `cat`), framed by the boundary it cannot know.
-    ...(functions.length ? [`    ${functions.map((_, i) => `f${i}`).join('|')}) printf '%s -\\n' "$B"; ("$k" "$@") < "$i" 2> "$e" ;;`] : []),
+    ...(sub.length ? [`    ${sub.join('|')}) printf '%s -\\n' "$B"; ("$k" "$@") < "$i" 2> "$e" ;;`] : []),
+    // A helper that neither exits, execs, changes directory nor sets anything but its own L_
+    // variables runs in this shell: one fork fewer per request.
+    ...(own.length ? [`    ${own.join('|')}) printf '%s -\\n' "$B"; "$k" "$@" < "$i" 2> "$e" ;;`] : []),
     '    *) exit 1 ;;',
     '  esac',
     '  rc=$?',
@@ -114,9 +120,12 @@ export class SudoShell {
   queued = 0;
   private tail: Promise<unknown> = Promise.resolve();
 
-  /** functions: fixed helper scripts (sh function bodies, $1... their arguments), called by index. */
+  /**
+   * functions: fixed helper scripts (sh function bodies, $1... their arguments), called by index;
+   * inShell: the indices of those that run in the shell itself instead of a subshell (see serverScript).
+   */
   constructor(private readonly client: Client, private readonly become: BecomeSpec, private readonly prompt: string,
-    private readonly startTimeoutMs: number, private readonly functions: string[] = []) {}
+    private readonly startTimeoutMs: number, private readonly functions: string[] = [], private readonly inShell: readonly number[] = []) {}
 
   get dead(): boolean { return this.gone !== undefined; }
 
@@ -201,7 +210,7 @@ export class SudoShell {
   private start(): Promise<void> {
     this.ready ??= new Promise<void>((resolve, reject) => {
       const marker = uniqueToken('shell');
-      const command = commandLine(sudoWrap(['sh', '-c', serverScript(this.functions)], this.become, marker, this.prompt));
+      const command = commandLine(sudoWrap(['sh', '-c', serverScript(this.functions, this.inShell)], this.become, marker, this.prompt));
       this.client.exec(command, (err, ch) => {
         if (err) { this.gone = new ShellGone(`cannot open a channel: ${err.message}`); return reject(this.gone); }
         this.channel = ch;
