@@ -32,7 +32,11 @@ async function plan(p: RebootParams, ctx: ModuleContext): Promise<PlanResult<voi
   argv(p.test_command, 'test_command');
   argv(p.boot_time_command, 'boot_time_command');
   if (p.reboot_command !== undefined) argv(p.reboot_command, 'reboot_command');
-  return { changes: [{ property: 'reboot', summary: `${ctx.check ? 'would reboot' : 'reboot'} ${ctx.host.name} and wait up to ${p.reboot_timeout} s for it`, repeats: true }] };
+  // Under --check Ansible registers what a reboot would: rebooted, after 0 s.
+  return {
+    changes: [{ property: 'reboot', summary: `${ctx.check ? 'would reboot' : 'reboot'} ${ctx.host.name} and wait up to ${p.reboot_timeout} s for it`, repeats: true }],
+    ...(ctx.check ? { result: { rebooted: true, elapsed: 0 } } : {}),
+  };
 }
 
 async function apply(p: RebootParams, _planned: PlanResult<void>, ctx: ModuleContext) {
