@@ -96,7 +96,7 @@ function fileOf(p: NfsExportParams): string {
 }
 
 // Fixed script; $1 = the exports file to replace, stdin = its candidate content.
-const CHECK_SCRIPT = [
+export const CHECK_SCRIPT = [
   'set -e',
   'command -v exportfs >/dev/null 2>&1 || exit 127',
   'mount --make-rprivate /',

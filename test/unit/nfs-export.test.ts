@@ -6,7 +6,7 @@
 // /srv/nfs/scratch missing; it printed nothing for a good file. The starting
 // /etc/exports is Debian 12's (nfs-kernel-server).
 
-import { nfsExportModule } from '../../modules/nfs-export.js';
+import { CHECK_SCRIPT, nfsExportModule } from '../../modules/nfs-export.js';
 import { planTable } from './plan-table.js';
 
 const DEBIAN_EXPORTS = `# /etc/exports: the access control list for filesystems which may be exported
@@ -23,21 +23,7 @@ const DEBIAN_EXPORTS = `# /etc/exports: the access control list for filesystems 
 const HOME = '/srv/nfs/home 10.1.0.0/16(rw,sync,no_subtree_check,no_root_squash)\n';
 
 // The check the module runs: exportfs -ra on the candidate file in a private mount namespace.
-const CHECK = [
-  'unshare', '-m', '--', 'sh', '-c',
-  [
-    'set -e',
-    'command -v exportfs >/dev/null 2>&1 || exit 127',
-    'mount --make-rprivate /',
-    'mount -t tmpfs converge-exportfs-check /var/lib/nfs',
-    'mkdir /var/lib/nfs/.converge-upper /var/lib/nfs/.converge-work',
-    'mount -t overlay converge-exportfs-check -o lowerdir=/etc,upperdir=/var/lib/nfs/.converge-upper,workdir=/var/lib/nfs/.converge-work /etc',
-    'mkdir -p "$(dirname "$1")"',
-    'cat > "$1"',
-    'exec exportfs -ra',
-  ].join('\n'),
-  'sh', '/etc/exports',
-].join(' ');
+const CHECK = ['unshare', '-m', '--', 'sh', '-c', CHECK_SCRIPT, 'sh', '/etc/exports'].join(' ');
 const NO_SCRATCH = {
   rc: 1, stdout: '',
   stderr: `exportfs: /etc/exports [2]: Neither 'subtree_check' or 'no_subtree_check' specified for export "10.1.0.0/16:/srv/nfs/scratch".
