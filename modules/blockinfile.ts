@@ -66,6 +66,7 @@ function edit(p: BlockinfileParams, old: Buffer | null): Edited {
 
 export const blockinfileModule: ModuleDefinition<BlockinfileParams, TextEditState> = {
   name: 'blockinfile',
+  observedPaths: ['path', 'dest', 'destfile', 'name'],
   description:
     'Keeps a block of lines between two marker lines ("# BEGIN ANSIBLE MANAGED BLOCK" / "# END ...") in a text file: inserted at EOF, BOF, or after/before ' +
     'the last line matching a regular expression, replaced in place when the markers are there, removed with state absent or an empty block. ' +

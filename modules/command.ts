@@ -46,6 +46,7 @@ async function pathExists(ctx: ModuleContext, path: string): Promise<boolean> {
 function makeModule(kind: 'command' | 'shell'): ModuleDefinition<CommandParams, CommandPlan> {
   return {
     name: kind,
+    observedPaths: ['creates', 'removes'],
     verify: false,
     freeForm: 'cmd',
     checkSkipsUnless: ['creates', 'removes'],

@@ -88,6 +88,7 @@ async function planTree(p: CopyParams, ctx: ModuleContext): Promise<PlanResult<C
 
 export const copyModule: ModuleDefinition<CopyParams, CopyState> = {
   name: 'copy',
+  observedPaths: ['dest'],
   controllerSource: { param: 'src' },
   description:
     'Copies a file from the playbook (src, looked up in files/ then next to the playbook) or given text (content) to dest on the host. ' +

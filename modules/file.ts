@@ -290,6 +290,7 @@ async function applyFile(p: FileParams, plan: PlanResult<FilePlanState>, ctx: Mo
 
 export const fileModule: ModuleDefinition<FileParams, FilePlanState> = {
   name: 'file',
+  observedPaths: ['path', 'dest', 'name'],
   description:
     'Manages the state of a path: file (must exist; sets attributes), directory (created with its parents, like mkdir -p; every created ' +
     'directory gets the mode/owner/group), link, hard, absent, or touch. As in Ansible, touch creates a missing empty file and sets an ' +

@@ -150,6 +150,7 @@ function edit(p: IniFileParams, old: Buffer | null): Edited {
 
 export const iniFileModule: ModuleDefinition<IniFileParams, TextEditState> = {
   name: 'ini_file',
+  observedPaths: ['path', 'dest'],
   aliases: ['community.general.ini_file'],
   description:
     'Sets (or removes) one option in one [section] of an INI file, as community.general.ini_file does: an existing or commented-out option line ' +

@@ -144,6 +144,7 @@ async function plan(p: LineinfileParams, ctx: ModuleContext): Promise<PlanResult
 
 export const lineinfileModule: ModuleDefinition<LineinfileParams, LineState> = {
   name: 'lineinfile',
+  observedPaths: ['path', 'dest', 'destfile', 'name'],
   description:
     'Makes sure a line is present in a text file (replacing the last line a regexp matches, or inserting after/before a match, at EOF or BOF) ' +
     'or that matching lines are absent. regexp is a Python regular expression; backrefs fills \\1 or \\g<name> from it. Unlike Ansible, ' +

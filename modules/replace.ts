@@ -57,6 +57,7 @@ function edit(p: ReplaceParams, old: Buffer): Edited {
 
 export const replaceModule: ModuleDefinition<ReplaceParams, TextEditState> = {
   name: 'replace',
+  observedPaths: ['path', 'dest', 'destfile', 'name'],
   description:
     'Replaces every match of a Python regular expression in a file (MULTILINE: ^ and $ match at each line), optionally only in the part after ' +
     'the first match of `after` and/or before `before`. The replacement takes \\1 and \\g<name> back-references. A missing file fails. ' +

@@ -62,13 +62,37 @@ const ENABLED_LIKE = new Set(['enabled', 'static', 'indirect', 'generated', 'ali
 const DISABLE_NEEDED = new Set(['enabled', 'enabled-runtime', 'linked', 'linked-runtime', 'alias']);
 const MASKED = new Set(['masked', 'masked-runtime']);
 
+const SHOWN = 'LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload,CanReload';
+/** Where a unit's `systemctl show` (the properties above) is remembered on the host. */
+const shownKey = (unit: string) => `systemctl-show:${unit}`;
+
+/**
+ * One `systemctl show` for the units of a play's service tasks (systemd running, no root or scope):
+ * systemctl prints one block of properties per unit, in the order asked, separated by a blank line.
+ */
+export async function showUnitsAhead(host: Host, tasks: Array<Record<string, unknown>>): Promise<void> {
+  if (!host.remember || host.kind === 'chroot') return;
+  const units = [...new Set(tasks.filter((t) => typeof t.name === 'string' && t.root === undefined && t.scope === undefined)
+    .map((t) => unitName(t.name as string)))];
+  if (units.length < 2 || !(await host.facts()).systemd_running) return;
+  const r = await host.run(['systemctl', 'show', '--no-pager', '-p', SHOWN, '--', ...units], { env: { LC_ALL: 'C' }, observeOnly: true });
+  const blocks = r.stdout.split('\n\n').map((b) => b.trim());
+  if (r.rc !== 0 || blocks[blocks.length - 1] === '') blocks.pop();
+  if (r.rc !== 0 || blocks.length !== units.length || blocks.some((b) => !b.includes('LoadState='))) return;
+  for (const [i, unit] of units.entries()) await host.remember(shownKey(unit), async () => blocks[i] + '\n');
+}
+
 async function showUnit(host: Host, unit: string, all = false): Promise<Observed> {
   // all: every property, for systemd_service's registered `status` (the same one round trip).
-  const props = all ? [] : ['-p', 'LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload,CanReload'];
-  const r = await host.run(['systemctl', 'show', unit, '--no-pager', ...props], { env: { LC_ALL: 'C' }, observeOnly: true });
-  if (r.rc !== 0) throw new TaskFailedError(`systemctl show ${unit} failed: ${r.stderr.trim()}`);
+  const props = all ? [] : ['-p', SHOWN];
+  const show = async () => {
+    const r = await host.run(['systemctl', 'show', unit, '--no-pager', ...props], { env: { LC_ALL: 'C' }, observeOnly: true });
+    if (r.rc !== 0) throw new TaskFailedError(`systemctl show ${unit} failed: ${r.stderr.trim()}`);
+    return r.stdout;
+  };
+  const out = !all && host.remember ? await host.remember(shownKey(unit), show) : await show();
   const p: Record<string, string> = {};
-  for (const line of r.stdout.split('\n')) {
+  for (const line of out.split('\n')) {
     const i = line.indexOf('=');
     if (i > 0) p[line.slice(0, i)] = line.slice(i + 1);
   }
@@ -263,6 +287,7 @@ export const serviceModule: ModuleDefinition<ServiceParams, ServiceState> = {
   name: 'service',
   description: 'Starts, stops, restarts or reloads a systemd unit and enables, disables, masks or unmasks it. One systemctl show per unit to observe; offline (chroot hosts, root:) enable/disable/mask work with systemctl --root. A unit that fails to start reports its last journal lines.',
   schema: serviceSchema,
+  observeAhead: { params: ['name', 'root', 'scope'], observe: showUnitsAhead },
   plan: (p, ctx) => planUnit(p, ctx),
   apply: applyUnit,
 };

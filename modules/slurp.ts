@@ -9,6 +9,7 @@ export interface SlurpParams { src?: string; path?: string }
 
 export const slurpModule: ModuleDefinition<SlurpParams> = {
   name: 'slurp',
+  observedPaths: ['src', 'path'],
   description: 'Reads a file on the host and returns its content base64-encoded (content, encoding: base64, source) for register; decode it with b64decode. Never changes anything.',
   schema: {
     properties: {

@@ -17,6 +17,7 @@ export interface StatParams {
 
 export const statModule: ModuleDefinition<StatParams> = {
   name: 'stat',
+  observedPaths: ['path', 'dest', 'name'],
   description:
     'Reports facts about a path (exists, isdir, isreg, islnk, mode as a \'0644\' string, uid, gid, pw_name, gr_name, size, mtime, checksum, ' +
     'lnk_source) under `stat` for register; the checksum is computed from the file read through the host. Never changes anything.',

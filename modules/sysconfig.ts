@@ -115,6 +115,7 @@ async function apply(p: SysconfigParams, planned: PlanResult<SysconfigState>, ct
 
 export const sysconfigModule: ModuleDefinition<SysconfigParams, SysconfigState> = {
   name: 'sysconfig',
+  observedPaths: ['path'],
   convergeOnly: true,
   description: 'Manages KEY=VALUE shell-variable files (/etc/sysconfig/*, /etc/default/*): sets, changes and removes keys, keeps comments, order and the file\'s quoting style, creates the file when asked, and shows a diff of the file.',
   schema,

@@ -24,6 +24,7 @@ interface TemplateState { spec: FileWriteSpec; write: FileWriteState | undefined
 
 export const templateModule: ModuleDefinition<TemplateParams, TemplateState> = {
   name: 'template',
+  observedPaths: ['dest'],
   searchDir: 'templates',
   controllerSource: { param: 'src', template: true },
   description:

@@ -1,12 +1,15 @@
 // `converge PLAYBOOK`: load, validate everything, then converge the hosts.
 
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { loadPlaybook } from '../config/load-playbook.js';
-import { validatePlaybook } from '../config/validate-playbook.js';
+import { validatePlaybook, validatePlaybookYielding } from '../config/validate-playbook.js';
 import { checkVarsSchema } from '../config/vars-schema.js';
 import type { Playbook } from '../config/playbook-model.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { connectHost } from '../host/connect.js';
+import type { Host } from '../host/host.js';
+import { EarlyConnections } from './early-connect.js';
 import { runPlaybook } from '../engine/run-playbook.js';
 import type { Reporter } from '../engine/events.js';
 import { ConsoleReporter } from '../output/console-reporter.js';
@@ -22,22 +25,43 @@ import { manualRunGuard, stateDirOf, type RunGuardFactory, type StateDirOptions 
 import { PendingHandlerStore } from '../engine/pending-handlers.js';
 import { WriteJournal } from '../engine/write-journal.js';
 import type { Loaded, RunCliOptions } from './run-options.js';
-import { traceReporter, tracing } from '../host/host-trace.js';
+import { trace, traceReporter, tracing } from '../host/host-trace.js';
 
 export type { Loaded, RunCliOptions } from './run-options.js';
 
 /** Everything that can be checked without a host; throws ConfigError(s) or UsageError. */
 export function loadAndValidate(playbookFile: string, o: RunCliOptions): Loaded {
+  const loaded = load(playbookFile, o);
+  validate(loaded);
+  return loaded;
+}
+
+/** `early`: given the inventory as soon as it is loaded, before the playbook (connections to start). */
+function load(playbookFile: string, o: RunCliOptions, early?: (inventory: Loaded['inventory'], extraVars: Record<string, unknown>) => void): Loaded {
   const extraVars = parseExtraVars(o.extraVars ?? []);
   noteSecretVars(extraVars);
+  let inventory: Loaded['inventory'] | undefined;
+  let inventoryError: unknown;
+  if (early) {
+    // The playbook's errors are still reported first.
+    try { inventory = loadInventory(o.inventory, path.dirname(path.resolve(playbookFile))); } catch (e) { inventoryError = e; }
+    if (inventory) early(inventory, extraVars);
+  }
   const playbook = loadPlaybook(playbookFile);
-  const inventory = loadInventory(o.inventory, playbook.dir);
+  if (inventoryError !== undefined) throw inventoryError;
+  inventory ??= loadInventory(o.inventory, playbook.dir);
   // Before validation: an error message that quotes a secret value is masked too.
   noteSecretsOfRun(playbook, inventory, extraVars);
-  validatePlaybook(playbook, inventory, extraVars);
-  checkVarsSchema(playbook.file, inventory, extraVars);
   return { playbook, inventory, extraVars };
 }
+
+function validate({ playbook, inventory, extraVars }: Loaded): void {
+  validatePlaybook(playbook, inventory, extraVars);
+  checkVarsSchema(playbook.file, inventory, extraVars);
+}
+
+/** Lets the connections opened early take their next step (validation is synchronous work). */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The loader's remarks (a module of another platform), on stderr, masked like every error. */
 export function printWarnings(playbook: Playbook): void {
@@ -69,20 +93,45 @@ export interface RunHooks {
 export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: RunHooks = {}): Promise<number> {
   const forks = o.forks === undefined ? 50 : Number(o.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive whole number, got '${o.forks}'`);
-  const loaded = loadAndValidate(playbookFile, o);
+  const connectOpts = { acceptNewHostKeys: o.acceptNewHostKeys, knownHostsFile: o.knownHostsFile, rememberObservations: true };
+  const early = new EarlyConnections(connectOpts);
+  // A bad --limit is reported after the playbook's own errors, as before.
+  let limitFn: ((hosts: string[]) => string[]) | undefined;
+  let limitError: unknown;
+  try {
+    const loaded = load(playbookFile, o, (inventory, extraVars) => {
+      try { limitFn = limitOf(o.limit, inventory); } catch (e) { limitError = e; return; }
+      early.start(playbookFile, inventory, extraVars, limitFn);
+    });
+    const { playbook, inventory, extraVars } = loaded;
+    await turn();
+    if (tracing) trace('-', 'validate', playbook.file);
+    await validatePlaybookYielding(playbook, inventory, extraVars, turn);
+    checkVarsSchema(playbook.file, inventory, extraVars);
+    if (tracing) trace('-', 'validated', playbook.file);
+    if (limitError !== undefined) throw limitError;
+    await turn();
+    return await runValidated(loaded, o, hooks, forks, limitFn, (name, vars) => early.take(name, connectHost(name, vars, connectOpts)));
+  } finally {
+    await early.close();
+  }
+}
+
+function limitOf(limit: string | undefined, inventory: Loaded['inventory']): ((hosts: string[]) => string[]) | undefined {
+  if (!limit) return undefined;
+  const allowed = new Set(inventory.match(limit.replace(/,/g, ':')));
+  if (allowed.size === 0 && !/^(localhost|127\.0\.0\.1)$/.test(limit)) throw new UsageError(`--limit '${limit}' matches no host in the inventory`);
+  return (hosts) => hosts.filter((h) => allowed.has(h) || (h === 'localhost' && limit === 'localhost'));
+}
+
+async function runValidated(loaded: Loaded, o: RunCliOptions, hooks: RunHooks, forks: number,
+  limitFn: ((hosts: string[]) => string[]) | undefined, connect: (name: string, vars: Record<string, unknown>) => Host): Promise<number> {
   const { playbook, inventory, extraVars } = loaded;
   if (!hooks.mainReporter) printWarnings(playbook);
   const check = !!o.check;
   const main: Reporter = hooks.mainReporter ?? (o.json
     ? new JsonReporter(playbook.file, check, process.stdout)
     : new ConsoleReporter({ color: useColor(o.color, process.stdout), verbose: o.verbose ?? 0, out: process.stdout, tty: !!process.stderr.isTTY }));
-
-  let limitFn: ((hosts: string[]) => string[]) | undefined;
-  if (o.limit) {
-    const allowed = new Set(inventory.match(o.limit.replace(/,/g, ':')));
-    if (allowed.size === 0 && !/^(localhost|127\.0\.0\.1)$/.test(o.limit)) throw new UsageError(`--limit '${o.limit}' matches no host in the inventory`);
-    limitFn = (hosts) => hosts.filter((h) => allowed.has(h) || (h === 'localhost' && o.limit === 'localhost'));
-  }
 
   const guard = await (hooks.guard ?? manualRunGuard)(loaded, o);
   const extra = [...(hooks.reporters ?? []), ...(guard?.reporters ?? []), ...(tracing ? [traceReporter()] : [])];
@@ -107,7 +156,7 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
       extraVars,
       forks,
       verbosity: o.verbose ?? 0,
-      connect: (name, vars) => connectHost(name, vars, { acceptNewHostKeys: o.acceptNewHostKeys, knownHostsFile: o.knownHostsFile, rememberObservations: true }),
+      connect,
       stopRequested: () => stop || (hooks.stopRequested?.() ?? false),
       // Notifications survive a failed or killed run: kept in the state directory until their handlers ran.
       pendingHandlers: state ? new PendingHandlerStore(state, playbook.file) : undefined,

@@ -54,6 +54,24 @@ function templatedVarsFileKeys(dir: string, entry: string): string[] {
 }
 
 export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record<string, unknown>): void {
+  for (const _ of validationSteps(pb, inv, extraVars)) { /* run to the end */ }
+}
+
+/**
+ * The same, giving the event loop a turn every few milliseconds of work: connections opened
+ * meanwhile (src/cli/early-connect.ts) take their steps while the playbook is checked.
+ */
+export async function validatePlaybookYielding(pb: Playbook, inv: Inventory, extraVars: Record<string, unknown>, turn: () => Promise<void>): Promise<void> {
+  let last = Date.now();
+  for (const _ of validationSteps(pb, inv, extraVars)) {
+    if (Date.now() - last >= TURN_MS) { await turn(); last = Date.now(); }
+  }
+}
+
+const TURN_MS = 4;
+
+/** The checks, one task at a time (each `yield` is a point where the caller may pause). */
+function* validationSteps(pb: Playbook, inv: Inventory, extraVars: Record<string, unknown>): Generator<void> {
   const errors: ConfigError[] = [];
   // The role of the task being checked (lookups look in it first).
   let roleDir: string | undefined;
@@ -110,7 +128,10 @@ export function validatePlaybook(pb: Playbook, inv: Inventory, extraVars: Record
     // Play vars may refer to each other and to inventory variables.
     const playKnown = known(new Set());
     for (const [k, v] of Object.entries(play.vars)) checkValue(v, [...play.origin.path, 'vars', k], play, playKnown);
-    for (const t of [...play.tasks, ...play.handlers]) validateTask(t, known);
+    for (const t of [...play.tasks, ...play.handlers]) {
+      validateTask(t, known);
+      yield;
+    }
 
     // A notification that reaches no handler would be dropped without a word.
     const handlerNames = [...new Set(play.handlers.flatMap((h) => [h.name, ...h.listen]))];

@@ -7,6 +7,7 @@ import type { Play, Task } from '../config/playbook-model.js';
 import { connectionKind } from '../host/connect.js';
 import { renderDeep, renderValue } from '../template/render.js';
 import { runSteps } from './run-steps.js';
+import { prefetchPlay } from './prefetch.js';
 import type { Host } from '../host/host.js';
 import { HostUnreachableError } from '../host/host.js';
 import { LocalHost } from '../host/local-host.js';
@@ -369,6 +370,17 @@ export class HostRun implements StepRunHost {
     return this.hostPromise;
   }
 
+  /** An image tree reached through a host this run is already connected to (ansible_chroot_via): connecting costs nothing. */
+  private onConnectedHost(): boolean {
+    try {
+      const c = this.taskConnVars(undefined);
+      if (c.ansible_connection !== 'chroot' || c.ansible_chroot_via === undefined) return false;
+      return this.shared.hosts.get(String(c.ansible_chroot_via))?.host !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     await this.host?.close().catch(() => {});
     for (const p of this.extraHosts.values()) await p.then((h) => h.close()).catch(() => {});
@@ -417,6 +429,10 @@ export class HostRun implements StepRunHost {
       });
       return;
     }
+    // A host already connected (facts, an earlier play, or a tree on such a host) has its tasks' paths
+    // looked at together first.
+    const host = this.host ?? (this.onConnectedHost() ? await this.connect().catch(() => undefined) : undefined);
+    if (host) await prefetchPlay(this, play, host);
     const flow = await runSteps(this, play, play.steps, TOP_FRAME);
     if (flow === 'failed') {
       this.failed = true;

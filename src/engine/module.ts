@@ -116,6 +116,19 @@ export interface ModuleDefinition<P = any, S = any> {
   searchDir?: 'files' | 'templates' | 'vars';
   /** A parameter naming a controller file that must exist before the run (copy, template: src); `template`: it is also checked as a Jinja template. Skipped when `remote_src` is set. */
   controllerSource?: { param: string; template?: boolean };
+  /**
+   * Parameters that name host paths its plan looks at (file: path, dest, name): the engine looks at
+   * all of a play's such paths in one go before the play's tasks run (src/engine/prefetch.ts). A hint
+   * only; a path missed here is looked at when the task asks.
+   */
+  observedPaths?: string[];
+  /**
+   * Observes, in one go, what a play's tasks of this module will ask the host (service: one
+   * `systemctl show` for every unit), into the host's remembered observations (Host.remember), before
+   * the play's tasks run. `params`: the parameters rendered for it ahead of time (src/engine/prefetch.ts).
+   * A hint as observedPaths is: whatever it misses the task observes itself.
+   */
+  observeAhead?: { params: string[]; observe(host: Host, tasks: Array<Record<string, unknown>>): Promise<void> };
   /** Its parameters are variable names and values (set_fact): no schema checks them. */
   paramsAreVariables?: boolean;
   /** Where the `ansible_facts` of its result go: 'facts' as set_fact's, 'included' as include_vars' (lower precedence); otherwise they are host facts. */

@@ -95,6 +95,21 @@ export class ChrootOverHost implements Host {
     return at;
   }
 
+  /**
+   * The parent looks at the tree's paths, every directory on the way to them and the image's account
+   * files at once. Only data for the parent's remembered observations: resolving a path inside the
+   * image still goes component by component (the answers are then already there).
+   */
+  async prefetch(paths: string[]): Promise<void> {
+    if (!this.parent.prefetch) return;
+    const all = new Set<string>();
+    for (const p of [...paths, '/etc/passwd', '/etc/group']) {
+      if (!p.startsWith('/')) continue;
+      for (let q = path.posix.normalize(p); q !== '/'; q = path.posix.dirname(q)) all.add(path.posix.join(this.tree, q));
+    }
+    await this.parent.prefetch([...all]);
+  }
+
   async readFile(p: string): Promise<Buffer | null> { return this.parent.readFile(await this.regular(p, 'read')); }
   async checksum(p: string): Promise<string | null> { return this.parent.checksum(await this.regular(p, 'checksum')); }
   async stat(p: string): Promise<FileStat> { return this.parent.stat(await this.at(p)); }

@@ -128,6 +128,12 @@ export interface Host {
    */
   remember?<T>(key: string, observe: () => Promise<T>): Promise<T>;
   /**
+   * Optional: looks at these paths (and their directories) together, ahead of the tasks that will,
+   * and remembers what it saw as stat and readFile remember it (see remember). A hint: paths no task
+   * asks for cost a little, paths it misses are asked as before. Never throws.
+   */
+  prefetch?(paths: string[]): Promise<void>;
+  /**
    * Optional: drops the connection and everything learnt through it, so the
    * next operation connects afresh (after the host rebooted). Hosts that
    * cannot lose their connection (local, chroot) do not have it.

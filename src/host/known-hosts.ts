@@ -7,6 +7,7 @@
 
 import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export interface KnownHostEntry {
@@ -101,9 +102,13 @@ export function knownKeyTypes(entries: KnownHostEntry[], name: string): string[]
   return [...new Set(entries.filter((e) => !e.marker && patternsMatch(e.patterns, name)).map((e) => e.keyType))];
 }
 
-export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
+/**
+ * Synchronous on purpose (a small file): a connection's whole start, up to the socket's connect,
+ * then happens in the call that asks for it, before the caller goes on with its own work.
+ */
+export function readKnownHosts(file: string): KnownHostEntry[] {
   try {
-    return parseKnownHosts(await fs.readFile(file, 'utf8'));
+    return parseKnownHosts(readFileSync(file, 'utf8'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;

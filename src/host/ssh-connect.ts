@@ -144,7 +144,7 @@ async function connectOnce(t: SshTarget): Promise<Client> {
   const name = knownHostsName(t.host, t.port);
   let entries;
   try {
-    entries = await readKnownHosts(t.knownHostsFile);
+    entries = readKnownHosts(t.knownHostsFile);
   } catch (e) {
     throw new HostUnreachableError(t.name, `cannot read known hosts file ${t.knownHostsFile}: ${(e as Error).message}`);
   }

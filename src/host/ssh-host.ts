@@ -49,6 +49,12 @@ const MAX_SHELLS = 4;
 const REMEMBERED_FILE_BYTES = 1 << 20;
 /** A look (see `look`) brings a regular file's content along up to this size. */
 const LOOK_CONTENT_BYTES = 256 * 1024;
+/** At most this many paths (and parents) in one prefetch. */
+const PREFETCH_PATHS = 400;
+/** An absolute path without . or .. parts, doubled or trailing slashes, other than /. */
+function normalPath(p: string): boolean {
+  return p.startsWith('/') && posix.normalize(p) === p && p !== '/' && !p.endsWith('/');
+}
 /** A command's options here: the file helpers' stdin may be streamed. */
 type ExecOptions = Omit<RunOptions, 'stdin'> & { stdin?: string | Buffer | ContentStream };
 
@@ -107,6 +113,20 @@ export class SshHost implements Host {
     return `${this.opts.user}@${this.opts.host}:${this.opts.port}`;
   }
 
+  /** Everything that decides where and as whom this host connects: equal targets are the same connection. */
+  get target(): string {
+    return JSON.stringify(this.opts);
+  }
+
+  /**
+   * Starts the connection and, through sudo, the first privileged shell, without waiting for either:
+   * the server's part (key exchange, the session's start, sudo) then overlaps the caller's own work.
+   * A failure is met again, and reported, by the first operation.
+   */
+  prepare(): void {
+    this.connection().then((c) => { if (this.viaSudo && !this.closed) this.shell(c).warm(); }, () => {});
+  }
+
   /** Opens the connection now (otherwise the first operation does). HostUnreachableError on failure. */
   async connect(): Promise<void> {
     await this.connection();
@@ -116,7 +136,9 @@ export class SshHost implements Host {
     if (this.lost) return Promise.reject(this.lost);
     if (this.closed) return Promise.reject(new ConnectionLostError(this.name, `connection to ${this.address} was closed`));
     const gen = this.generation;
+    if (!this.connecting && tracing) trace(this.name, 'connect', this.address);
     this.connecting ??= openSshConnection(this.opts).then((c) => {
+      if (tracing) trace(this.name, 'connected', this.address);
       this.client = c;
       // Requests and answers are small and often pipelined: do not let Nagle hold them back.
       c.setNoDelay(true);
@@ -371,8 +393,7 @@ export class SshHost implements Host {
     const key = `look:${path}`;
     const known = this.observed.get(key) as Promise<Look | undefined> | undefined;
     if (known) return known;
-    const normal = path.startsWith('/') && posix.normalize(path) === path && path !== '/' && !path.endsWith('/');
-    const parent = normal && !this.observed.has(`stat:${posix.dirname(path)}`) ? posix.dirname(path) : undefined;
+    const parent = normalPath(path) && !this.observed.has(`stat:${posix.dirname(path)}`) ? posix.dirname(path) : undefined;
     const epoch = this.epoch;
     const p = this.onFiles((f) => (f as SudoFiles).look(path, parent, LOOK_CONTENT_BYTES)).then((l) => {
       // Something changed on the host since the look began: only the caller's own answer is used.
@@ -389,6 +410,55 @@ export class SshHost implements Host {
     this.observed.set(key, p);
     p.catch(() => { if (this.observed.get(key) === p) this.observed.delete(key); });
     return p;
+  }
+
+  /**
+   * Through sudo, in a run that remembers: the lstat of every path and its parent directory in one
+   * request, then the content of the small regular files among the paths in a second one, remembered
+   * as stat and readFile would remember them (links are left to look, which brings their target).
+   * Nothing is kept if something changed on the host meanwhile; a failure only means the tasks ask
+   * for themselves.
+   */
+  async prefetch(paths: string[]): Promise<void> {
+    if (!this.viaSudo || !this.opts.rememberObservations) return;
+    // The account files: owner and group names of the tasks' files are looked up in them.
+    const asked = new Set([...paths, '/etc/passwd', '/etc/group'].filter(normalPath));
+    const want = new Set<string>();
+    for (const p of asked) {
+      for (const q of [p, posix.dirname(p)]) if (q !== '/' && !this.observed.has(`stat:${q}`)) want.add(q);
+    }
+    const list = [...want].slice(0, PREFETCH_PATHS);
+    if (!list.length) return;
+    const epoch = this.epoch;
+    const stats = await this.onFiles((f) => (f as SudoFiles).stats(list)).catch(() => undefined);
+    if (!stats || epoch !== this.epoch) return;
+    const small: string[] = [];
+    const sizes = new Map<string, number>();
+    const seen = new Map(list.map((p, i) => [p, stats[i]]));
+    // Content only under directories seen as directories: a link among them leads elsewhere.
+    const plainDirs = (p: string) => {
+      for (let d = posix.dirname(p); d !== '/'; d = posix.dirname(d)) if (seen.has(d) && seen.get(d)!.type !== 'directory') return false;
+      return true;
+    };
+    list.forEach((p, i) => {
+      const st = stats[i];
+      if (st.type === 'link' || this.observed.has(`stat:${p}`)) return;
+      this.observed.set(`stat:${p}`, Promise.resolve(st));
+      if (!st.exists) {
+        if (!this.observed.has(`read:${p}`)) this.observed.set(`read:${p}`, Promise.resolve(null));
+      } else if (st.type === 'file' && asked.has(p) && plainDirs(p) && (st.size ?? Infinity) <= LOOK_CONTENT_BYTES && !this.observed.has(`read:${p}`)) {
+        small.push(p);
+        sizes.set(p, st.size!);
+      }
+    });
+    if (!small.length) return;
+    const contents = await this.onFiles((f) => (f as SudoFiles).reads(small, LOOK_CONTENT_BYTES)).catch(() => undefined);
+    if (!contents || epoch !== this.epoch) return;
+    small.forEach((p, i) => {
+      const c = contents[i];
+      // Another size than the stat saw: the file changed between the two requests; the task reads it itself.
+      if (c && c.length === sizes.get(p) && !this.observed.has(`read:${p}`)) this.observed.set(`read:${p}`, Promise.resolve(c));
+    });
   }
 
   async checksum(path: string): Promise<string | null> {

@@ -4,6 +4,7 @@
 // separate argv entries ($1, $2 ...), file content only on stdin. No user data
 // is ever pasted into script text. Needs GNU coreutils and findutils on the host.
 
+import { randomBytes } from 'node:crypto';
 import { contentSize, prefixed, type ContentStream } from './content-stream.js';
 import { HostOperationError, type FileStat } from './host.js';
 import { tempNameFor } from './local-host.js';
@@ -87,6 +88,28 @@ const S = {
     '  fi',
     'fi',
   ].join('\n'),
+  // Many lstats in one process, for a run that looks ahead (SshHost.prefetch): line 1 has a 1 or a 0
+  // for each argument (it exists, as a link or not), then a stat line for each that exists, in order.
+  // Runs in the privileged shell (only L_ variables; `set --` is the function's own).
+  stats: [
+    'L_n=$# L_e=',
+    'while [ $L_n -gt 0 ]; do',
+    '  if [ -e "$1" ] || [ -L "$1" ]; then L_e="${L_e}1"; set -- "$@" "$1"; else L_e="${L_e}0"; fi',
+    '  shift; L_n=$((L_n - 1))',
+    'done',
+    'echo "$L_e"',
+    '[ $# -eq 0 ] || stat -c \'%f %u %g %s %Y %i %h\' -- "$@"',
+  ].join('\n'),
+  // The first $1+1 bytes of each regular file named after $2, each followed by a line "\n$2 RC" (dd's exit
+  // status). $2 is a random boundary the caller chose for this request (no file can hold it by design).
+  // Opened as look opens them: no link followed, no wait for a FIFO's writer.
+  reads: [
+    'L_m=$1 L_b=$2; shift 2',
+    'for L_p do',
+    '  if [ -f "$L_p" ] && ! [ -L "$L_p" ]; then dd if="$L_p" iflag=nofollow,nonblock,fullblock bs="$(($L_m + 1))" count=1 status=none; L_r=$?; else L_r=1; fi',
+    '  printf \'\\n%s %s\\n\' "$L_b" "$L_r"',
+    'done',
+  ].join('\n'),
   // $1 target, $2 the temp name's prefix (DIR/.BASE.converge-), $3 mode (octal or empty), $4 uid (or
   // empty), $5 gid (or empty), $6 the content's byte count; stdin: the temp name's random part on the
   // first line, then the content. Fewer bytes than $6 (the sender stopped: its source changed, the
@@ -154,7 +177,7 @@ const S = {
 /** Every helper script, for a privileged shell that defines them once as functions. */
 export const SUDO_SCRIPTS: readonly string[] = Object.values(S);
 /** The helpers written to run in the privileged shell itself rather than a subshell (indices into SUDO_SCRIPTS). */
-export const SUDO_IN_SHELL: readonly number[] = [Object.keys(S).indexOf('look')];
+export const SUDO_IN_SHELL: readonly number[] = (['look', 'stats', 'reads'] as const).map((k) => Object.keys(S).indexOf(k));
 /** Their names, in the same order (for traces). */
 export const SUDO_SCRIPT_NAMES: readonly string[] = Object.keys(S);
 
@@ -257,6 +280,48 @@ export class SudoFiles implements FileOps {
     }
     if (what !== 'none') return undefined;
     return { stat, parent: parentStat };
+  }
+
+  /** lstat of each path in one request; undefined when the answer is not what was expected. */
+  async stats(paths: string[]): Promise<FileStat[] | undefined> {
+    const r = await this.script(S.stats, paths);
+    if (r.rc !== 0) return undefined;
+    const lines = r.stdout.toString('utf8').split('\n');
+    const flags = lines[0] ?? '';
+    if (flags.length !== paths.length || !/^[01]*$/.test(flags)) return undefined;
+    let next = 1;
+    const out: FileStat[] = [];
+    for (const f of flags) {
+      if (f === '0') { out.push({ exists: false }); continue; }
+      const st = statFrom(lines[next++] ?? '');
+      if (st.type === undefined) return undefined;
+      out.push(st);
+    }
+    return next === lines.length - 1 && lines[next] === '' ? out : undefined;
+  }
+
+  /**
+   * The first maxBytes+1 bytes of each path (regular files only), in one request: the content, or
+   * undefined for a path whose read failed (a name swapped meanwhile). The caller checks the length
+   * against the size it saw.
+   */
+  async reads(paths: string[], maxBytes: number): Promise<Array<Buffer | undefined> | undefined> {
+    const boundary = randomBytes(16).toString('hex');
+    const r = await this.script(S.reads, [String(maxBytes), boundary, ...paths]);
+    if (r.rc !== 0) return undefined;
+    const out = r.stdout;
+    const contents: Array<Buffer | undefined> = [];
+    let at = 0;
+    for (let i = 0; i < paths.length; i++) {
+      const mark = out.indexOf(`\n${boundary} `, at);
+      if (mark < 0) return undefined;
+      const eol = out.indexOf(10, mark + 1);
+      if (eol < 0) return undefined;
+      const rc = out.subarray(mark + 2 + boundary.length, eol).toString('utf8');
+      contents.push(rc === '0' ? Buffer.from(out.subarray(at, mark)) : undefined);
+      at = eol + 1;
+    }
+    return at === out.length ? contents : undefined;
   }
 
   async writeFile(p: string, content: Buffer | ContentStream, opts: NumericWrite): Promise<void> {

@@ -138,6 +138,11 @@ export class SudoShell {
     return this.enqueue('x', argv, stdin, timeoutMs);
   }
 
+  /** Starts sudo and the shell now, ahead of the first request (a failure is that request's). */
+  warm(): void {
+    this.start().catch(() => {});
+  }
+
   /** Runs helper function `index` with args. */
   call(index: number, args: string[], stdin?: Buffer | ContentStream): Promise<ShellReply> {
     if (!Number.isInteger(index) || index < 0 || index >= this.functions.length) throw new Error(`no helper function ${index}`);

@@ -1,0 +1,92 @@
+// SSH connections opened while the playbook is still being validated. On a
+// host the slowest part of a short run is the server's: the key exchange and,
+// above all, the first session (PAM, the login shell, sudo), a few hundred
+// milliseconds during which converge would otherwise sit idle after its own
+// validation. So for the first play's SSH hosts the connection and the first
+// privileged shell are started as soon as the playbook and the inventory are
+// loaded, and the run takes them over when it asks for exactly the same
+// connection. Nothing is sent but the handshake and the shell start; if
+// validation fails they are closed unused, and the host is not changed.
+
+import { loadYamlFile } from '../config/yaml-source.js';
+import { connectHost, connectionKind, type ConnectOptions } from '../host/connect.js';
+import type { Host } from '../host/host.js';
+import type { Inventory } from '../inventory/inventory.js';
+import { withoutLookups } from '../template/render.js';
+import { VarScope } from '../engine/variables.js';
+
+/** More hosts than this in the first play: the run opens them as before (forks decide how many at once). */
+const MAX_EARLY = 8;
+
+/** What makes two SSH hosts the same connection (SshHost.target). */
+interface Targeted { target?: string; prepare?(): void }
+
+export class EarlyConnections {
+  private readonly hosts = new Map<string, Host>();
+
+  constructor(private readonly opts: ConnectOptions) {}
+
+  /**
+   * Starts the SSH hosts of the playbook's first play (after --limit), before the playbook is loaded:
+   * its first play is peeked at (hosts, become, become_user, remote_user, connection as written) and the
+   * connection variables are the inventory's and the extra vars'. What the run later asks for is compared
+   * whole (take), so a guess that is wrong only costs the unused connection.
+   */
+  start(playbookFile: string, inventory: Inventory, extraVars: Record<string, unknown>, limit?: (hosts: string[]) => string[]): void {
+    let play: Record<string, unknown> | undefined;
+    let names: string[];
+    try {
+      const doc = loadYamlFile(playbookFile, 'playbook').value;
+      play = Array.isArray(doc) && doc[0] && typeof doc[0] === 'object' ? doc[0] as Record<string, unknown> : undefined;
+      if (!play || typeof play.hosts !== 'string' || play.hosts.includes('{{')) return;
+      names = inventory.match(play.hosts);
+      if (limit) names = limit(names);
+    } catch {
+      return;
+    }
+    if (names.length > MAX_EARLY) return;
+    for (const name of names) {
+      if (!inventory.hosts.has(name)) continue;
+      try {
+        const vars = withoutLookups(() => connectionVars(inventory.varsOf(name), play!, extraVars));
+        if (connectionKind(name, vars) !== 'ssh') continue;
+        const host = connectHost(name, vars, this.opts);
+        (host as Targeted).prepare?.();
+        this.hosts.set(name, host);
+      } catch { /* the run connects as it always does, and reports what is wrong */ }
+    }
+  }
+
+  /** The early host instead of `fresh` when both are the same connection; the early one is closed otherwise. */
+  take(name: string, fresh: Host): Host {
+    const early = this.hosts.get(name);
+    if (!early) return fresh;
+    this.hosts.delete(name);
+    const a = (early as Targeted).target;
+    if (a !== undefined && a === (fresh as Targeted).target) return early;
+    void early.close().catch(() => {});
+    return fresh;
+  }
+
+  /** Closes what the run did not take (validation failed, a play that never reached the host). */
+  async close(): Promise<void> {
+    const left = [...this.hosts.values()];
+    this.hosts.clear();
+    await Promise.all(left.map((h) => h.close().catch(() => {})));
+  }
+}
+
+const TRUE = /^(yes|true|on|1|y)$/i;
+
+/** The ansible_* variables and the play's keywords, as HostRun gives them to the play's connection (taskConnVars). */
+function connectionVars(invVars: Record<string, unknown>, play: Record<string, unknown>, extraVars: Record<string, unknown>): Record<string, unknown> {
+  const scope = new VarScope([invVars, extraVars]);
+  const c: Record<string, unknown> = {};
+  for (const k of scope.keys()) if (k.startsWith('ansible_') && !k.startsWith('ansible_facts')) c[k] = scope.get(k);
+  const word = (k: string) => (typeof play[k] === 'string' || typeof play[k] === 'boolean' ? play[k] : undefined);
+  if (word('become') !== undefined && c.ansible_become === undefined) c.ansible_become = play.become === true || TRUE.test(String(play.become));
+  if (word('become_user') !== undefined && c.ansible_become_user === undefined) c.ansible_become_user = play.become_user;
+  if (word('remote_user') !== undefined && c.ansible_user === undefined) c.ansible_user = play.remote_user;
+  if (word('connection') !== undefined && c.ansible_connection === undefined) c.ansible_connection = play.connection;
+  return c;
+}
