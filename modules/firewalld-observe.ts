@@ -5,6 +5,7 @@
 // compares rich rules itself, so the playbook's spelling need not match its
 // normalised form).
 
+import { randomBytes } from 'node:crypto';
 import type { Host } from '../src/host/host.js';
 import { TaskFailedError } from '../src/engine/module.js';
 
@@ -194,7 +195,7 @@ function sectionsOf(stdout: string): { sections: Map<string, string[][]>; heads:
 async function observeByDbus(host: Host, o: ObserveOptions): Promise<FirewallView | undefined> {
   if (o.forceOffline) return undefined;
   const read = () => readByDbus(host, o.zone, o.richRules);
-  const key = `firewalld-dbus\0${o.zone ?? ''}\0${o.richRules.join('\0')}`;
+  const key = dbusKey(o.zone, o.richRules);
   const all = await (host.remember ? host.remember(key, read) : read());
   if (!all) return undefined;
   return {
@@ -204,12 +205,54 @@ async function observeByDbus(host: Host, o: ObserveOptions): Promise<FirewallVie
   };
 }
 
+const dbusKey = (zone: string | undefined, richRules: string[]) => `firewalld-dbus\0${zone ?? ''}\0${richRules.join('\0')}`;
+
+// DBUS_PROBE ($1) for each zone after the boundary ($2), all at once (most of a probe is waiting for
+// busctl's answers); each zone's output follows a line "BOUNDARY RC", in the order given.
+const DBUS_PROBES = String.raw`
+p=$1; b=$2; shift 2
+d=$(mktemp -d) || exit 1
+trap 'rm -rf -- "$d"' EXIT
+i=0
+for z do i=$((i + 1)); { sh -c "$p" sh "$z" 1 0 > "$d/$i" 2>/dev/null; echo $? > "$d/$i.rc"; } & done
+wait
+i=0
+for z do i=$((i + 1)); read -r rc < "$d/$i.rc"; printf '%s %s
+' "$b" "$rc"; cat -- "$d/$i"; done
+`;
+
+/**
+ * The zones of a play's firewalld tasks (those without rich rules), read through D-Bus in one
+ * request, into the host's remembered observations, where observeByDbus finds them.
+ */
+export async function observeZonesAhead(host: Host, tasks: Array<Record<string, unknown>>): Promise<void> {
+  if (!host.remember || host.kind === 'chroot') return;
+  const zones = [...new Set(tasks.filter((t) => t.rich_rule === undefined && (t.zone === undefined || typeof t.zone === 'string'))
+    .map((t) => (t.zone as string | undefined) ?? ''))];
+  if (zones.length < 2 || zones.some((z) => !/^[A-Za-z0-9_-]*$/.test(z))) return;
+  const boundary = randomBytes(16).toString('hex');
+  const r = await host.run(['sh', '-c', DBUS_PROBES, 'sh', DBUS_PROBE, boundary, ...zones], { env: { LC_ALL: 'C' }, observeOnly: true });
+  if (r.rc !== 0) return;
+  const parts = r.stdout.split(new RegExp(`^${boundary} `, 'm')).slice(1);
+  if (parts.length !== zones.length) return;
+  for (const [i, zone] of zones.entries()) {
+    const nl = parts[i].indexOf('\n');
+    if (parts[i].slice(0, nl) !== '0') continue;
+    const view = parseDbusProbe(parts[i].slice(nl + 1), []);
+    if (view) await host.remember(dbusKey(zone || undefined, []), async () => view);
+  }
+}
+
 /** The zone through D-Bus, with the default zone and every known service. */
 async function readByDbus(host: Host, zone: string | undefined, richRules: string[]): Promise<FirewallView | undefined> {
   const argv = ['sh', '-c', DBUS_PROBE, 'sh', zone ?? '', '1', '0', ...richRules];
   const r = await host.run(argv, { env: { LC_ALL: 'C' }, observeOnly: true });
   if (r.rc !== 0) return undefined;
-  const { sections, heads } = sectionsOf(r.stdout);
+  return parseDbusProbe(r.stdout, richRules);
+}
+
+function parseDbusProbe(stdout: string, richRules: string[]): FirewallView | undefined {
+  const { sections, heads } = sectionsOf(stdout);
   const head = (k: string) => heads.find(([h]) => h === k)?.[1] ?? '';
   const text = (k: string) => (sections.get(k)?.[0] ?? []).join('\n');
   const answers = (k: string) => (sections.get(k) ?? []).map((s) => s.join('').trim());

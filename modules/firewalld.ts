@@ -11,7 +11,7 @@
 
 import type { Change, ModuleContext, ModuleDefinition, PlanResult } from '../src/engine/module.js';
 import { TaskFailedError } from '../src/engine/module.js';
-import { observeFirewall, type FirewallView, type ZoneView } from './firewalld-observe.js';
+import { observeFirewall, observeZonesAhead, type FirewallView, type ZoneView } from './firewalld-observe.js';
 
 type StrList = string | string[];
 
@@ -250,6 +250,7 @@ export const firewalldModule: ModuleDefinition<FirewalldParams, FirewalldState> 
   aliases: ['ansible.posix.firewalld'],
   description: 'Manages firewalld zones (services, ports, sources, interfaces, rich rules, masquerade, ICMP blocks), zone creation and the default zone, with ansible.posix.firewalld\'s parameters. A running daemon gets runtime and permanent changes together; without one, firewall-offline-cmd edits the permanent configuration.',
   schema,
+  observeAhead: { params: ['zone', 'rich_rule'], observe: observeZonesAhead },
   validate,
   plan,
   apply,

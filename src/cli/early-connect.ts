@@ -3,10 +3,11 @@
 // above all, the first session (PAM, the login shell, sudo), a few hundred
 // milliseconds during which converge would otherwise sit idle after its own
 // validation. So for the first play's SSH hosts the connection and the first
-// privileged shell are started as soon as the playbook and the inventory are
-// loaded, and the run takes them over when it asks for exactly the same
-// connection. Nothing is sent but the handshake and the shell start; if
-// validation fails they are closed unused, and the host is not changed.
+// privileged shell are started as soon as the inventory is loaded (the first
+// play is peeked at for its hosts), and the run takes them over when it asks
+// for exactly the same connection. Nothing is sent but the handshake, the
+// shell start and, when the first play gathers facts, the facts' read-only
+// request; if validation fails they are closed, and the host is not changed.
 
 import { loadYamlFile } from '../config/yaml-source.js';
 import { connectHost, connectionKind, type ConnectOptions } from '../host/connect.js';
@@ -30,21 +31,22 @@ export class EarlyConnections {
    * Starts the SSH hosts of the playbook's first play (after --limit), before the playbook is loaded:
    * its first play is peeked at (hosts, become, become_user, remote_user, connection as written) and the
    * connection variables are the inventory's and the extra vars'. What the run later asks for is compared
-   * whole (take), so a guess that is wrong only costs the unused connection.
+   * whole (take), so a guess that is wrong only costs the unused connection. True when some started.
    */
-  start(playbookFile: string, inventory: Inventory, extraVars: Record<string, unknown>, limit?: (hosts: string[]) => string[]): void {
+  start(playbookFile: string, inventory: Inventory, extraVars: Record<string, unknown>, limit?: (hosts: string[]) => string[]): boolean {
     let play: Record<string, unknown> | undefined;
     let names: string[];
     try {
       const doc = loadYamlFile(playbookFile, 'playbook').value;
       play = Array.isArray(doc) && doc[0] && typeof doc[0] === 'object' ? doc[0] as Record<string, unknown> : undefined;
-      if (!play || typeof play.hosts !== 'string' || play.hosts.includes('{{')) return;
+      if (!play || typeof play.hosts !== 'string' || play.hosts.includes('{{')) return false;
       names = inventory.match(play.hosts);
       if (limit) names = limit(names);
     } catch {
-      return;
+      return false;
     }
-    if (names.length > MAX_EARLY) return;
+    if (names.length > MAX_EARLY) return false;
+    const gathers = play.gather_facts === undefined || play.gather_facts === true || TRUE.test(String(play.gather_facts));
     for (const name of names) {
       if (!inventory.hosts.has(name)) continue;
       try {
@@ -52,9 +54,13 @@ export class EarlyConnections {
         if (connectionKind(name, vars) !== 'ssh') continue;
         const host = connectHost(name, vars, this.opts);
         (host as Targeted).prepare?.();
+        // The play gathers facts first thing: they are read-only, so they can be on their way too
+        // (the host keeps them; an error is the play's to report, as before).
+        if (gathers) void host.facts().catch(() => {});
         this.hosts.set(name, host);
       } catch { /* the run connects as it always does, and reports what is wrong */ }
     }
+    return this.hosts.size > 0;
   }
 
   /** The early host instead of `fresh` when both are the same connection; the early one is closed otherwise. */

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadPlaybook } from '../config/load-playbook.js';
+import { preloadPlaybookFiles } from '../config/preload-files.js';
 import { validatePlaybook, validatePlaybookYielding } from '../config/validate-playbook.js';
 import { checkVarsSchema } from '../config/vars-schema.js';
 import type { Playbook } from '../config/playbook-model.js';
@@ -36,23 +37,32 @@ export function loadAndValidate(playbookFile: string, o: RunCliOptions): Loaded 
   return loaded;
 }
 
-/** `early`: given the inventory as soon as it is loaded, before the playbook (connections to start). */
-function load(playbookFile: string, o: RunCliOptions, early?: (inventory: Loaded['inventory'], extraVars: Record<string, unknown>) => void): Loaded {
+function load(playbookFile: string, o: RunCliOptions): Loaded {
+  const extraVars = parseExtraVars(o.extraVars ?? []);
+  noteSecretVars(extraVars);
+  const playbook = loadPlaybook(playbookFile);
+  const inventory = loadInventory(o.inventory, playbook.dir);
+  // Before validation: an error message that quotes a secret value is masked too.
+  noteSecretsOfRun(playbook, inventory, extraVars);
+  return { playbook, inventory, extraVars };
+}
+
+/**
+ * load() for a run: the inventory first, so that the first play's connections start (`early`), then
+ * the playbook's files read with pauses for them. The playbook's errors are still reported first.
+ */
+async function loadConnecting(playbookFile: string, o: RunCliOptions,
+  early: (inventory: Loaded['inventory'], extraVars: Record<string, unknown>) => boolean): Promise<Loaded> {
   const extraVars = parseExtraVars(o.extraVars ?? []);
   noteSecretVars(extraVars);
   let inventory: Loaded['inventory'] | undefined;
   let inventoryError: unknown;
-  if (early) {
-    // The playbook's errors are still reported first.
-    try { inventory = loadInventory(o.inventory, path.dirname(path.resolve(playbookFile))); } catch (e) { inventoryError = e; }
-    if (inventory) early(inventory, extraVars);
-  }
+  try { inventory = loadInventory(o.inventory, path.dirname(path.resolve(playbookFile))); } catch (e) { inventoryError = e; }
+  if (inventory && early(inventory, extraVars)) await preloadPlaybookFiles(playbookFile, turn);
   const playbook = loadPlaybook(playbookFile);
   if (inventoryError !== undefined) throw inventoryError;
-  inventory ??= loadInventory(o.inventory, playbook.dir);
-  // Before validation: an error message that quotes a secret value is masked too.
-  noteSecretsOfRun(playbook, inventory, extraVars);
-  return { playbook, inventory, extraVars };
+  noteSecretsOfRun(playbook, inventory!, extraVars);
+  return { playbook, inventory: inventory!, extraVars };
 }
 
 function validate({ playbook, inventory, extraVars }: Loaded): void {
@@ -99,9 +109,9 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
   let limitFn: ((hosts: string[]) => string[]) | undefined;
   let limitError: unknown;
   try {
-    const loaded = load(playbookFile, o, (inventory, extraVars) => {
-      try { limitFn = limitOf(o.limit, inventory); } catch (e) { limitError = e; return; }
-      early.start(playbookFile, inventory, extraVars, limitFn);
+    const loaded = await loadConnecting(playbookFile, o, (inventory, extraVars) => {
+      try { limitFn = limitOf(o.limit, inventory); } catch (e) { limitError = e; return false; }
+      return early.start(playbookFile, inventory, extraVars, limitFn);
     });
     const { playbook, inventory, extraVars } = loaded;
     await turn();

@@ -22,6 +22,10 @@ export class YamlSource {
     public readonly value: unknown,
   ) {}
 
+  /** The parsed document and its line table (parseYaml's cache). */
+  get document(): Document | undefined { return this.doc; }
+  get lineCounter(): LineCounter { return this.lines; }
+
   private pos(offset: number | undefined): SourcePos {
     if (offset === undefined) return { file: this.file };
     const lp = this.lines.linePos(offset);
@@ -84,7 +88,22 @@ function decodeUtf8(file: string, buf: Buffer, expected = 'YAML text'): string {
   }
 }
 
+/**
+ * Parsed documents by file and text: a run reads some files more than once (the playbook's first play
+ * before the whole playbook, vars files for validation and again for the play), and parsing is most of
+ * what loading costs. Each caller still gets a value of its own (toJS again), never a shared one.
+ */
+const parsed = new Map<string, { text: string; doc: Document; lines: LineCounter }>();
+
 export function parseYaml(file: string, text: string): YamlSource {
+  const known = parsed.get(file);
+  if (known && known.text === text) return new YamlSource(file, text, known.doc, known.lines, known.doc.toJS({ maxAliasCount: 1000 }));
+  const source = parseYamlText(file, text);
+  parsed.set(file, { text, doc: source.document!, lines: source.lineCounter });
+  return source;
+}
+
+function parseYamlText(file: string, text: string): YamlSource {
   const lines = new LineCounter();
   const doc = YAML.parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, lineCounter: lines, merge: true, customTags: pyyamlTags as never });
   const err = doc.errors[0];

@@ -223,11 +223,13 @@ export class HostRun implements StepRunHost {
   /** This host's connection for a task whose become/remote_user may differ from the play's. */
   async connectAs(task: Task): Promise<Host> {
     const want = this.taskConnVars(task);
-    const dflt = this.taskConnVars(undefined);
     if (connectionKind(this.name, want) === 'local') {
       this.checkLocalBecome(task, want);
       return this.connect();
     }
+    // Without become, become_user or remote_user of its own a task uses the play's connection.
+    if (task.become === undefined && task.becomeUser === undefined && task.remoteUser === undefined) return this.connect();
+    const dflt = this.taskConnVars(undefined);
     const key = JSON.stringify([want.ansible_become, want.ansible_become_user, want.ansible_user]);
     if (key === JSON.stringify([dflt.ansible_become, dflt.ansible_become_user, dflt.ansible_user])) return this.connect();
     let p = this.extraHosts.get(key);

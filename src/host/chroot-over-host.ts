@@ -103,7 +103,8 @@ export class ChrootOverHost implements Host {
   async prefetch(paths: string[]): Promise<void> {
     if (!this.parent.prefetch) return;
     const all = new Set<string>();
-    for (const p of [...paths, '/etc/passwd', '/etc/group']) {
+    // The account files (owner names) and os-release (facts) are read by most tasks.
+    for (const p of [...paths, '/etc/passwd', '/etc/group', '/etc/os-release', '/usr/lib/os-release']) {
       if (!p.startsWith('/')) continue;
       for (let q = path.posix.normalize(p); q !== '/'; q = path.posix.dirname(q)) all.add(path.posix.join(this.tree, q));
     }

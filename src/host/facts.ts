@@ -1,7 +1,9 @@
 // Facts shared by every Host kind: parsed from os-release and one command.
 
 import type { Facts, Host } from './host.js';
-import { gatherHardwareFacts } from './hardware-facts.js';
+import { HARDWARE_SCRIPT, parseHardwareFacts } from './hardware-facts.js';
+
+const PROBE_END = '--cvg-probe-end--';
 
 export function parseOsRelease(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -56,12 +58,15 @@ export async function gatherFacts(host: Pick<Host, 'readFile' | 'run'>, opts: { 
     'command -v systemctl >/dev/null 2>&1 && echo systemctl; echo --',
     'if command -v ip >/dev/null 2>&1; then ip -o -4 addr show 2>/dev/null; else ls /sys/class/net 2>/dev/null; fi',
   ].join('; ');
-  // The file read and the probe overlap: one round trip instead of two over SSH.
-  const [osText, r, hardware] = await Promise.all([
+  // The file read and the probe overlap; the hardware facts come from the same command as the probe
+  // (over SSH each command is a round trip, and through sudo they would wait for each other).
+  const [osText, both] = await Promise.all([
     readOsRelease(host),
-    host.run(['sh', '-c', probe]),
-    opts.offline ? undefined : gatherHardwareFacts(host),
+    host.run(['sh', '-c', opts.offline ? probe : `${probe}; echo ${PROBE_END}; ${HARDWARE_SCRIPT}`]),
   ]);
+  const end = both.stdout.indexOf(`${PROBE_END}\n`);
+  const r = opts.offline || end < 0 ? both : { ...both, stdout: both.stdout.slice(0, end) };
+  const hardware = opts.offline ? undefined : parseHardwareFacts(end < 0 ? '' : both.stdout.slice(end + PROBE_END.length + 1));
   const osr = parseOsRelease((osText ?? '').toString());
   const id = osr.ID ?? '';
   const family = osFamily(id, osr.ID_LIKE ?? '');

@@ -4,7 +4,6 @@
 // here; the names and shapes are Ansible's (ansible_memtotal_mb,
 // ansible_processor_vcpus, ansible_default_ipv4.address, ansible_mounts[].size_total).
 
-import type { Host } from './host.js';
 import type { HardwareFacts } from './hardware-facts-shape.js';
 
 export type { HardwareFacts } from './hardware-facts-shape.js';
@@ -138,9 +137,11 @@ function environment(text: string): Record<string, string> {
   return out;
 }
 
-export async function gatherHardwareFacts(host: Pick<Host, 'run'>): Promise<HardwareFacts> {
-  const r = await host.run(['sh', '-c', SCRIPT]);
-  const parts = r.stdout.split(`${SEP}\n`);
+/** The fixed script whose output parseHardwareFacts reads (gatherFacts runs it with its own probe, one command). */
+export const HARDWARE_SCRIPT = SCRIPT;
+
+export function parseHardwareFacts(stdout: string): HardwareFacts {
+  const parts = stdout.split(`${SEP}\n`);
   const [head = '', mem = '', cpu = '', route = '', addrs = '', links = '', mnt = '', env = ''] = parts;
   const [kernel = '', kernelVersion = '', nproc = '0'] = head.split('\n');
   const mi = meminfo(mem);

@@ -49,6 +49,8 @@ const MAX_SHELLS = 4;
 const REMEMBERED_FILE_BYTES = 1 << 20;
 /** A look (see `look`) brings a regular file's content along up to this size. */
 const LOOK_CONTENT_BYTES = 256 * 1024;
+/** A request running for less than this is waited for rather than given a new privileged shell (see shell()). */
+const SHORT_REQUEST_MS = 30;
 /** At most this many paths (and parents) in one prefetch. */
 const PREFETCH_PATHS = 400;
 /** An absolute path without . or .. parts, doubled or trailing slashes, other than /. */
@@ -253,6 +255,10 @@ export class SshHost implements Host {
     if (idle) return idle;
     const starting = this.shells.find((s) => !s.started);
     if (starting) return starting;
+    // A shell whose one request began moments ago is about to be free: most requests take a few
+    // milliseconds, a new shell's session and sudo far more. Long commands still get shells of their own.
+    const briefly = this.shells.find((s) => s.queued === 1 && s.runningSince > 0 && Date.now() - s.runningSince < SHORT_REQUEST_MS);
+    if (briefly) return briefly;
     if (this.shells.length < MAX_SHELLS) {
       const s = new SudoShell(client, this.opts.become!, this.sudoPrompt, this.opts.connectTimeoutMs, [...SUDO_SCRIPTS], SUDO_IN_SHELL);
       if (tracing) trace(this.name, 'shell-start', String(this.shells.length + 1));

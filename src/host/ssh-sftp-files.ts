@@ -16,6 +16,8 @@ const SFTP_PERMISSION_DENIED = 3;
 const SFTP_OP_UNSUPPORTED = 8;
 
 const READ_CHUNK = 256 * 1024;
+/** The first read of a file, with its fstat (see readFile). */
+const FIRST_CHUNK = 16 * 1024;
 const WRITE_CHUNK = 32 * 1024;
 const WRITES_IN_FLIGHT = 16;
 /** (uid_t)-1: chown leaves the id as it is. */
@@ -107,23 +109,29 @@ export class SftpFiles implements FileOps {
           throw e;
         }
       };
-      // Size and the first chunk in one round trip: a small file costs open + this.
-      const [st, first] = await Promise.all([call<Stats>((cb) => this.sftp.fstat(handle, cb)), readAt(0, READ_CHUNK)]);
+      // Size and the first chunk in one round trip: a small file costs open + this. The first chunk
+      // is small: most files read are, and every buffer asked for is allocated whole (with many
+      // hosts at once, large ones that come back mostly empty are what a run's memory goes to).
+      const [st, first] = await Promise.all([call<Stats>((cb) => this.sftp.fstat(handle, cb)), readAt(0, FIRST_CHUNK)]);
       const parts: Buffer[] = [first];
       let pos = first.length;
-      let lastFull = first.length === READ_CHUNK;
-      // The rest, several chunks at a time, up to the size fstat gave (or on while reads come
-      // back full: /proc files say size 0). A server may answer a read with fewer bytes than
-      // asked without being at EOF: then go on from there.
-      while (first.length > 0 && (pos < st.size || lastFull)) {
-        const batch = await Promise.all(Array.from({ length: 8 }, (_, i) => readAt(pos + i * READ_CHUNK, READ_CHUNK)));
+      // /proc files say size 0: they are read on while reads come back full.
+      const unsized = st.size === 0;
+      let full = first.length === FIRST_CHUNK;
+      // The rest, several chunks at a time, up to the size fstat gave. A server may answer a read
+      // with fewer bytes than asked without being at EOF: then go on from there.
+      while (first.length > 0 && (pos < st.size || (unsized && full))) {
+        const left = st.size - pos;
+        const chunk = left > 0 ? Math.min(READ_CHUNK, left) : READ_CHUNK;
+        const count = left > 0 ? Math.min(8, Math.ceil(left / chunk)) : 1;
+        const batch = await Promise.all(Array.from({ length: count }, (_, i) => readAt(pos + i * chunk, chunk)));
         let eof = false;
         for (const b of batch) {
           parts.push(b);
           pos += b.length;
-          lastFull = b.length === READ_CHUNK;
+          full = b.length === chunk;
           if (b.length === 0) eof = true; // at EOF (the file may have shrunk meanwhile)
-          if (!lastFull) break;
+          if (!full) break;
         }
         if (eof) break;
       }

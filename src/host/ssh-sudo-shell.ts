@@ -118,6 +118,8 @@ export class SudoShell {
   private gone?: Error;
   /** Requests waiting for this shell (including the one running). */
   queued = 0;
+  /** When the request now running was sent (Date.now()), 0 when none runs. */
+  runningSince = 0;
   private tail: Promise<unknown> = Promise.resolve();
 
   /**
@@ -153,7 +155,7 @@ export class SudoShell {
     this.queued++;
     const p = this.tail.then(() => this.send(kind, argv, stdin, timeoutMs));
     this.tail = p.catch(() => {});
-    return p.finally(() => { this.queued--; });
+    return p.finally(() => { this.queued--; if (this.queued === 0) this.runningSince = 0; });
   }
 
   close(): void {
@@ -165,6 +167,7 @@ export class SudoShell {
     if (this.gone) throw this.gone;
     const boundary = randomBytes(16).toString('hex');
     const request = encodeRequest(boundary, kind, argv, stdin);
+    this.runningSince = Date.now();
     const reply = new Promise<ShellReply>((resolve, reject) => {
       this.pending = { boundary, resolve, reject };
       if (timeoutMs) this.pending.timer = setTimeout(() => this.fail(new ShellGone(`no answer within ${timeoutMs} ms`)), timeoutMs);

@@ -43,6 +43,13 @@ export class Inventory {
     return this.hosts.get(host)?.pos;
   }
 
+  /**
+   * Answers of groupsOf / groupMap once loading is finished (finish()): every task of every host asks
+   * them (group_names, groups, the host's variables), and they walk every group each time. Forgotten
+   * when a host or group is added; membership changes only through those and finish().
+   */
+  private settled?: { groupsOf: Map<string, Array<{ name: string; depth: number }>>; groupMap?: Record<string, string[]> };
+
   constructor() {
     this.group('all');
     this.group('ungrouped');
@@ -51,6 +58,7 @@ export class Inventory {
   group(name: string, pos?: SourcePos): Group {
     let g = this.groups.get(name);
     if (!g) {
+      if (this.settled) this.settled = { groupsOf: new Map() };
       g = { name, hosts: new Set(), children: new Set(), vars: {}, pos, childPos: new Map() };
       this.groups.set(name, g);
     }
@@ -58,6 +66,7 @@ export class Inventory {
   }
 
   addHost(name: string, group: string | undefined, vars: Record<string, unknown>, pos?: SourcePos): void {
+    if (this.settled) this.settled = { groupsOf: new Map() };
     let h = this.hosts.get(name);
     if (!h) {
       h = { name, vars: {}, pos };
@@ -95,10 +104,19 @@ export class Inventory {
       const inSome = [...this.groups.values()].some((g) => g.name !== 'all' && g.name !== 'ungrouped' && g.hosts.has(h));
       if (!inSome) ungrouped.hosts.add(h);
     }
+    this.settled = { groupsOf: new Map() };
   }
 
   /** Groups a host belongs to, directly or through children, with their depth below `all`. */
   groupsOf(host: string): Array<{ name: string; depth: number }> {
+    const known = this.settled?.groupsOf.get(host);
+    if (known) return known;
+    const found = this.findGroupsOf(host);
+    this.settled?.groupsOf.set(host, found);
+    return found;
+  }
+
+  private findGroupsOf(host: string): Array<{ name: string; depth: number }> {
     const depth = new Map<string, number>();
     const visit = (g: string, d: number) => {
       if ((depth.get(g) ?? -1) >= d) return;
@@ -135,10 +153,12 @@ export class Inventory {
 
   /** Ansible's `groups` magic variable. */
   groupMap(): Record<string, string[]> {
+    if (this.settled?.groupMap) return this.settled.groupMap;
     const out: Record<string, string[]> = {};
     for (const g of this.groups.keys()) {
       out[g] = [...this.hosts.keys()].filter((h) => this.groupsOf(h).some((x) => x.name === g));
     }
+    if (this.settled) this.settled.groupMap = out;
     return out;
   }
 

@@ -165,3 +165,69 @@ it('in a run, one look at a path brings its parent and small content along, exac
     await plain.close();
   }
 });
+
+it('prefetch sees many paths in two requests, exactly as the separate calls give them, and never through a link', async () => {
+  const sub = path.join(dir, 'ahead');
+  fs.mkdirSync(path.join(sub, 'real'), { recursive: true });
+  const small = path.join(sub, 'small');
+  const empty = path.join(sub, 'empty');
+  const large = path.join(sub, 'large');
+  const link = path.join(sub, 'link');
+  const dangling = path.join(sub, 'dangling');
+  const fifo = path.join(sub, 'fifo');
+  const missing = path.join(sub, 'missing');
+  const underMissing = path.join(sub, 'nodir', 'x');
+  const odd = path.join(sub, 'name with\nnewline');
+  // A directory that is a link: what is under it is looked at by name, but its content is not kept
+  // (resolving the link is the caller's, as a chroot resolves it inside its tree).
+  fs.writeFileSync(path.join(sub, 'real', 'inside'), 'inside\n');
+  fs.symlinkSync('real', path.join(sub, 'linkdir'));
+  const throughLink = path.join(sub, 'linkdir', 'inside');
+  fs.writeFileSync(small, 'small\n');
+  fs.writeFileSync(empty, '');
+  fs.writeFileSync(odd, 'odd\n');
+  fs.writeFileSync(large, Buffer.alloc(300 * 1024, 7));
+  fs.symlinkSync('small', link);
+  fs.symlinkSync('nowhere', dangling);
+  (await import('node:child_process')).execFileSync('mkfifo', [fifo]);
+  const paths = [small, empty, large, link, dangling, fifo, missing, underMissing, odd, throughLink, sub];
+  const plain = host(false);
+  const run = host(true);
+  try {
+    const expected = new Map<string, unknown>();
+    for (const p of paths) {
+      expected.set(p, {
+        stat: await plain.stat(p),
+        content: p === fifo || p === sub ? undefined : await plain.readFile(p),
+        parent: await plain.stat(path.dirname(p)),
+      });
+    }
+    await run.prefetch(paths);
+    // Changed behind the host's back after the prefetch (other sizes): a run answers with what the
+    // prefetch saw, which proves the answer came from it ...
+    fs.writeFileSync(small, 'changed since\n');
+    fs.writeFileSync(odd, 'changed since\n');
+    // ... except for content under a directory that is a link: that is looked at when asked.
+    fs.writeFileSync(throughLink, 'changed since\n');
+    for (const p of paths) {
+      const got = {
+        stat: await run.stat(p),
+        content: p === fifo || p === sub ? undefined : await run.readFile(p),
+        parent: await run.stat(path.dirname(p)),
+      };
+      const want = expected.get(p) as typeof got;
+      if (p === throughLink) {
+        assert.equal(got.content!.toString(), 'changed since\n', 'content under a linked directory is read when asked');
+        continue;
+      }
+      assert.deepEqual(got, want, `prefetch of ${JSON.stringify(p)}`);
+    }
+    // The run's own change makes it look again.
+    await run.writeFile(path.join(sub, 'mine'), 'x');
+    assert.equal((await run.readFile(small))!.toString(), 'changed since\n');
+    assert.equal((await run.stat(odd)).size, 'changed since\n'.length);
+  } finally {
+    await run.close();
+    await plain.close();
+  }
+});
