@@ -111,7 +111,8 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, hooks: 
   try {
     const loaded = await loadConnecting(playbookFile, o, (inventory, extraVars) => {
       try { limitFn = limitOf(o.limit, inventory); } catch (e) { limitError = e; return false; }
-      return early.start(playbookFile, inventory, extraVars, limitFn);
+      // accept-new records a new host's key when it connects: not before the playbook is known to be good.
+      return !o.acceptNewHostKeys && early.start(playbookFile, inventory, extraVars, limitFn);
     });
     const { playbook, inventory, extraVars } = loaded;
     await turn();

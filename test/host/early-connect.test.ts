@@ -68,3 +68,20 @@ it('a play whose connection is not the early guess runs over the connection it a
   const msgs = JSON.stringify(r.json);
   assert.ok(msgs.includes(`${users.pw} via ${users.nopw}`), `ran as ${users.pw} through ${users.nopw}: ${msgs.slice(0, 2000)}`);
 });
+
+it('with --accept-new-host-keys, a playbook that fails validation records no host key', () => {
+  const dir = project({ 'pb.yaml': `- hosts: h1\n  tasks:\n    - debug: { msg: "{{ not_defined_anywhere }}" }\n` }, 'cvg-early-');
+  dirs.push(dir);
+  const known = path.join(dir, 'known_hosts');
+  fs.writeFileSync(known, '');
+  const inv = inventory(dir, 'ansible_user: root');
+  const r = converge([path.join(dir, 'pb.yaml'), '-i', inv, '--known-hosts-file', known, '--accept-new-host-keys', '--state-dir', path.join(dir, 'state')]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr + r.stdout, /not_defined_anywhere/);
+  assert.equal(fs.readFileSync(known, 'utf8'), '', 'no key recorded for a run that never started');
+  // The same playbook made valid records the key when it runs.
+  fs.writeFileSync(path.join(dir, 'pb.yaml'), `- hosts: h1\n  gather_facts: false\n  tasks:\n    - ping:\n`);
+  const ok = converge([path.join(dir, 'pb.yaml'), '-i', inv, '--known-hosts-file', known, '--accept-new-host-keys', '--state-dir', path.join(dir, 'state')]);
+  assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+  assert.notEqual(fs.readFileSync(known, 'utf8'), '');
+});
