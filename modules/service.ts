@@ -76,9 +76,9 @@ export async function showUnitsAhead(host: Host, tasks: Array<Record<string, unk
     .map((t) => unitName(t.name as string)))];
   if (units.length < 2 || !(await host.facts()).systemd_running) return;
   const r = await host.run(['systemctl', 'show', '--no-pager', '-p', SHOWN, '--', ...units], { env: { LC_ALL: 'C' }, observeOnly: true });
-  const blocks = r.stdout.split('\n\n').map((b) => b.trim());
-  if (r.rc !== 0 || blocks[blocks.length - 1] === '') blocks.pop();
-  if (r.rc !== 0 || blocks.length !== units.length || blocks.some((b) => !b.includes('LoadState='))) return;
+  if (r.rc !== 0) return;
+  const blocks = r.stdout.split('\n\n').map((b) => b.trim()).filter((b) => b !== '');
+  if (blocks.length !== units.length || blocks.some((b) => !b.includes('LoadState='))) return;
   for (const [i, unit] of units.entries()) await host.remember(shownKey(unit), async () => blocks[i] + '\n');
 }
 

@@ -15,6 +15,8 @@ import type { Host } from '../host/host.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { withoutLookups } from '../template/render.js';
 import { VarScope } from '../engine/variables.js';
+import { connectionVarsOf, withConnectionKeywords } from '../engine/connection-vars.js';
+import { ansibleBoolean } from '../config/ansible-coercion.js';
 
 /** More hosts than this in the first play: the run opens them as before (forks decide how many at once). */
 const MAX_EARLY = 8;
@@ -46,7 +48,7 @@ export class EarlyConnections {
       return false;
     }
     if (names.length > MAX_EARLY) return false;
-    const gathers = play.gather_facts === undefined || play.gather_facts === true || TRUE.test(String(play.gather_facts));
+    const gathers = play.gather_facts === undefined || ansibleBoolean(play.gather_facts) === true;
     for (const name of names) {
       if (!inventory.hosts.has(name)) continue;
       try {
@@ -82,17 +84,13 @@ export class EarlyConnections {
   }
 }
 
-const TRUE = /^(yes|true|on|1|y)$/i;
-
-/** The ansible_* variables and the play's keywords, as HostRun gives them to the play's connection (taskConnVars). */
+/** The play's connection as HostRun will ask for it, from the first play as written (its keywords not yet loaded). */
 function connectionVars(invVars: Record<string, unknown>, play: Record<string, unknown>, extraVars: Record<string, unknown>): Record<string, unknown> {
-  const scope = new VarScope([invVars, extraVars]);
-  const c: Record<string, unknown> = {};
-  for (const k of scope.keys()) if (k.startsWith('ansible_') && !k.startsWith('ansible_facts')) c[k] = scope.get(k);
-  const word = (k: string) => (typeof play[k] === 'string' || typeof play[k] === 'boolean' ? play[k] : undefined);
-  if (word('become') !== undefined && c.ansible_become === undefined) c.ansible_become = play.become === true || TRUE.test(String(play.become));
-  if (word('become_user') !== undefined && c.ansible_become_user === undefined) c.ansible_become_user = play.become_user;
-  if (word('remote_user') !== undefined && c.ansible_user === undefined) c.ansible_user = play.remote_user;
-  if (word('connection') !== undefined && c.ansible_connection === undefined) c.ansible_connection = play.connection;
-  return c;
+  const text = (k: string) => (typeof play[k] === 'string' ? play[k] as string : undefined);
+  return withConnectionKeywords(connectionVarsOf(new VarScope([invVars, extraVars])), {
+    become: ansibleBoolean(play.become) || undefined,
+    becomeUser: text('become_user'),
+    remoteUser: text('remote_user'),
+    connection: text('connection'),
+  });
 }

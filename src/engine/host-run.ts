@@ -8,6 +8,7 @@ import { connectionKind } from '../host/connect.js';
 import { renderDeep, renderValue } from '../template/render.js';
 import { runSteps } from './run-steps.js';
 import { prefetchPlay } from './prefetch.js';
+import { connectionVarsOf, withConnectionKeywords } from './connection-vars.js';
 import type { Host } from '../host/host.js';
 import { HostUnreachableError } from '../host/host.js';
 import { LocalHost } from '../host/local-host.js';
@@ -207,17 +208,12 @@ export class HostRun implements StepRunHost {
 
   /** Connection variables for a task: the inventory's, else the task's and play's keywords. */
   private taskConnVars(task: Task | undefined, base?: Record<string, unknown>): Record<string, unknown> {
-    const vars = this.scope();
-    const c: Record<string, unknown> = base ?? {};
-    if (!base) for (const k of vars.keys()) if (k.startsWith('ansible_') && !k.startsWith('ansible_facts') && !MAGIC_NAMES.has(k)) c[k] = vars.get(k);
-    const become = task?.become ?? (this.playBecome || undefined);
-    const becomeUser = task?.becomeUser ?? this.playBecomeUser;
-    if (become !== undefined && c.ansible_become === undefined) c.ansible_become = become;
-    if (becomeUser !== undefined && c.ansible_become_user === undefined) c.ansible_become_user = becomeUser;
-    const remoteUser = task?.remoteUser ?? this.play?.remoteUser;
-    if (remoteUser !== undefined && c.ansible_user === undefined) c.ansible_user = remoteUser;
-    if (this.play?.connection !== undefined && c.ansible_connection === undefined) c.ansible_connection = this.play.connection;
-    return c;
+    return withConnectionKeywords(base ?? connectionVarsOf(this.scope()), {
+      become: task?.become ?? (this.playBecome || undefined),
+      becomeUser: task?.becomeUser ?? this.playBecomeUser,
+      remoteUser: task?.remoteUser ?? this.play?.remoteUser,
+      connection: this.play?.connection,
+    });
   }
 
   /** This host's connection for a task whose become/remote_user may differ from the play's. */
@@ -549,9 +545,6 @@ function ansibleVersion(): Record<string, unknown> {
   const [major, minor, revision] = COMPATIBLE_ANSIBLE.split('.').map(Number);
   return { full: COMPATIBLE_ANSIBLE, major, minor, revision, string: COMPATIBLE_ANSIBLE };
 }
-
-const MAGIC_NAMES = new Set(['ansible_check_mode', 'ansible_diff_mode', 'ansible_run_tags', 'ansible_skip_tags', 'ansible_play_name',
-  'ansible_play_hosts_all', 'ansible_play_hosts', 'ansible_play_batch', 'ansible_verbosity', 'ansible_loop_var', 'ansible_index_var', 'ansible_loop']);
 
 function sourceOfTask(task: Task): string {
   const pos = task.origin.source.posOf(task.origin.path);

@@ -56,41 +56,43 @@ export function playAhead(hr: PrefetchHost, play: Play): PlayAhead {
   const observations = new Map<ModuleDefinition, Array<Record<string, unknown>>>();
   withoutLookups(() => {
     for (const task of plainTasks(play.steps)) {
+      if (paths.size >= MAX_PATHS) break;
       const m = task.module;
       const names = m.observedPaths?.filter((n) => typeof task.params[n] === 'string') ?? [];
       const ahead = m.observeAhead?.params.filter((n) => task.params[n] !== undefined) ?? [];
       if ((!names.length && !ahead.length) || !hr.tagged(task)) continue;
-      try {
-        const scope = hr.scopeFor(task, []);
-        let items: unknown[] = [undefined];
-        if (task.loop !== undefined) {
-          if (!PURE_LOOPS.has(task.loopKind ?? 'loop')) continue;
-          items = loopItems({ kind: task.loopKind ?? 'loop', raw: task.loop, vars: scope.proxy, searchDirs: [hr.playbookDir], what: 'look-ahead' });
+      for (const vars of itemVars(hr, task)) {
+        for (const n of names) {
+          const v = guess(() => renderValue(task.params[n] as string, vars, 'look-ahead'));
+          if (typeof v === 'string' && v.startsWith('/')) paths.add(v);
         }
-        const lv = task.loopControl.loop_var;
-        for (const item of items) {
-          const vars = task.loop === undefined ? scope.proxy : scope.withData({ [lv]: item, ansible_loop_var: lv }).proxy;
-          for (const n of names) {
-            try {
-              const v = renderValue(task.params[n] as string, vars, 'look-ahead');
-              if (typeof v === 'string' && v.startsWith('/')) paths.add(v);
-            } catch { /* known only when the task runs */ }
-          }
-          if (ahead.length) {
-            try {
-              const params: Record<string, unknown> = {};
-              for (const n of ahead) params[n] = renderDeep(task.params[n], vars, 'look-ahead');
-              const list = observations.get(m) ?? [];
-              list.push(params);
-              observations.set(m, list);
-            } catch { /* known only when the task runs */ }
-          }
-          if (paths.size >= MAX_PATHS) return;
-        }
-      } catch { /* the loop is known only when the task runs */ }
+        const params = ahead.length ? guess(() => Object.fromEntries(ahead.map((n) => [n, renderDeep(task.params[n], vars, 'look-ahead')]))) : undefined;
+        if (params) observations.set(m, observations.get(m) ?? []).get(m)!.push(params);
+        if (paths.size >= MAX_PATHS) break;
+      }
     }
   });
   return { paths: [...paths], observations };
+}
+
+/** A render that may fail now and work when the task runs (a registered value, a set_fact): undefined then. */
+function guess<T>(render: () => T): T | undefined {
+  try {
+    return render();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The variables of each of a task's items (one set without a loop); none when the loop is known only later. */
+function itemVars(hr: PrefetchHost, task: Task): Array<Record<string, unknown>> {
+  if (task.loop !== undefined && !PURE_LOOPS.has(task.loopKind ?? 'loop')) return [];
+  const scope = guess(() => hr.scopeFor(task, []));
+  if (!scope) return [];
+  if (task.loop === undefined) return [scope.proxy];
+  const items = guess(() => loopItems({ kind: task.loopKind ?? 'loop', raw: task.loop, vars: scope.proxy, searchDirs: [hr.playbookDir], what: 'look-ahead' }));
+  const lv = task.loopControl.loop_var;
+  return (items ?? []).map((item) => scope.withData({ [lv]: item, ansible_loop_var: lv }).proxy);
 }
 
 /** Hands what the play will observe to a host that can observe much at once; never fails the run. */

@@ -3,6 +3,7 @@
 // bytes passed exactly, and replies that no command output can forge.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -33,6 +34,20 @@ function host(rememberObservations = false): SshHost {
     knownHostsFile: sshd.knownHosts, acceptNewHostKeys: false, connectTimeoutMs: 20_000, become: { user: 'root' },
     rememberObservations,
   });
+}
+
+/** A directory under `dir` with a small and a 300 KB file, a link, a dangling link, a FIFO, and a missing name. */
+function kindsOfPaths(name: string) {
+  const sub = path.join(dir, name);
+  fs.mkdirSync(sub, { recursive: true });
+  const at = (n: string) => path.join(sub, n);
+  const p = { sub, small: at('small'), large: at('large'), link: at('link'), dangling: at('dangling'), fifo: at('fifo'), missing: at('missing') };
+  fs.writeFileSync(p.small, 'small\n');
+  fs.writeFileSync(p.large, Buffer.alloc(300 * 1024, 7));
+  fs.symlinkSync('small', p.link);
+  fs.symlinkSync('nowhere', p.dangling);
+  execFileSync('mkfifo', [p.fifo]);
+  return p;
 }
 
 /** The process that started this command: the privileged shell, when there is one. */
@@ -117,19 +132,7 @@ it('remembers what it read only when asked (one run), and forgets it at its own 
 });
 
 it('in a run, one look at a path brings its parent and small content along, exactly as the separate calls give them', async () => {
-  const sub = path.join(dir, 'look');
-  fs.mkdirSync(sub, { recursive: true });
-  const small = path.join(sub, 'small');
-  const large = path.join(sub, 'large');
-  const link = path.join(sub, 'link');
-  const dangling = path.join(sub, 'dangling');
-  const fifo = path.join(sub, 'fifo');
-  const missing = path.join(sub, 'missing');
-  fs.writeFileSync(small, 'small\n');
-  fs.writeFileSync(large, Buffer.alloc(300 * 1024, 7));
-  fs.symlinkSync('small', link);
-  fs.symlinkSync('nowhere', dangling);
-  await (await import('node:child_process')).execFileSync('mkfifo', [fifo]);
+  const { sub, small, large, link, dangling, fifo, missing } = kindsOfPaths('look');
   const run = host(true);
   const plain = host(false);
   try {
@@ -167,15 +170,9 @@ it('in a run, one look at a path brings its parent and small content along, exac
 });
 
 it('prefetch sees many paths at once, exactly as the separate calls give them, and keeps nothing read through a link', async () => {
-  const sub = path.join(dir, 'ahead');
-  fs.mkdirSync(path.join(sub, 'real'), { recursive: true });
-  const small = path.join(sub, 'small');
+  const { sub, small, large, link, dangling, fifo, missing } = kindsOfPaths('ahead');
+  fs.mkdirSync(path.join(sub, 'real'));
   const empty = path.join(sub, 'empty');
-  const large = path.join(sub, 'large');
-  const link = path.join(sub, 'link');
-  const dangling = path.join(sub, 'dangling');
-  const fifo = path.join(sub, 'fifo');
-  const missing = path.join(sub, 'missing');
   const underMissing = path.join(sub, 'nodir', 'x');
   const odd = path.join(sub, 'name with\nnewline');
   // A directory that is a link: what is under it is looked at by name, but its content is not kept
@@ -183,13 +180,8 @@ it('prefetch sees many paths at once, exactly as the separate calls give them, a
   fs.writeFileSync(path.join(sub, 'real', 'inside'), 'inside\n');
   fs.symlinkSync('real', path.join(sub, 'linkdir'));
   const throughLink = path.join(sub, 'linkdir', 'inside');
-  fs.writeFileSync(small, 'small\n');
   fs.writeFileSync(empty, '');
   fs.writeFileSync(odd, 'odd\n');
-  fs.writeFileSync(large, Buffer.alloc(300 * 1024, 7));
-  fs.symlinkSync('small', link);
-  fs.symlinkSync('nowhere', dangling);
-  (await import('node:child_process')).execFileSync('mkfifo', [fifo]);
   const paths = [small, empty, large, link, dangling, fifo, missing, underMissing, odd, throughLink, sub];
   const plain = host(false);
   const run = host(true);
