@@ -67,20 +67,49 @@ const SHOWN = 'LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload,Can
 const shownKey = (unit: string) => `systemctl-show:${unit}`;
 
 /**
- * One `systemctl show` for the units of a play's service tasks (systemd running, no root or scope):
- * systemctl prints one block of properties per unit, in the order asked, separated by a blank line.
+ * The units of a play's service tasks observed in one command per way of reaching them: one
+ * `systemctl show` on a running systemd (one block of properties per unit, in the order asked,
+ * separated by a blank line), one `systemctl --root=DIR is-enabled` per tree worked on offline (one
+ * line per unit). Remembered on the host where showUnit and offlineUnit find them.
  */
 export async function showUnitsAhead(host: Host, tasks: Array<Record<string, unknown>>): Promise<void> {
-  if (!host.remember || host.kind === 'chroot') return;
-  const units = [...new Set(tasks.filter((t) => typeof t.name === 'string' && t.root === undefined && t.scope === undefined)
-    .map((t) => unitName(t.name as string)))];
-  if (units.length < 2 || !(await host.facts()).systemd_running) return;
-  const r = await host.run(['systemctl', 'show', '--no-pager', '-p', SHOWN, '--', ...units], { env: { LC_ALL: 'C' }, observeOnly: true });
-  if (r.rc !== 0) return;
-  const blocks = r.stdout.split('\n\n').map((b) => b.trim()).filter((b) => b !== '');
-  if (blocks.length !== units.length || blocks.some((b) => !b.includes('LoadState='))) return;
-  for (const [i, unit] of units.entries()) await host.remember(shownKey(unit), async () => blocks[i] + '\n');
+  if (!host.remember) return;
+  const named = tasks.filter((t) => typeof t.name === 'string' && t.scope === undefined
+    && (t.root === undefined || (typeof t.root === 'string' && t.root.startsWith('/'))));
+  const offline = new Map<string, string[]>();
+  const online: string[] = [];
+  const facts = await host.facts();
+  for (const t of named) {
+    const unit = unitName(t.name as string);
+    const root = t.root === '/' ? undefined : t.root as string | undefined;
+    if (root === undefined && host.kind !== 'chroot' && facts.systemd_running) online.push(unit);
+    else offline.set(root ?? '/', [...(offline.get(root ?? '/') ?? []), unit]);
+  }
+  const units = [...new Set(online)];
+  if (units.length >= 2) {
+    const r = await host.run(['systemctl', 'show', '--no-pager', '-p', SHOWN, '--', ...units], { env: { LC_ALL: 'C' }, observeOnly: true });
+    const blocks = r.stdout.split('\n\n').map((b) => b.trim()).filter((b) => b !== '');
+    if (r.rc === 0 && blocks.length === units.length && blocks.every((b) => b.includes('LoadState='))) {
+      for (const [i, unit] of units.entries()) await host.remember(shownKey(unit), async () => blocks[i] + '\n');
+    }
+  }
+  for (const [root, all] of offline) {
+    const list = [...new Set(all)];
+    if (list.length < 2) continue;
+    const flags = [`--root=${root}`];
+    const r = await host.run(['systemctl', ...flags, 'is-enabled', '--', ...list], { env: OFFLINE_ENV, observeOnly: true });
+    // A unit that does not exist prints no line (only an error): then each task asks for itself.
+    const lines = r.stdout.split('\n').filter((l) => l !== '');
+    if (lines.length !== list.length) continue;
+    for (const [i, unit] of list.entries()) {
+      await host.remember(enabledKey(flags, unit), async () => ({ rc: 0, stdout: `${lines[i]}\n`, stderr: '' }));
+    }
+  }
 }
+
+const OFFLINE_ENV = { LC_ALL: 'C', SYSTEMD_OFFLINE: '1' };
+/** Where a unit's offline `systemctl is-enabled` is remembered on the host. */
+const enabledKey = (flags: string[], unit: string) => `systemctl-is-enabled:${flags.join(' ')}:${unit}`;
 
 async function showUnit(host: Host, unit: string, all = false): Promise<Observed> {
   // all: every property, for systemd_service's registered `status` (the same one round trip).
@@ -107,7 +136,8 @@ async function showUnit(host: Host, unit: string, all = false): Promise<Observed
 }
 
 async function offlineUnit(host: Host, unit: string, root: string, flags: string[]): Promise<Observed> {
-  const r = await host.run(['systemctl', ...flags, 'is-enabled', unit], { env: { LC_ALL: 'C', SYSTEMD_OFFLINE: '1' }, observeOnly: true });
+  const ask = () => host.run(['systemctl', ...flags, 'is-enabled', unit], { env: OFFLINE_ENV, observeOnly: true });
+  const r = host.remember ? await host.remember(enabledKey(flags, unit), ask) : await ask();
   if (r.rc === 127) throw new TaskFailedError(`systemctl is not installed on ${host.name}${root !== '/' ? ` (needed for ${root})` : ''}`);
   const state = r.stdout.trim().split('\n')[0] ?? '';
   if (!state) {

@@ -1,7 +1,9 @@
 // Bundles the built CLI into one file and prepares its code cache:
 //  - dist/converge.cjs: the whole CLI in one CommonJS file (one file to load
-//    instead of hundreds is most of converge's startup time). ssh2 stays
-//    outside (it has optional native parts) and is loaded only for SSH hosts.
+//    instead of hundreds is most of converge's startup time), ssh2 included
+//    (loaded only for SSH hosts). ssh2's optional native parts stay outside and
+//    are required from wherever npm installed ssh2: its compiled cipher binding
+//    and cpu-features.
 //  - dist/converge.mjs: the `converge` executable (src/cli/launcher.ts), which
 //    runs converge.cjs through V8's code cache.
 //  - dist/converge.v8cache: that cache, from a training run of
@@ -13,6 +15,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 
+// ssh2 requires its binding by a path relative to its own file; from the bundle it is the package's path.
+const nativeFromPackage = {
+  name: 'native-from-package',
+  setup(b) {
+    b.onResolve({ filter: /\.node$/ }, (args) => {
+      const abs = path.resolve(args.resolveDir, args.path);
+      const at = abs.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+      if (at < 0) return { errors: [{ text: `native module outside node_modules: ${abs}` }] };
+      return { path: abs.slice(at + '/node_modules/'.length).split(path.sep).join('/'), external: true };
+    });
+  },
+};
+
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'error', legalComments: 'none' };
 
 await build({
@@ -20,7 +35,8 @@ await build({
   entryPoints: ['dist/src/cli/main.js'],
   outfile: 'dist/converge.cjs',
   format: 'cjs',
-  external: ['ssh2', 'cpu-features'],
+  external: ['cpu-features'],
+  plugins: [nativeFromPackage],
   // import.meta does not exist in CommonJS: its only use here is createRequire(import.meta.url).
   define: { 'import.meta.url': '__converge_bundle_url' },
   banner: { js: "const __converge_bundle_url = require('node:url').pathToFileURL(__filename).href;" },

@@ -23,12 +23,14 @@ const script = new vm.Script(Module.wrap(source), {
   filename: bundle,
   cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
 });
-const mod = { exports: {} };
+const mod: { exports: { warmSsh2ForCodeCache?: () => void } } = { exports: {} };
 (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, dir);
 
 // The build's training run: the cache then holds every function this run compiled.
 if (process.env.CONVERGE_WRITE_CODE_CACHE === '1') {
   process.once('exit', () => {
+    // The training run is local: ssh2's code is compiled here so that SSH runs find it cached.
+    mod.exports.warmSsh2ForCodeCache?.();
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, cacheFile);

@@ -45,6 +45,9 @@ function say(line: string): void {
 }
 
 /** Prints an error the way its kind should be printed and returns the exit code. */
+/** The code-cache training run's use (src/cli/launcher.ts). */
+export { warmSsh2ForCodeCache } from '../host/ssh-connect.js';
+
 export function reportError(e: unknown): number {
   if (e instanceof ConfigErrors) {
     for (const err of e.errors) say(`error: ${err.located}\n`);

@@ -48,7 +48,7 @@ export class AccountCache {
       id = (await this.table(file)).byName.get(name);
     }
     if (id !== undefined || !this.useGetent) return id;
-    const r = await this.host.run(['getent', file, name]);
+    const r = await this.host.run(['getent', file, name], { observeOnly: true });
     if (r.rc !== 0) return undefined;
     const f = r.stdout.trim().split(':');
     return f.length >= 3 ? Number(f[2]) : undefined;

@@ -29,7 +29,7 @@ export class ChrootOverHost implements Host {
   constructor(public readonly name: string, private readonly parent: Host, tree: string) {
     if (!path.isAbsolute(tree)) throw new HostOperationError(`chroot tree must be an absolute path: ${tree}`);
     this.tree = path.normalize(tree);
-    this.accounts = new AccountCache({ readFile: (p) => this.readFile(p), run: (a) => this.run(a) }, false);
+    this.accounts = new AccountCache({ readFile: (p) => this.readFile(p), run: (a, o) => this.run(a, o) }, false);
   }
 
   /** Image directories already resolved (image path with resolved parents -> resolved image path); any change forgets them. */
@@ -74,6 +74,14 @@ export class ChrootOverHost implements Host {
   private changed<T>(op: Promise<T>): Promise<T> {
     this.dirs.clear();
     return op.finally(() => this.dirs.clear());
+  }
+
+  /**
+   * Observations of the image are the parent's (under the tree's name): every change to the image
+   * is a change on the parent, which forgets them.
+   */
+  remember<T>(key: string, observe: () => Promise<T>): Promise<T> {
+    return this.parent.remember ? this.parent.remember(`chroot:${this.tree}\0${key}`, observe) : observe();
   }
 
   /** Names resolve in the image's own account files, so the parent gets numeric ids. */

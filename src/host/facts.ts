@@ -52,7 +52,7 @@ async function readOsRelease(host: Pick<Host, 'readFile'>): Promise<Buffer | nul
  */
 export async function gatherFacts(host: Pick<Host, 'readFile' | 'run'>, opts: { offline?: boolean } = {}): Promise<Facts> {
   const probe = [
-    'uname -n; uname -m',
+    'uname -nm',
     opts.offline ? 'echo no' : '[ -d /run/systemd/system ] && echo yes || echo no',
     'for p in dnf zypper apt-get; do command -v $p >/dev/null 2>&1 && echo $p; done; echo --',
     'command -v systemctl >/dev/null 2>&1 && echo systemctl; echo --',
@@ -62,24 +62,27 @@ export async function gatherFacts(host: Pick<Host, 'readFile' | 'run'>, opts: { 
   // (over SSH each command is a round trip, and through sudo they would wait for each other).
   const [osText, both] = await Promise.all([
     readOsRelease(host),
-    host.run(['sh', '-c', opts.offline ? probe : `${probe}; echo ${PROBE_END}; ${HARDWARE_SCRIPT}`]),
+    // observeOnly: a host that remembers what it saw (a prefetch for a chroot tree's play) keeps it.
+    host.run(['sh', '-c', opts.offline ? probe : `${probe}; echo ${PROBE_END}; ${HARDWARE_SCRIPT}`], { observeOnly: true }),
   ]);
   const end = both.stdout.indexOf(`${PROBE_END}\n`);
   const r = opts.offline || end < 0 ? both : { ...both, stdout: both.stdout.slice(0, end) };
-  const hardware = opts.offline ? undefined : parseHardwareFacts(end < 0 ? '' : both.stdout.slice(end + PROBE_END.length + 1));
-  const osr = parseOsRelease((osText ?? '').toString());
-  const id = osr.ID ?? '';
-  const family = osFamily(id, osr.ID_LIKE ?? '');
-  const version = osr.VERSION_ID ?? '';
   const lines = r.stdout.split('\n');
-  const [hostname = '', arch = '', sd = 'no'] = lines;
-  const rest = lines.slice(3);
+  const [nameAndMachine = '', sd = 'no'] = lines;
+  const [hostname = '', arch = ''] = nameAndMachine.split(' ');
+  const rest = lines.slice(2);
   const sep1 = rest.indexOf('--');
   const mgrs = rest.slice(0, sep1);
   const rest2 = rest.slice(sep1 + 1);
   const sep2 = rest2.indexOf('--');
   const hasSystemctl = rest2.slice(0, sep2).includes('systemctl');
   const ipLines = rest2.slice(sep2 + 1).filter(Boolean);
+  const hardware = opts.offline ? undefined
+    : parseHardwareFacts(end < 0 ? '' : both.stdout.slice(end + PROBE_END.length + 1), ipLines.join('\n'));
+  const osr = parseOsRelease((osText ?? '').toString());
+  const id = osr.ID ?? '';
+  const family = osFamily(id, osr.ID_LIKE ?? '');
+  const version = osr.VERSION_ID ?? '';
   const ipv4: Record<string, string[]> = {};
   const interfaces: string[] = [];
   for (const l of ipLines) {

@@ -2,24 +2,33 @@
 // host key checking against known_hosts, and one-line HostUnreachableErrors.
 
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AuthenticationType, Client, ConnectConfig } from 'ssh2';
-
-// ssh2 is loaded on the first SSH connection only: a local run never pays for it.
-// require(), not import(): ssh2 is CommonJS, and the CLI bundle runs as a script
-// compiled through V8's code cache, where a dynamic import has no loader.
-type Ssh2 = typeof import('ssh2');
-let ssh2Module: Ssh2 | undefined;
-function loadSsh2(): Ssh2 {
-  ssh2Module ??= createRequire(import.meta.url)('ssh2') as Ssh2;
-  return ssh2Module;
-}
 import { HostUnreachableError } from './host.js';
+import { loadSsh2Client, loadSsh2ParseKey } from './ssh2-load.cjs';
 import {
   appendKnownHost, checkHostKey, fingerprintSha256, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHosts,
 } from './known-hosts.js';
+
+// ssh2 is loaded on the first SSH connection only (ssh2-load.cts).
+interface Ssh2 {
+  Client: ReturnType<typeof loadSsh2Client>;
+  utils: { parseKey: ReturnType<typeof loadSsh2ParseKey> };
+}
+let ssh2Module: Ssh2 | undefined;
+function loadSsh2(): Ssh2 {
+  ssh2Module ??= { Client: loadSsh2Client(), utils: { parseKey: loadSsh2ParseKey() } };
+  return ssh2Module;
+}
+
+/**
+ * For the bundle's code-cache training run (scripts/bundle.mjs), which runs
+ * locally: loads ssh2 and builds a client so that its code is in the cache too.
+ */
+export function warmSsh2ForCodeCache(): void {
+  new (loadSsh2().Client)().removeAllListeners();
+}
 
 export interface SshTarget {
   /** Inventory name (for errors). */
