@@ -88,7 +88,8 @@ async function planTree(p: CopyParams, ctx: ModuleContext): Promise<PlanResult<C
 
 export const copyModule: ModuleDefinition<CopyParams, CopyState> = {
   name: 'copy',
-  observedPaths: ['dest'],
+  // src is the controller's unless remote_src (which may be a template: any value but false counts).
+  observedPaths: (p) => (p.remote_src === undefined || p.remote_src === false ? ['dest'] : ['dest', 'src']),
   controllerSource: { param: 'src' },
   description:
     'Copies a file from the playbook (src, looked up in files/ then next to the playbook) or given text (content) to dest on the host. ' +

@@ -46,6 +46,8 @@ function targetPath(p: FileParams): string {
 
 /** Walks a directory tree (links are not followed) and lists every path below it. */
 async function treeBelow(ctx: ModuleContext, dir: string): Promise<Array<{ path: string; stat: FileStat }>> {
+  const whole = await ctx.host.statTree?.(dir);
+  if (whole) return whole;
   const out: Array<{ path: string; stat: FileStat }> = [];
   for (const n of await ctx.host.readdir(dir)) {
     const p = joinPath(dir, n);

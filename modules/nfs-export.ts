@@ -212,6 +212,7 @@ async function apply(p: NfsExportParams, planned: PlanResult<NfsExportState>, ct
 
 export const nfsExportModule: ModuleDefinition<NfsExportParams, NfsExportState> = {
   name: 'nfs_export',
+  observedPaths: ['file'],
   convergeOnly: true,
   aliases: ['nfs-export'],
   description: 'Manages one NFS export (path, clients, options) in /etc/exports or /etc/exports.d/*.exports, checked with exportfs before writing (in --check too) and applied with exportfs -ra, restoring the previous file if that fails; or as an EXPORT block in an NFS-Ganesha config (server: ganesha).',

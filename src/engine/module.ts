@@ -119,9 +119,10 @@ export interface ModuleDefinition<P = any, S = any> {
   /**
    * Parameters that name host paths its plan looks at (file: path, dest, name): the engine looks at
    * all of a play's such paths in one go before the play's tasks run (src/engine/prefetch.ts). A hint
-   * only; a path missed here is looked at when the task asks.
+   * only; a path missed here is looked at when the task asks. A function gets the task's parameters as
+   * written (not rendered): copy looks at its src on the host only with remote_src.
    */
-  observedPaths?: string[];
+  observedPaths?: string[] | ((params: Record<string, unknown>) => string[]);
   /**
    * Observes, in one go, what a play's tasks of this module will ask the host (service: one
    * `systemctl show` for every unit), into the host's remembered observations (Host.remember), before

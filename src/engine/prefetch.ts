@@ -58,7 +58,8 @@ export function playAhead(hr: PrefetchHost, play: Play): PlayAhead {
     for (const task of plainTasks(play.steps)) {
       if (paths.size >= MAX_PATHS) break;
       const m = task.module;
-      const names = m.observedPaths?.filter((n) => typeof task.params[n] === 'string') ?? [];
+      const named = typeof m.observedPaths === 'function' ? m.observedPaths(task.params) : m.observedPaths;
+      const names = named?.filter((n) => typeof task.params[n] === 'string') ?? [];
       const ahead = m.observeAhead?.params.filter((n) => task.params[n] !== undefined) ?? [];
       if ((!names.length && !ahead.length) || !hr.tagged(task)) continue;
       for (const vars of itemVars(hr, task)) {

@@ -27,6 +27,11 @@ export interface RunOptions {
    * other command may change anything, so it makes such a host forget.
    */
   observeOnly?: boolean;
+  /**
+   * The command is known to take a while (a firewalld probe: D-Bus calls, each its own process):
+   * where commands share a connection's sessions (SshHost through sudo), others do not wait for it.
+   */
+  slow?: boolean;
 }
 
 export type FileType = 'file' | 'directory' | 'link' | 'other';
@@ -111,6 +116,12 @@ export interface Host {
   /** Removes a file, link or (recursively) a directory. Missing is fine. */
   remove(path: string): Promise<void>;
   readdir(path: string): Promise<string[]>;
+  /**
+   * Optional: every path below directory `path` with its lstat (links below it not followed), parents
+   * before their children and names in sort() order, as a walk by readdir and stat would find them, in
+   * one request. undefined where the host has no such request (the caller walks the tree itself).
+   */
+  statTree?(path: string): Promise<Array<{ path: string; stat: FileStat }> | undefined>;
 
   /** Numeric id of a user or group name (numeric strings pass through). */
   uidOf(user: string): Promise<number | undefined>;

@@ -172,6 +172,12 @@ const S = {
   readdir: 'if [ ! -d "$1" ]; then if [ -e "$1" ]; then echo "$1: Not a directory" >&2; '
     + 'else echo "$1: No such file or directory" >&2; fi; exit 1; fi; '
     + "exec find -H \"$1\" -mindepth 1 -maxdepth 1 -printf '%f\\0'",
+  // Everything below directory $1 (links below it not followed), each as three NUL-terminated fields:
+  // type, permission bits (octal), uid, gid, size, mtime, inode and link count; the path below $1; the
+  // link's target (empty for others). One process for a whole tree (file's recurse).
+  tree: 'if [ ! -d "$1" ]; then if [ -e "$1" ]; then echo "$1: Not a directory" >&2; '
+    + 'else echo "$1: No such file or directory" >&2; fi; exit 1; fi; '
+    + "exec find -H \"$1\" -mindepth 1 -printf '%y %m %U %G %s %T@ %i %n\\0%P\\0%l\\0'",
 };
 
 /** Every helper script, for a privileged shell that defines them once as functions. */
@@ -207,6 +213,9 @@ export interface Look {
 }
 
 /** A stat line '%f %u %g %s %Y %i %h'; type undefined when the line is not one. */
+/** find's %y letters. */
+const TREE_TYPES: Record<string, FileStat['type']> = { f: 'file', d: 'directory', l: 'link' };
+
 function statFrom(line: string): FileStat {
   const f = line.split(' ');
   if (f.length !== 7 || !/^[0-9a-f]+$/.test(f[0]) || f.slice(1).some((x) => !/^\d+$/.test(x))) return { exists: true };
@@ -363,6 +372,33 @@ export class SudoFiles implements FileOps {
   async remove(p: string): Promise<void> {
     const r = await this.script(S.remove, [p]);
     if (r.rc !== 0) throw fail(`remove ${p}`, r);
+  }
+
+  /** Every path below directory p with its lstat, parents before their children, names in sort() order. */
+  async tree(p: string): Promise<Array<{ path: string; stat: FileStat }>> {
+    const r = await this.script(S.tree, [p]);
+    if (r.rc !== 0) throw fail(`readdir ${p}`, r);
+    const f = r.stdout.toString('utf8').split('\0');
+    if (f.length % 3 !== 1 || f[f.length - 1] !== '') throw new HostOperationError(`walk ${p}: unexpected answer from find`);
+    const out: Array<{ rel: string[]; path: string; stat: FileStat }> = [];
+    for (let i = 0; i + 2 < f.length; i += 3) {
+      const m = /^([a-zA-Z]) ([0-7]+) (\d+) (\d+) (\d+) (-?\d+)(?:\.\d+)? (\d+) (\d+)$/.exec(f[i]);
+      if (!m || f[i + 1] === '') throw new HostOperationError(`walk ${p}: unexpected answer from find`);
+      const type = TREE_TYPES[m[1]] ?? 'other';
+      out.push({
+        rel: f[i + 1].split('/'), path: `${p.replace(/\/+$/, '')}/${f[i + 1]}`,
+        stat: {
+          exists: true, type, mode: parseInt(m[2], 8) & 0o7777, uid: Number(m[3]), gid: Number(m[4]), size: Number(m[5]),
+          mtimeMs: Number(m[6]) * 1000, ino: Number(m[7]), nlink: Number(m[8]), ...(type === 'link' ? { linkTarget: f[i + 2] } : {}),
+        },
+      });
+    }
+    // The order of a walk by readdir (sorted names, depth first): find gives the directories' own order.
+    const before = (a: string[], b: string[]) => {
+      for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+      return a.length - b.length;
+    };
+    return out.sort((a, b) => before(a.rel, b.rel)).map(({ path, stat }) => ({ path, stat }));
   }
 
   async readdir(p: string): Promise<string[]> {

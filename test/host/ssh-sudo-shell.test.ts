@@ -225,3 +225,35 @@ it('prefetch sees many paths at once, exactly as the separate calls give them, a
     await plain.close();
   }
 });
+
+it('a tree below a directory in one request: every path and its lstat, in the order a walk by readdir and stat gives', async () => {
+  const { sub } = kindsOfPaths('tree');
+  fs.mkdirSync(path.join(sub, 'd1', 'd2'), { recursive: true });
+  fs.writeFileSync(path.join(sub, 'd1', 'd2', 'deep'), 'deep\n');
+  fs.writeFileSync(path.join(sub, 'd1', 'b file'), 'b\n');
+  fs.writeFileSync(path.join(sub, 'name with\nnewline'), 'odd\n');
+  fs.symlinkSync('d1', path.join(sub, 'linkdir'));
+  fs.chmodSync(path.join(sub, 'd1', 'b file'), 0o4750);
+  fs.utimesSync(path.join(sub, 'd1', 'd2', 'deep'), 1_000_000_000.75, 1_000_000_000.75);
+  const h = host(false);
+  try {
+    // What the walk gives: readdir (sorted), then stat of each name, depth first, links not followed.
+    const walk = async (d: string): Promise<Array<{ path: string; stat: unknown }>> => {
+      const out: Array<{ path: string; stat: unknown }> = [];
+      for (const n of await h.readdir(d)) {
+        const p = `${d}/${n}`;
+        const stat = await h.stat(p);
+        out.push({ path: p, stat });
+        if (stat.type === 'directory') out.push(...(await walk(p)));
+      }
+      return out;
+    };
+    const want = await walk(sub);
+    assert.ok(want.some((e) => e.path.endsWith('/linkdir')) && !want.some((e) => e.path.includes('/linkdir/')), 'the walk does not follow links');
+    assert.deepEqual(await h.statTree(sub), want);
+    await assert.rejects(() => h.statTree(path.join(sub, 'small')), /Not a directory/);
+    await assert.rejects(() => h.statTree(path.join(sub, 'missing')), /No such file or directory/);
+  } finally {
+    await h.close();
+  }
+});
