@@ -7,6 +7,8 @@ import type { ModuleContext, ModuleDefinition, PlanResult } from '../src/engine/
 import { TaskFailedError } from '../src/engine/module.js';
 import { controllerContent, findControllerPath, readControllerTree } from './common/controller-files.js';
 import type { StreamedContent } from './common/controller-stream.js';
+import { MAX_DIFF_BYTES } from './common/content.js';
+import { HostFileStream } from './common/host-file-stream.js';
 import { applyTreeCopy, planTreeCopy, type TreeCopySpec, type TreeCopyState } from './common/copy-tree.js';
 import { writeProperties } from './common/dest-schema.js';
 import { applyFileWrite, planFileWrite, type FileWriteSpec, type FileWriteState } from './common/file-write.js';
@@ -48,7 +50,11 @@ async function source(p: CopyParams, ctx: ModuleContext): Promise<{ content: Buf
   }
   const path = requireAbsolute(src, 'src');
   const r = await resolveLinks(ctx.host, path);
-  if (r.stat.type === 'file') return { content: (await ctx.host.readFile(r.path))!, mode: r.stat.mode, name: basename(path) };
+  if (r.stat.type === 'file') {
+    // Large: compared by the checksum the host computes, brought over only to be written.
+    if ((r.stat.size ?? 0) > MAX_DIFF_BYTES) return { content: new HostFileStream(ctx.host, r.path, r.stat.size!), mode: r.stat.mode, name: basename(path) };
+    return { content: (await ctx.host.readFile(r.path))!, mode: r.stat.mode, name: basename(path) };
+  }
   if (r.stat.exists) throw new TaskFailedError(`src ${path} on the host is not a regular file (remote_src copies single files only)`);
   const e = expectedFrom(ctx, path);
   if (e !== undefined) return { afterTask: e.task, name: basename(path), from: describeExpected(e) };

@@ -303,3 +303,37 @@ test('copy --check on a fresh host: parents, remote src and validators that earl
     await removeDir(d);
   }
 });
+
+test('copy remote_src of a large file: compared by the checksums the host computes, read only to be written, refused if it changed since the plan', async () => {
+  const d = await tempDir();
+  try {
+    const { makeModuleContext } = await import('../../src/engine/context.js');
+    const { validateModuleParams } = await import('../../src/config/module-params.js');
+    const src = `${d}/ipxe.efi`;
+    const dest = `${d}/tftp.efi`;
+    const bytes = (fill: number) => Buffer.alloc(300 * 1024, fill);
+    await fs.writeFile(src, bytes(1));
+    await cycle(copyModule, { src, remote_src: true, dest }, d, ['content']);
+    assert.ok((await fs.readFile(dest)).equals(bytes(1)));
+    // The plan reads neither file whole: the host sums both.
+    const reads: string[] = [];
+    const counting = new Proxy(host, {
+      get: (t, k) => (k === 'readFile' ? (p: string) => { reads.push(p); return t.readFile(p); } : Reflect.get(t, k)),
+    });
+    await fs.writeFile(src, bytes(2));
+    const params = validateModuleParams(copyModule, { src, remote_src: true, dest }) as Parameters<typeof copyModule.plan>[0];
+    const ctx = makeModuleContext({ host: counting, baseDir: d });
+    const plan = await copyModule.plan(params, ctx);
+    assert.deepEqual(reads, []);
+    assert.equal(plan.changes[0].diff, `binary or large content changed: ${300 * 1024} bytes -> ${300 * 1024} bytes (sha1 ${plan.changes[0].after})`);
+    // Changed between the plan and the write (same size): nothing is written.
+    await fs.writeFile(src, bytes(3));
+    await assert.rejects(copyModule.apply!(params, plan, ctx), /changed while converge was copying it/);
+    assert.ok((await fs.readFile(dest)).equals(bytes(1)), 'dest kept');
+    assert.deepEqual((await fs.readdir(d)).sort(), ['ipxe.efi', 'tftp.efi'], 'no temp file left');
+    await cycle(copyModule, { src, remote_src: true, dest }, d, ['content']);
+    assert.ok((await fs.readFile(dest)).equals(bytes(3)));
+  } finally {
+    await removeDir(d);
+  }
+});
