@@ -275,7 +275,7 @@ export async function observeZonesAhead(host: Host, tasks: Array<Record<string, 
 /** Named zones through DBUS_ZONES_PROBE: each zone's view, when the probe could ask the daemon. */
 async function readZonesByDbus(host: Host, zones: string[]): Promise<Map<string, FirewallView> | undefined> {
   const boundary = randomBytes(16).toString('hex');
-  const r = await host.run(['sh', '-c', DBUS_ZONES_PROBE, 'sh', boundary, ...zones], { env: { LC_ALL: 'C' }, observeOnly: true, slow: true });
+  const r = await host.run(['sh', '-c', DBUS_ZONES_PROBE, 'sh', boundary, ...zones], { env: { LC_ALL: 'C' }, observeOnly: true });
   if (r.rc !== 0) return undefined;
   const parts = r.stdout.split(new RegExp(`^${boundary} `, 'm')).slice(1);
   if (parts.length !== zones.length) return undefined;
@@ -293,7 +293,7 @@ async function readZonesByDbus(host: Host, zones: string[]): Promise<Map<string,
 async function readByDbus(host: Host, zone: string | undefined, richRules: string[]): Promise<FirewallView | undefined> {
   if (zone && !richRules.length) return (await readZonesByDbus(host, [zone]))?.get(zone);
   const argv = ['sh', '-c', DBUS_PROBE, 'sh', zone ?? '', '1', '0', ...richRules];
-  const r = await host.run(argv, { env: { LC_ALL: 'C' }, observeOnly: true, slow: true });
+  const r = await host.run(argv, { env: { LC_ALL: 'C' }, observeOnly: true });
   if (r.rc !== 0) return undefined;
   return parseDbusProbe(r.stdout, richRules);
 }
@@ -323,7 +323,7 @@ export async function observeFirewall(host: Host, o: ObserveOptions): Promise<Fi
   const fast = await observeByDbus(host, o);
   if (fast) return fast;
   const argv = ['sh', '-c', PROBE, 'sh', o.zone ?? '', o.wantDefault ? '1' : '0', String(o.services.length), ...o.services, ...o.richRules];
-  const r = await host.run(argv, { env: { LC_ALL: 'C', FORCE_OFFLINE: o.forceOffline ? '1' : '0' }, observeOnly: true, slow: true });
+  const r = await host.run(argv, { env: { LC_ALL: 'C', FORCE_OFFLINE: o.forceOffline ? '1' : '0' }, observeOnly: true });
   const richRules = o.richRules;
   if (r.rc !== 0) throw new TaskFailedError(`reading the firewalld configuration failed (rc ${r.rc}): ${r.stderr.trim()}`);
   const { sections, heads } = sectionsOf(r.stdout);

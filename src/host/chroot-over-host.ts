@@ -92,7 +92,7 @@ export class ChrootOverHost implements Host {
 
   run(argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
     if (argv.length === 0) return Promise.resolve({ rc: 127, stdout: '', stderr: 'empty command' });
-    return this.parent.run(chrootArgv(this.tree, argv, opts), { stdin: opts.stdin, timeoutMs: opts.timeoutMs, observeOnly: opts.observeOnly, slow: opts.slow });
+    return this.parent.run(chrootArgv(this.tree, argv, opts), { stdin: opts.stdin, timeoutMs: opts.timeoutMs, observeOnly: opts.observeOnly });
   }
 
   /** Where a regular file of the image is on the parent (a device, os-release -> /dev/zero, would be read forever, a FIFO never). */

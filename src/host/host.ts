@@ -27,11 +27,6 @@ export interface RunOptions {
    * other command may change anything, so it makes such a host forget.
    */
   observeOnly?: boolean;
-  /**
-   * The command is known to take a while (a firewalld probe: D-Bus calls, each its own process):
-   * where commands share a connection's sessions (SshHost through sudo), others do not wait for it.
-   */
-  slow?: boolean;
 }
 
 export type FileType = 'file' | 'directory' | 'link' | 'other';

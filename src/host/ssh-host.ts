@@ -257,7 +257,7 @@ export class SshHost implements Host {
     if (starting) return starting;
     // A shell whose one request began moments ago is about to be free: most requests take a few
     // milliseconds, a new shell's session and sudo far more. Long commands still get shells of their own.
-    const briefly = this.shells.find((s) => s.queued === 1 && !s.slow && s.runningSince > 0 && Date.now() - s.runningSince < SHORT_REQUEST_MS);
+    const briefly = this.shells.find((s) => s.queued === 1 && s.runningSince > 0 && Date.now() - s.runningSince < SHORT_REQUEST_MS);
     if (briefly) return briefly;
     if (this.shells.length < MAX_SHELLS) {
       const s = new SudoShell(client, this.opts.become!, this.sudoPrompt, this.opts.connectTimeoutMs, [...SUDO_SCRIPTS], SUDO_IN_SHELL);
@@ -287,7 +287,6 @@ export class SshHost implements Host {
     how?: (sh: SudoShell) => Promise<ShellReply>): Promise<ExecOutcome> {
     const stdin = typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin;
     const sh = this.shell(client);
-    if (opts.slow) sh.markSlow();
     try {
       const r = await (how ? how(sh) : sh.run(argv, stdin, opts.timeoutMs ? opts.timeoutMs + 5000 : undefined));
       return { rc: opts.timeoutMs && r.rc === 137 ? 124 : r.rc, stdout: r.stdout, stderr: r.stderr };

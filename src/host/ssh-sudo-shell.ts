@@ -120,8 +120,6 @@ export class SudoShell {
   queued = 0;
   /** When the request now running was sent (Date.now()), 0 when none runs. */
   runningSince = 0;
-  /** A request known to be slow is queued or running (see markSlow). */
-  slow = false;
   private tail: Promise<unknown> = Promise.resolve();
 
   /**
@@ -157,15 +155,7 @@ export class SudoShell {
     this.queued++;
     const p = this.tail.then(() => this.send(kind, argv, stdin, timeoutMs));
     this.tail = p.catch(() => {});
-    return p.finally(() => {
-      this.queued--;
-      if (this.queued === 0) { this.runningSince = 0; this.slow = false; }
-    });
-  }
-
-  /** The request about to be queued is slow: until the queue empties, nobody should wait here for a moment. */
-  markSlow(): void {
-    this.slow = true;
+    return p.finally(() => { this.queued--; if (this.queued === 0) this.runningSince = 0; });
   }
 
   close(): void {
