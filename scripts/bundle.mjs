@@ -28,7 +28,9 @@ const nativeFromPackage = {
   },
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'error', legalComments: 'none' };
+// Whitespace and syntax minified (names kept: errors and stack traces still name functions): a
+// third less to read and hash at every start.
+const common = { bundle: true, minifyWhitespace: true, minifySyntax: true, platform: 'node', target: 'node20', logLevel: 'error', legalComments: 'none' };
 
 await build({
   ...common,

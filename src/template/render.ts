@@ -282,30 +282,40 @@ function checkDefined(src: string, vars: Record<string, unknown>, name: string, 
   }
 }
 
-// Compiled templates by name and text: the same parameter is rendered for every host and item.
+// Compiled templates by text: the same parameter is rendered for every host and item, and a text
+// often comes back under another name (the look-ahead's, a variable's). The name a template was
+// compiled under is the one nunjucks puts in its errors (compileAndRender takes it off).
 const compiledCache = new Map<string, nunjucks.Template>();
 const COMPILED_CACHE_MAX = 5000;
 
 function compiled(src: string, name: string): nunjucks.Template {
-  const key = `${name}\0${src}`;
-  let t = compiledCache.get(key);
+  let t = compiledCache.get(src);
   if (!t) {
     t = new nunjucks.Template(balanceBraces(src), env, name, true);
     if (compiledCache.size >= COMPILED_CACHE_MAX) compiledCache.clear();
-    compiledCache.set(key, t);
+    compiledCache.set(src, t);
   }
   return t;
 }
 
 /** ` in {{ ... }}`: the tag around a line and column of a template, to name what failed. */
 function constructAt(src: string, line?: number, col?: number, missing?: string): string {
-  const text = src.split('\n')[(line ?? 1) - 1];
+  const lines = src.split('\n');
+  const naming = missing ? new RegExp(`(?:\\.|\\[\\s*['"])${missing.replace(/[^\w]/g, '')}\\b`) : undefined;
+  // No line given (nunjucks gives none for an undefined attribute): the first line that names the
+  // missing attribute, else the first line.
+  let lineNo = line;
+  if (lineNo === undefined) {
+    const naming1 = naming ? lines.findIndex((l) => naming.test(l)) : -1;
+    lineNo = naming1 >= 0 ? naming1 + 1 : 1;
+  }
+  const text = lines[lineNo - 1];
   if (text === undefined) return '';
   let c = Math.min(Math.max(0, (col ?? 1) - 1), text.length);
   // nunjucks' column is often that of the output's start, not of the failing
   // lookup: with several tags on the line, name the one that holds the missing name.
-  if (missing) {
-    const at = text.slice(c).search(new RegExp(`(?:\\.|\\[\\s*['"])${missing.replace(/[^\w]/g, '')}\\b`));
+  if (naming) {
+    const at = text.slice(c).search(naming);
     if (at >= 0) c += at;
   }
   const open = Math.max(text.lastIndexOf('{{', c), text.lastIndexOf('{%', c));
@@ -327,10 +337,15 @@ function trailingNewlines(s: string): number {
 function compileAndRender(src: string, vars: Record<string, unknown>, name: string, lookup?: Lookup): string {
   const prev = currentLookup;
   currentLookup = lookup ?? prev ?? runLookup_;
+  let compiledAs = name;
+  let rendering = false;
   try {
     varsStack.push(vars);
     try {
-      const out = withBudget(() => compiled(src, name).render(vars));
+      const t = compiled(src, name);
+      compiledAs = (t as unknown as { path?: string }).path ?? name;
+      rendering = true;
+      const out = withBudget(() => t.render(vars));
       // Ansible gives back as many trailing newlines as the source had, even
       // where a block tag's trim_blocks ate the last one.
       const missing = trailingNewlines(src) - trailingNewlines(out);
@@ -340,7 +355,9 @@ function compileAndRender(src: string, vars: Record<string, unknown>, name: stri
     }
   } catch (e) {
     if (e instanceof TemplateError) throw e;
-    const loc = nunjucksLocation(e, name);
+    const loc = nunjucksLocation(e, compiledAs);
+    // nunjucks counts lines from 0 in errors raised while rendering (from 1 in syntax errors).
+    if (rendering && loc.line !== undefined) loc.line++;
     const undef = lastUndefinedFailure();
     if (e instanceof UndefinedValueError || (undef && loc.msg.endsWith(undef.message))) {
       const message = undef?.message ?? loc.msg;

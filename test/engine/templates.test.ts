@@ -62,6 +62,26 @@ test('an undefined variable names itself, the template and the line', () => {
   });
 });
 
+test('a text compiled once serves every name it is rendered under; its errors name the template at hand', () => {
+  // The look-ahead, a variable and a task often render the same text under other names.
+  const src = 'line one\n{{ nodes | length }} {{ path() }}\n';
+  const failure = (name: string) => (e: unknown) => {
+    assert.ok(e instanceof TemplateError);
+    assert.equal(e.source, name);
+    assert.equal(e.line, 2);
+    assert.equal(e.message, "'path' is not callable");
+    return true;
+  };
+  assert.throws(() => renderText(src, vars, "task 'A (first)'"), failure("task 'A (first)'"));
+  assert.throws(() => renderText(src, vars, 'look-ahead'), failure('look-ahead'));
+  assert.throws(() => renderText(src, vars, "variable 'b' (x)"), failure("variable 'b' (x)"));
+});
+
+test('an undefined attribute further down a template names the construct that asked for it', () => {
+  assert.throws(() => renderText('a\nb {{ d1.a }}\n{{ d1.nope.x }}\n', vars, 'T'), /'dict object' has no attribute 'nope' in \{\{ d1\.nope\.x \}\}$/);
+  assert.throws(() => renderText("a\n{% if d1['nope'] %}y{% endif %}\n", vars, 'T'), /has no attribute 'nope' in \{% if d1\['nope'\] %\}$/);
+});
+
 test('variables are templated lazily and see the final value of what they reference', () => {
   const scope = new VarScope([{ root: '/srv', boot: '{{ root }}/boot', root2: '{{ boot }}/x' }, { root: '/var/lib' }]);
   assert.equal(scope.get('root2'), '/var/lib/boot/x');
