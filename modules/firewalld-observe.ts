@@ -194,9 +194,11 @@ function sectionsOf(stdout: string): { sections: Map<string, string[][]>; heads:
 /** The running daemon's view through D-Bus, or undefined when that cannot be asked (PROBE decides then). */
 async function observeByDbus(host: Host, o: ObserveOptions): Promise<FirewallView | undefined> {
   if (o.forceOffline) return undefined;
-  const read = () => readByDbus(host, o.zone, o.richRules);
+  const read = () => readByDbus(host, o.zone, o.richRules, o.wantDefault);
   const key = dbusKey(o.zone, o.richRules);
-  const all = await (host.remember ? host.remember(key, read) : read());
+  let all = await (host.remember ? host.remember(key, read) : read());
+  // Read ahead without the default zone (no task of the play names one): asked now.
+  if (all && o.wantDefault && all.defaultZone === undefined) all = await readByDbus(host, o.zone, o.richRules, true);
   if (!all) return undefined;
   return {
     ...all,
@@ -210,9 +212,10 @@ const dbusKey = (zone: string | undefined, richRules: string[]) => `firewalld-db
 // Several zones through D-Bus in one request, as DBUS_PROBE would read each (same output after a
 // line "BOUNDARY RC" per zone, in the order given), but every question at once: the default zone
 // once for all, and each zone's runtime and permanent settings side by side. Each busctl is a
-// process start (20-30 ms here), and most of a question is that start. $1 the boundary, then the zones.
+// process start (20-30 ms here), and most of a question is that start. $1 the boundary, $2 "1" when
+// the default zone is wanted, then the zones.
 const DBUS_ZONES_PROBE = String.raw`
-b=$1; shift
+b=$1; want_default=$2; shift 2
 [ -S /run/dbus/system_bus_socket ] && command -v busctl >/dev/null 2>&1 || exit 7
 F=org.fedoraproject.FirewallD1; R=/org/fedoraproject/FirewallD1
 call() { busctl --json=short call "$F" "$@"; }
@@ -226,7 +229,7 @@ ask() {
 }
 t=$(mktemp -d) || exit 1
 trap 'rm -rf -- "$t"' EXIT
-{ ask "$t/default" $R $F getDefaultZone; echo $? > "$t/default.rc"; } &
+[ "$want_default" = 1 ] && { ask "$t/default" $R $F getDefaultZone; echo $? > "$t/default.rc"; } &
 i=0
 for z do
   i=$((i + 1))
@@ -242,14 +245,17 @@ for z do
   } &
 done
 wait
-read -r rc < "$t/default.rc"; [ "$rc" = 0 ] || exit 7
-read -r d < "$t/default"
+if [ "$want_default" = 1 ]; then
+  read -r rc < "$t/default.rc"; [ "$rc" = 0 ] || exit 7
+  read -r d < "$t/default"; d="@@default $d
+"
+else d=; fi
 i=0
 for z do
   i=$((i + 1))
   read -r r1 < "$t/$i.runtime.rc"; read -r r2 < "$t/$i.permanent.rc"
   if [ "$r1" != 0 ] || [ "$r2" != 0 ]; then printf '%s 7\n' "$b"; continue; fi
-  printf '%s 0\n@@default %s\n@@zone %s\n@@runtime\n' "$b" "$d" "$z"
+  printf '%s 0\n%s@@zone %s\n@@runtime\n' "$b" "$d" "$z"
   read -r l < "$t/$i.runtime"; printf '%s\n@@permanent\n' "$l"
   read -r l < "$t/$i.permanent"; printf '%s\n@@known\n' "$l"
   for f in /usr/lib/firewalld/services/*.xml /etc/firewalld/services/*.xml; do
@@ -268,14 +274,14 @@ export async function observeZonesAhead(host: Host, tasks: Array<Record<string, 
   const zones = [...new Set(tasks.filter((t) => t.rich_rule === undefined && typeof t.zone === 'string' && t.zone !== '')
     .map((t) => t.zone as string))];
   if (!zones.length) return;
-  const views = await readZonesByDbus(host, zones);
+  const views = await readZonesByDbus(host, zones, tasks.some((t) => t.default_zone !== undefined));
   for (const [zone, view] of views ?? []) await host.remember(dbusKey(zone, []), async () => view);
 }
 
 /** Named zones through DBUS_ZONES_PROBE: each zone's view, when the probe could ask the daemon. */
-async function readZonesByDbus(host: Host, zones: string[]): Promise<Map<string, FirewallView> | undefined> {
+async function readZonesByDbus(host: Host, zones: string[], wantDefault: boolean): Promise<Map<string, FirewallView> | undefined> {
   const boundary = randomBytes(16).toString('hex');
-  const r = await host.run(['sh', '-c', DBUS_ZONES_PROBE, 'sh', boundary, ...zones], { env: { LC_ALL: 'C' }, observeOnly: true });
+  const r = await host.run(['sh', '-c', DBUS_ZONES_PROBE, 'sh', boundary, wantDefault ? '1' : '0', ...zones], { env: { LC_ALL: 'C' }, observeOnly: true });
   if (r.rc !== 0) return undefined;
   const parts = r.stdout.split(new RegExp(`^${boundary} `, 'm')).slice(1);
   if (parts.length !== zones.length) return undefined;
@@ -290,8 +296,8 @@ async function readZonesByDbus(host: Host, zones: string[]): Promise<Map<string,
 }
 
 /** The zone through D-Bus, with the default zone and every known service. */
-async function readByDbus(host: Host, zone: string | undefined, richRules: string[]): Promise<FirewallView | undefined> {
-  if (zone && !richRules.length) return (await readZonesByDbus(host, [zone]))?.get(zone);
+async function readByDbus(host: Host, zone: string | undefined, richRules: string[], wantDefault: boolean): Promise<FirewallView | undefined> {
+  if (zone && !richRules.length) return (await readZonesByDbus(host, [zone], wantDefault))?.get(zone);
   const argv = ['sh', '-c', DBUS_PROBE, 'sh', zone ?? '', '1', '0', ...richRules];
   const r = await host.run(argv, { env: { LC_ALL: 'C' }, observeOnly: true });
   if (r.rc !== 0) return undefined;
@@ -304,7 +310,7 @@ function parseDbusProbe(stdout: string, richRules: string[]): FirewallView | und
   const text = (k: string) => (sections.get(k)?.[0] ?? []).join('\n');
   const answers = (k: string) => (sections.get(k) ?? []).map((s) => s.join('').trim());
   try {
-    const defaultZone = String((JSON.parse(head('default')) as DbusValue & { data: unknown[] }).data[0]);
+    const defaultZone = heads.some(([h]) => h === 'default') ? String((JSON.parse(head('default')) as DbusValue & { data: unknown[] }).data[0]) : undefined;
     return {
       running: true, missing: false,
       zone: head('zone'),

@@ -250,7 +250,7 @@ export const firewalldModule: ModuleDefinition<FirewalldParams, FirewalldState> 
   aliases: ['ansible.posix.firewalld'],
   description: 'Manages firewalld zones (services, ports, sources, interfaces, rich rules, masquerade, ICMP blocks), zone creation and the default zone, with ansible.posix.firewalld\'s parameters. A running daemon gets runtime and permanent changes together; without one, firewall-offline-cmd edits the permanent configuration.',
   schema,
-  observeAhead: { params: ['zone', 'rich_rule'], observe: observeZonesAhead },
+  observeAhead: { params: ['zone', 'rich_rule', 'default_zone'], observe: observeZonesAhead },
   validate,
   plan,
   apply,

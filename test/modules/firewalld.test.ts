@@ -12,6 +12,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Ledger } from '../../src/engine/ledger.js';
 import { firewalldModule } from '../../modules/firewalld.js';
+import { observeZonesAhead } from '../../modules/firewalld-observe.js';
+import { connectHost } from '../../src/host/connect.js';
 import { planModule, runModule } from '../helpers/module-harness.js';
 import { checkRunReplan } from './fixtures/converge-case.js';
 import { PrivateDirsHost } from './fixtures/private-dirs-host.js';
@@ -149,6 +151,19 @@ describe('firewalld online (running daemon in a test-bed container)', () => {
     await checkRunReplan(firewalldModule, { zone: 'cvcluster', source: '192.168.77.0/24', service: 'tftp', state: 'enabled' }, { host: t.host },
       state, ['source:192.168.77.0/24', 'service:tftp']);
     assert.match((await t.host.run(['firewall-cmd', '--zone=cvcluster', '--list-sources'])).stdout, /192\.168\.77\.0\/24/, 'the runtime has the new zone');
+  });
+
+  it('zones read ahead for a play without default_zone are asked again by a task that sets the default zone', async () => {
+    const run = connectHost(t.bed.name, t.vars, { knownHostsFile: t.bed.knownHostsPath, rememberObservations: true });
+    try {
+      await observeZonesAhead(run, [{ zone: 'public' }, { zone: 'cvcluster' }]);
+      const same = await planModule(firewalldModule, { zone: 'public', state: 'present', default_zone: 'public' }, { host: run });
+      assert.deepEqual(same.changes, [], 'public is already the default zone');
+      const other = await planModule(firewalldModule, { zone: 'cvcluster', state: 'present', default_zone: 'cvcluster' }, { host: run });
+      assert.deepEqual(other.changes.map((c) => [c.property, c.before, c.after]), [['default_zone', 'public', 'cvcluster']]);
+    } finally {
+      await run.close();
+    }
   });
 });
 
