@@ -13,7 +13,7 @@ import { loadYamlFile } from '../config/yaml-source.js';
 import { connectHost, connectionKind, type ConnectOptions } from '../host/connect.js';
 import type { Host } from '../host/host.js';
 import type { Inventory } from '../inventory/inventory.js';
-import { withoutLookups } from '../template/render.js';
+import { withReadOnlyLookups } from '../template/render.js';
 import { VarScope } from '../engine/variables.js';
 import { connectionVarsOf, withConnectionKeywords } from '../engine/connection-vars.js';
 import { ansibleBoolean } from '../config/ansible-coercion.js';
@@ -52,7 +52,7 @@ export class EarlyConnections {
     for (const name of names) {
       if (!inventory.hosts.has(name)) continue;
       try {
-        const vars = withoutLookups(() => connectionVars(inventory.varsOf(name), play!, extraVars));
+        const vars = withReadOnlyLookups(() => connectionVars(inventory.varsOf(name), play!, extraVars));
         if (connectionKind(name, vars) !== 'ssh') continue;
         const host = connectHost(name, vars, this.opts);
         (host as Targeted).prepare?.();

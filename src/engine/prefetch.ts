@@ -5,14 +5,14 @@
 // for the play instead of one per path.
 //
 // Only a guess, never a result: a parameter is rendered here with the
-// variables known before the play starts, lookups refused (a lookup may act:
-// pipe runs a command), errors ignored. A path that differs when the task
+// variables known before the play starts, lookups that act refused (pipe and
+// lines run commands; those that read files run), errors ignored. A path that differs when the task
 // really runs (it depends on a registered value, a set_fact) is simply looked
 // at again then, and the host forgets everything it saw at the first change.
 
 import { isTask, type Play, type Step, type Task } from '../config/playbook-model.js';
 import type { Host } from '../host/host.js';
-import { renderDeep, renderValue, withoutLookups } from '../template/render.js';
+import { renderDeep, renderValue, withReadOnlyLookups } from '../template/render.js';
 import type { ModuleDefinition } from './module.js';
 import { loopItems } from './loops.js';
 import type { VarScope } from './variables.js';
@@ -54,7 +54,7 @@ export interface PlayAhead {
 export function playAhead(hr: PrefetchHost, play: Play): PlayAhead {
   const paths = new Set<string>();
   const observations = new Map<ModuleDefinition, Array<Record<string, unknown>>>();
-  withoutLookups(() => {
+  withReadOnlyLookups(() => {
     for (const task of plainTasks(play.steps)) {
       if (paths.size >= MAX_PATHS) break;
       const m = task.module;

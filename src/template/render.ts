@@ -169,28 +169,30 @@ export function setRunLookup(lookup: Lookup | undefined): void {
   runLookup_ = lookup;
 }
 
-// Set while rendering ahead of a task (see withoutLookups): a lookup may act (pipe runs a command,
-// password writes a file), so it never runs twice or early.
-let lookupsRefused = false;
+// Set while rendering ahead of a task (see withReadOnlyLookups): a lookup that acts (pipe and lines
+// run commands) never runs twice or early; one that only reads the playbook's files or the
+// environment may (a loop over items built with lookup('template') is still known ahead).
+let actingLookupsRefused = false;
+const READ_ONLY_LOOKUPS = new Set(['env', 'file', 'fileglob', 'first_found', 'template']);
 
-/** A lookup was asked for where none may run (withoutLookups). */
+/** A lookup was asked for where none may run (withReadOnlyLookups). */
 export class LookupRefusedError extends Error {}
 
-/** Runs fn (synchronous renders) with every lookup and query refused, for renders that only guess. */
-export function withoutLookups<T>(fn: () => T): T {
-  const before = lookupsRefused;
-  lookupsRefused = true;
+/** Runs fn (synchronous renders) with every lookup and query refused but those that only read, for renders that only guess. */
+export function withReadOnlyLookups<T>(fn: () => T): T {
+  const before = actingLookupsRefused;
+  actingLookupsRefused = true;
   try {
     return fn();
   } finally {
-    lookupsRefused = before;
+    actingLookupsRefused = before;
   }
 }
 
 /** Runs a lookup; `errors='ignore'` or `'warn'` turns its failure into None, as in Ansible (not an undefined variable). */
 function runLookup(kind: string, args: unknown[]): unknown {
   // Before errors= is read: errors='ignore' must not turn the refusal into a value.
-  if (lookupsRefused) throw new LookupRefusedError(`lookup('${kind}') is not run ahead of its task`);
+  if (actingLookupsRefused && !READ_ONLY_LOOKUPS.has(kind)) throw new LookupRefusedError(`lookup('${kind}') is not run ahead of its task`);
   if (!currentLookup) throw new Error(`lookup('${kind}') is not available here`);
   const last = args[args.length - 1] as Record<string, unknown> | undefined;
   const kw = last && typeof last === 'object' && (last as { __keywords?: boolean }).__keywords ? last : undefined;
