@@ -20,7 +20,8 @@ function describe(changes: Change[]): string {
   return changes.map((c) => c.summary ?? c.property).join(', ');
 }
 
-export async function convergeTask(def: ModuleDefinition, params: unknown, ctx: ModuleContext): Promise<TaskOutcome> {
+/** beforeApply: called once a plan has something to apply, just before apply may change the host. */
+export async function convergeTask(def: ModuleDefinition, params: unknown, ctx: ModuleContext, beforeApply?: () => void): Promise<TaskOutcome> {
   let plan: PlanResult;
   try {
     plan = await def.plan(params, ctx);
@@ -39,6 +40,7 @@ export async function convergeTask(def: ModuleDefinition, params: unknown, ctx: 
 
   let applied;
   try {
+    beforeApply?.();
     applied = await def.apply(params, plan, ctx);
   } catch (e) {
     if (e instanceof TaskFailedError) return { status: 'failed', changes: plan.changes, result: e.result ?? {}, message: e.message };

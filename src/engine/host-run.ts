@@ -454,12 +454,13 @@ export class HostRun implements StepRunHost {
       if (task.meta === 'end_play' || task.meta === 'end_host') return 'ended';
       return 'ok';
     }
-    // Recorded before the task may change anything: a kill or a lost connection
-    // between its change and the end of the task must not lose the notification.
+    // Recorded before the task changes anything (beforeTaskChanges: its plan found something to
+    // apply): a kill or a lost connection between its change and the end of the task must not lose
+    // the notification. A task that changes nothing writes no record.
     const marks = task.notify.filter((n) => !n.includes('{{') && !this.notified.has(n));
-    if (marks.length) this.savePending(marks);
+    this.taskMarks = marks;
     this.taskTouched = false;
-    const status = await this.runner.run(task, false, frame);
+    const status = await this.runner.run(task, false, frame).finally(() => { this.taskMarks = []; });
     if (marks.length) {
       // A failed (even ignored) or cut-off task may have changed something: keep its notifications.
       if (this.taskTouched || status === 'unreachable') for (const n of marks) this.notified.add(n);
@@ -519,6 +520,13 @@ export class HostRun implements StepRunHost {
   }
 
   /** Records `notified` (plus `extra`) for this host's play when it differs from what is recorded. */
+  /** The notifications of the play task now running, recorded once it is about to change the host. */
+  private taskMarks: string[] = [];
+
+  beforeTaskChanges(): void {
+    if (this.taskMarks.length) this.savePending(this.taskMarks);
+  }
+
   private savePending(extra: string[] = []): void {
     const store = this.options.pendingHandlers;
     if (!store || this.options.check) return;

@@ -323,7 +323,7 @@ export class TaskRunner {
         host, check, baseDir: task.baseDir, ledger, taskNumber: task.number, vars,
         lookup: this.hr.lookup, taskSource: sourceOf(task), progress: (m) => this.hr.progress(m),
       });
-      outcome = await convergeTask(task.module, params, ctx);
+      outcome = await convergeTask(task.module, params, ctx, () => this.hr.beforeTaskChanges());
     } catch (e) {
       if (e instanceof HostUnreachableError || e instanceof ConnectionLostError) {
         this.hr.markUnreachable(e.message, true);

@@ -45,6 +45,8 @@ export interface TaskRunHost {
   notify(handler: string, by: Task): void;
   noteFailure(task: Task, result: Record<string, unknown>): void;
   markUnreachable(message: string, fromTask?: boolean): void;
+  /** A task is about to change the host (its plan found something to apply). */
+  beforeTaskChanges(): void;
 }
 
 /** What the step walker adds: tags, a play task with its meta actions, the failure a rescue sees, skip reports. */

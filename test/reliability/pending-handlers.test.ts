@@ -121,6 +121,21 @@ describe('pending handler notifications', () => {
     assert.deepEqual(records(), []);
   });
 
+  it('a notifying task that changes nothing writes no record (no file written and removed, no fsync)', async () => {
+    let r = await converge({ version: 7 });
+    assert.equal(r.rc, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /changed\s+localhost\s+\[1\] config/);
+    const dir = path.join(state, 'pending-handlers');
+    const before = fs.statSync(dir, { bigint: true }).mtimeNs;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    r = await converge({ version: 7 });
+    assert.equal(r.rc, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /ok\s+localhost\s+\[1\] config/);
+    // A record written and then removed would have changed the directory.
+    assert.equal(fs.statSync(dir, { bigint: true }).mtimeNs, before, 'the records directory was not touched');
+    assert.deepEqual(records(), []);
+  });
+
   it('the store: records are per host, playbook and play; a torn record is ignored with a warning', () => {
     const warnings: string[] = [];
     const a = new PendingHandlerStore(state, '/p/a.yaml', (m) => warnings.push(m));
