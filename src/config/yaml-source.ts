@@ -103,6 +103,9 @@ export function parseYaml(file: string, text: string): YamlSource {
   return source;
 }
 
+/** Where a collection could be a mapping key: `]` or `}` then `:`, or a `?` indicator (its key on the next lines). */
+const COLLECTION_KEY_HINT = /[\]}]\s*:|(?:^|[\s,[{-])\?(?:\s|$)/;
+
 function parseYamlText(file: string, text: string): YamlSource {
   const lines = new LineCounter();
   const doc = YAML.parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, lineCounter: lines, merge: true, customTags: pyyamlTags as never });
@@ -114,9 +117,13 @@ function parseYamlText(file: string, text: string): YamlSource {
     throw new ConfigError(`invalid YAML: ${msg}`, { file, line: lp?.line, col: lp?.col });
   }
   // PyYAML refuses a list or mapping as a mapping key ("found unhashable key"); JavaScript
-  // would turn it into the string "[object Object]" or "1,2".
+  // would turn it into the string "[object Object]" or "1,2". Such a key is written as a flow
+  // collection before its colon or after an explicit `?`: a text with neither has none, and is
+  // not walked (the walk is a tenth of a cold parse).
   let badKey: Node | undefined;
-  YAML.visit(doc, { Pair(_, pair) { if (!badKey && (isMap(pair.key) || isSeq(pair.key))) badKey = pair.key as Node; } });
+  if (COLLECTION_KEY_HINT.test(text)) {
+    YAML.visit(doc, { Pair(_, pair) { if (!badKey && (isMap(pair.key) || isSeq(pair.key))) badKey = pair.key as Node; } });
+  }
   if (badKey) {
     const lp = badKey.range ? lines.linePos(badKey.range[0]) : undefined;
     throw new ConfigError('invalid YAML: a list or mapping cannot be a mapping key (found unhashable key)', { file, line: lp?.line, col: lp?.col });
