@@ -135,7 +135,11 @@ export const copyModule: ModuleDefinition<CopyParams, CopyState> = {
       validate: p.validate, backup: p.backup, force: p.force, follow: p.follow,
       makeParents: dest.makeParents, directoryMode: p.directory_mode, showSecret: p.show_diff_of_secret,
     };
+    // A large source on the host is read only for what uses its bytes: the validator, the write.
+    const hostFile = s.content instanceof HostFileStream ? s.content : undefined;
+    if (hostFile && p.validate) await hostFile.load();
     const plan = await planFileWrite(spec, ctx);
+    if (hostFile && plan.state?.writeContent && !ctx.check) await hostFile.load();
     return { ...plan, result: { ...plan.result, ...(p.src ? { src: p.src } : {}) }, state: { spec, write: plan.state } };
   },
 

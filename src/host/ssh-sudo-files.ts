@@ -100,15 +100,22 @@ const S = {
     'echo "$L_e"',
     '[ $# -eq 0 ] || stat -c \'%f %u %g %s %Y %i %h\' -- "$@"',
   ].join('\n'),
-  // The first $1+1 bytes of each regular file named after $2, each followed by a line "\n$2 RC" (dd's exit
-  // status). $2 is a random boundary the caller chose for this request (no file can hold it by design).
-  // Opened as look opens them: no link followed, no wait for a FIFO's writer.
+  // The regular files named after $3, as a tar stream of at most $2 bytes (one process for all of them:
+  // GNU tar opens each with O_NOFOLLOW|O_NONBLOCK, as look does, and archives a link or a FIFO as what
+  // it is, without reading through it), after a line "tar". Without tar: a line "dd", then the first
+  // $1+1 bytes of each file, each followed by a line "\n$3 RC" (dd's exit status), $3 being a random
+  // boundary the caller chose for this request (no file can hold it by design).
   reads: [
-    'L_m=$1 L_b=$2; shift 2',
-    'for L_p do',
-    '  if [ -f "$L_p" ] && ! [ -L "$L_p" ]; then dd if="$L_p" iflag=nofollow,nonblock,fullblock bs="$(($L_m + 1))" count=1 status=none; L_r=$?; else L_r=1; fi',
-    '  printf \'\\n%s %s\\n\' "$L_b" "$L_r"',
-    'done',
+    'L_m=$1 L_t=$2 L_b=$3; shift 3',
+    'if command -v tar >/dev/null 2>&1 && command -v head >/dev/null 2>&1; then',
+    '  echo tar; tar -c -f - -b 1 --format=gnu --no-recursion --hard-dereference -- "$@" 2>/dev/null | head -c "$L_t"',
+    'else',
+    '  echo dd',
+    '  for L_p do',
+    '    if [ -f "$L_p" ] && ! [ -L "$L_p" ]; then dd if="$L_p" iflag=nofollow,nonblock,fullblock bs="$(($L_m + 1))" count=1 status=none; L_r=$?; else L_r=1; fi',
+    '    printf \'\\n%s %s\\n\' "$L_b" "$L_r"',
+    '  done',
+    'fi',
   ].join('\n'),
   // $1 target, $2 the temp name's prefix (DIR/.BASE.converge-), $3 mode (octal or empty), $4 uid (or
   // empty), $5 gid (or empty), $6 the content's byte count; stdin: the temp name's random part on the
@@ -213,6 +220,41 @@ export interface Look {
 }
 
 /** A stat line '%f %u %g %s %Y %i %h'; type undefined when the line is not one. */
+/**
+ * The regular files of a GNU tar stream (name without the leading / -> content), or undefined when
+ * the stream is not a whole archive. Other entries (links, FIFOs, devices: archived as what they are,
+ * not read) are left out; a long name comes in a GNU 'L' entry before its file's header.
+ */
+export function regularFilesOfTar(tar: Buffer): Map<string, Buffer> | undefined {
+  const files = new Map<string, Buffer>();
+  const field = (h: Buffer, from: number, len: number) => {
+    const b = h.subarray(from, from + len);
+    const end = b.indexOf(0);
+    return (end < 0 ? b : b.subarray(0, end)).toString('utf8');
+  };
+  let at = 0;
+  let longName: string | undefined;
+  for (;;) {
+    if (at + 512 > tar.length) return undefined;
+    const h = tar.subarray(at, at + 512);
+    if (h.every((b) => b === 0)) return files;
+    const sizeText = field(h, 124, 12).trim();
+    if (!/^[0-7]+$/.test(sizeText)) return undefined;
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
+    if (parseInt(field(h, 148, 8).trim(), 8) !== sum) return undefined;
+    const size = parseInt(sizeText, 8);
+    const type = String.fromCharCode(h[156]);
+    const data = tar.subarray(at + 512, at + 512 + size);
+    if (data.length !== size) return undefined;
+    at += 512 + 512 * Math.ceil(size / 512);
+    if (type === 'L') { longName = field(data, 0, size); continue; }
+    const name = longName ?? field(h, 0, 100);
+    longName = undefined;
+    if (type === '0' || type === '\0') files.set(name, Buffer.from(data));
+  }
+}
+
 /** find's %y letters. */
 const TREE_TYPES: Record<string, FileStat['type']> = { f: 'file', d: 'directory', l: 'link' };
 
@@ -314,11 +356,27 @@ export class SudoFiles implements FileOps {
    * undefined for a path whose read failed (a name swapped meanwhile). The caller checks the length
    * against the size it saw.
    */
+  /**
+   * The content of each regular file among `paths` (absolute, normal) of at most maxBytes, undefined for
+   * one that is not (any more) such a file; undefined when the answer is not what was expected.
+   */
   async reads(paths: string[], maxBytes: number): Promise<Array<Buffer | undefined> | undefined> {
     const boundary = randomBytes(16).toString('hex');
-    const r = await this.script(S.reads, [String(maxBytes), boundary, ...paths]);
+    // What a tar of these files can hold: each file's header, a long name's two blocks, its padded content; the end.
+    const limit = paths.reduce((n, p) => n + 1024 + 512 * Math.ceil((Buffer.byteLength(p) + 1) / 512) + 512 * Math.ceil(maxBytes / 512), 1024);
+    const r = await this.script(S.reads, [String(maxBytes), String(limit), boundary, ...paths]);
     if (r.rc !== 0) return undefined;
-    const out = r.stdout;
+    const nl = r.stdout.indexOf(10);
+    const how = r.stdout.subarray(0, nl).toString('utf8');
+    const out = r.stdout.subarray(nl + 1);
+    if (how === 'tar') {
+      const files = regularFilesOfTar(out);
+      return files && paths.map((p) => {
+        const c = files.get(p.replace(/^\/+/, ''));
+        return c && c.length <= maxBytes ? c : undefined;
+      });
+    }
+    if (how !== 'dd') return undefined;
     const contents: Array<Buffer | undefined> = [];
     let at = 0;
     for (let i = 0; i < paths.length; i++) {

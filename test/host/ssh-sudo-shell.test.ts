@@ -10,6 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, it } from 'node:test';
 import { SshHost } from '../../src/host/ssh-host.js';
+import { copyModule } from '../../modules/copy.js';
+import { runModule } from '../helpers/module-harness.js';
 import { createUsers, removeUsers, startSshd, testUsers, type Sshd } from './sshd-fixture.js';
 
 const users = testUsers('shl');
@@ -253,6 +255,28 @@ it('a tree below a directory in one request: every path and its lstat, in the or
     assert.deepEqual(await h.statTree(sub), want);
     await assert.rejects(() => h.statTree(path.join(sub, 'small')), /Not a directory/);
     await assert.rejects(() => h.statTree(path.join(sub, 'missing')), /No such file or directory/);
+  } finally {
+    await h.close();
+  }
+});
+
+it('copies a large file from the host to the host (remote_src) through its one privileged shell: read before the write, never behind it', { timeout: 60_000 }, async () => {
+  const d = path.join(dir, 'remote-src');
+  fs.mkdirSync(d);
+  const src = path.join(d, 'ipxe.efi');
+  const dest = path.join(d, 'tftp.efi');
+  fs.writeFileSync(src, Buffer.alloc(900 * 1024, 5));
+  // Not remembering: the source is changed behind its back below.
+  const h = host(false);
+  try {
+    const first = await runModule(copyModule, { src, remote_src: true, dest }, { host: h });
+    assert.equal(first.status, 'changed', first.message);
+    assert.ok(fs.readFileSync(dest).equals(fs.readFileSync(src)));
+    fs.writeFileSync(src, Buffer.alloc(900 * 1024, 6));
+    const second = await runModule(copyModule, { src, remote_src: true, dest }, { host: h });
+    assert.equal(second.status, 'changed', second.message);
+    assert.ok(fs.readFileSync(dest).equals(fs.readFileSync(src)));
+    assert.equal((await runModule(copyModule, { src, remote_src: true, dest }, { host: h })).status, 'ok');
   } finally {
     await h.close();
   }
