@@ -280,6 +280,8 @@ export async function observeZonesAhead(host: Host, tasks: Array<Record<string, 
 
 /** Named zones through DBUS_ZONES_PROBE: each zone's view, when the probe could ask the daemon. */
 async function readZonesByDbus(host: Host, zones: string[], wantDefault: boolean): Promise<Map<string, FirewallView> | undefined> {
+  // Names as firewalld makes them; any other name is PROBE's to report (its lines would be the probe's output's).
+  if (zones.some((z) => !/^[A-Za-z0-9_-]+$/.test(z))) return undefined;
   const boundary = randomBytes(16).toString('hex');
   const r = await host.run(['sh', '-c', DBUS_ZONES_PROBE, 'sh', boundary, wantDefault ? '1' : '0', ...zones], { env: { LC_ALL: 'C' }, observeOnly: true });
   if (r.rc !== 0) return undefined;
