@@ -214,7 +214,7 @@ const dbusKey = (zone: string | undefined, richRules: string[]) => `firewalld-db
 // once for all, and each zone's runtime and permanent settings side by side. Each busctl is a
 // process start (20-30 ms here), and most of a question is that start. $1 the boundary, $2 "1" when
 // the default zone is wanted, then the zones.
-const DBUS_ZONES_PROBE = String.raw`
+export const DBUS_ZONES_PROBE = String.raw`
 b=$1; want_default=$2; shift 2
 [ -S /run/dbus/system_bus_socket ] && command -v busctl >/dev/null 2>&1 || exit 7
 F=org.fedoraproject.FirewallD1; R=/org/fedoraproject/FirewallD1
@@ -278,14 +278,20 @@ export async function observeZonesAhead(host: Host, tasks: Array<Record<string, 
   for (const [zone, view] of views ?? []) await host.remember(dbusKey(zone, []), async () => view);
 }
 
+/** DBUS_ZONES_PROBE's header for a single zone. */
+const ONE_ZONE = '@@one';
+
 /** Named zones through DBUS_ZONES_PROBE: each zone's view, when the probe could ask the daemon. */
 async function readZonesByDbus(host: Host, zones: string[], wantDefault: boolean): Promise<Map<string, FirewallView> | undefined> {
   // Names as firewalld makes them; any other name is PROBE's to report (its lines would be the probe's output's).
   if (zones.some((z) => !/^[A-Za-z0-9_-]+$/.test(z))) return undefined;
-  const boundary = randomBytes(16).toString('hex');
+  // One zone's answer is the whole output (nothing to split: a fixed header, the same command each time).
+  const boundary = zones.length === 1 ? ONE_ZONE : randomBytes(16).toString('hex');
   const r = await host.run(['sh', '-c', DBUS_ZONES_PROBE, 'sh', boundary, wantDefault ? '1' : '0', ...zones], { env: { LC_ALL: 'C' }, observeOnly: true });
   if (r.rc !== 0) return undefined;
-  const parts = r.stdout.split(new RegExp(`^${boundary} `, 'm')).slice(1);
+  const parts = zones.length === 1
+    ? (r.stdout.startsWith(`${ONE_ZONE} `) ? [r.stdout.slice(ONE_ZONE.length + 1)] : [])
+    : r.stdout.split(new RegExp(`^${boundary} `, 'm')).slice(1);
   if (parts.length !== zones.length) return undefined;
   const views = new Map<string, FirewallView>();
   for (const [i, zone] of zones.entries()) {

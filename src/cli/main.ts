@@ -44,10 +44,10 @@ function say(line: string): void {
   process.stderr.write(printable(redactText(line)));
 }
 
-/** Prints an error the way its kind should be printed and returns the exit code. */
 /** The code-cache training run's use (src/cli/launcher.ts). */
 export { warmSsh2ForCodeCache } from '../host/ssh-connect.js';
 
+/** Prints an error the way its kind should be printed and returns the exit code. */
 export function reportError(e: unknown): number {
   if (e instanceof ConfigErrors) {
     for (const err of e.errors) say(`error: ${err.located}\n`);

@@ -519,7 +519,6 @@ export class HostRun implements StepRunHost {
     if (this.notified.size !== owed.length) this.savePending();
   }
 
-  /** Records `notified` (plus `extra`) for this host's play when it differs from what is recorded. */
   /** The notifications of the play task now running, recorded once it is about to change the host. */
   private taskMarks: string[] = [];
 
@@ -527,6 +526,7 @@ export class HostRun implements StepRunHost {
     if (this.taskMarks.length) this.savePending(this.taskMarks);
   }
 
+  /** Records `notified` (plus `extra`) for this host's play when it differs from what is recorded. */
   private savePending(extra: string[] = []): void {
     const store = this.options.pendingHandlers;
     if (!store || this.options.check) return;

@@ -219,7 +219,6 @@ export interface Look {
   content?: Buffer;
 }
 
-/** A stat line '%f %u %g %s %Y %i %h'; type undefined when the line is not one. */
 /**
  * The regular files of a GNU tar stream (name without the leading / -> content), or undefined when
  * the stream is not a whole archive. Other entries (links, FIFOs, devices: archived as what they are,
@@ -258,6 +257,7 @@ export function regularFilesOfTar(tar: Buffer): Map<string, Buffer> | undefined 
 /** find's %y letters. */
 const TREE_TYPES: Record<string, FileStat['type']> = { f: 'file', d: 'directory', l: 'link' };
 
+/** A stat line '%f %u %g %s %Y %i %h'; type undefined when the line is not one. */
 function statFrom(line: string): FileStat {
   const f = line.split(' ');
   if (f.length !== 7 || !/^[0-9a-f]+$/.test(f[0]) || f.slice(1).some((x) => !/^\d+$/.test(x))) return { exists: true };

@@ -308,8 +308,8 @@ function constructAt(src: string, line?: number, col?: number, missing?: string)
   // missing attribute, else the first line.
   let lineNo = line;
   if (lineNo === undefined) {
-    const naming1 = naming ? lines.findIndex((l) => naming.test(l)) : -1;
-    lineNo = naming1 >= 0 ? naming1 + 1 : 1;
+    const found = naming ? lines.findIndex((l) => naming.test(l)) : -1;
+    lineNo = found >= 0 ? found + 1 : 1;
   }
   const text = lines[lineNo - 1];
   if (text === undefined) return '';

@@ -5,8 +5,12 @@
 // answer: the D-Bus probe (busctl; exit 7 while the daemon is stopped, then
 // the firewall-cmd / firewall-offline-cmd probe), and firewall-cmd's own
 // answers to the changes. The probe scripts are stored once, named $PROBE and
-// $DBUS_PROBE in the logged argv; a changed script no longer matches the
-// recording, and the rows fail until it is recorded again.
+// $DBUS_ZONES_PROBE in the logged argv; a changed script no longer matches the
+// recording, and the rows fail until it is recorded again. The D-Bus answers
+// were recorded with the earlier probe that asked one question at a time, and
+// rewritten into DBUS_ZONES_PROBE's output when it replaced that probe: the
+// same replies, without the default zone these rows do not ask for, and the
+// stopped daemon's answer as this probe gives it (the zone could not be asked).
 
 import { firewalldModule } from '../../modules/firewalld.js';
 import { planTable } from './plan-table.js';
